@@ -1,0 +1,54 @@
+"""Meritmatch: link micro-credentials to ESCO skills and match people to jobs.
+
+>>> from matcher import Engine
+>>> engine = Engine()
+>>> engine.map_outcomes(["Deltagaren kan köra motviktstruck"])[0].skills[0].label
+'operate forklift'
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from matcher.config import Settings
+from matcher.credentials import Credential, CredentialOffering, load_credential, parse_credential
+from matcher.engine import CredentialMapping, Engine
+from matcher.errors import (
+    CredentialError,
+    IndexMismatchError,
+    InvalidInputError,
+    MatcherError,
+    TaxonomyImportError,
+    TaxonomyNotFoundError,
+    UnknownConceptError,
+)
+from matcher.models import Occupation, OccupationSkill, OutcomeMapping, Skill, SkillLink
+from matcher.taxonomy import Taxonomy, read_esco
+
+try:
+    __version__ = version("meritmatch")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Engine",
+    "Settings",
+    "Taxonomy",
+    "read_esco",
+    "Credential",
+    "CredentialOffering",
+    "CredentialMapping",
+    "load_credential",
+    "parse_credential",
+    "Skill",
+    "Occupation",
+    "OccupationSkill",
+    "SkillLink",
+    "OutcomeMapping",
+    "MatcherError",
+    "CredentialError",
+    "IndexMismatchError",
+    "InvalidInputError",
+    "TaxonomyImportError",
+    "TaxonomyNotFoundError",
+    "UnknownConceptError",
+    "__version__",
+]

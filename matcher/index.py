@@ -1,0 +1,274 @@
+"""The skill index: every label variant of every ESCO skill, as vectors and as words.
+
+- Semantic: one vector per label variant (preferred, alternative, hidden label, description;
+  every language the taxonomy has) in a faiss index (exact inner product for small
+  taxonomies, HNSW for the full one). Each row points back to its skill.
+- Lexical: normalised labels -> variants, to find labels that occur word for word in a text.
+
+Saved under ``MATCHER_HOME/indexes/<taxonomy hash>-<model id>-<variant kinds>/``:
+``vectors.faiss``, ``variants.json`` (skill URIs and variants in row order) and ``meta.json``
+(model, dimension, ESCO version, taxonomy hash, package version). No pickle. Loading refuses an
+index built for another taxonomy or model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import tempfile
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.embedding import Embedder
+from matcher.errors import IndexMismatchError
+from matcher.models import Lang, VariantKind
+from matcher.taxonomy import Taxonomy
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+KIND_CODES: dict[VariantKind, str] = {
+    "preferred": "p",
+    "alternative": "a",
+    "hidden": "h",
+    "description": "d",
+}
+DEFAULT_KINDS: tuple[VariantKind, ...] = ("preferred", "alternative", "hidden")
+# Below this many variants exact search is as fast as HNSW and has perfect recall.
+_HNSW_FROM = 20_000
+_BATCH = 256
+
+
+def package_version() -> str:
+    try:
+        return version("meritmatch")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, accents kept (å, ä, ö matter in Swedish), punctuation to spaces."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return " ".join(re.findall(r"[\w+#]+(?:[.'-][\w+#]+)*", text))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One label variant: the text a skill can be found by."""
+
+    skill: int  # row in SkillIndex.uris
+    kind: VariantKind
+    lang: Lang
+    text: str
+
+
+def collect_variants(taxonomy: Taxonomy, kinds: Iterable[VariantKind]) -> tuple[list[str], list[Variant]]:
+    """Skill URIs in row order and their label variants, without duplicates."""
+    kinds = set(kinds)
+    uris = list(taxonomy.skills)
+    variants: list[Variant] = []
+    for row, uri in enumerate(uris):
+        skill = taxonomy.skills[uri]
+        seen: set[str] = set()
+
+        def add(kind: VariantKind, lang: Lang, text: str, row: int = row, seen: set[str] = seen) -> None:
+            key = normalise_text(text)
+            if key and key not in seen:
+                seen.add(key)
+                variants.append(Variant(row, kind, lang, text.strip()))
+
+        for lang, label in sorted(skill.labels.items()):
+            add("preferred", lang, label)
+        if "alternative" in kinds:
+            for lang, labels in sorted(skill.alt_labels.items()):
+                for label in labels:
+                    add("alternative", lang, label)
+        if "hidden" in kinds:
+            for lang, labels in sorted(skill.hidden_labels.items()):
+                for label in labels:
+                    add("hidden", lang, label)
+        if "description" in kinds:
+            for lang, text in sorted(skill.descriptions.items()):
+                add("description", lang, text)
+    return uris, variants
+
+
+def index_key(taxonomy: Taxonomy, model_id: str, kinds: Sequence[VariantKind]) -> str:
+    codes = "".join(sorted(KIND_CODES[k] for k in kinds))
+    return f"{taxonomy.content_hash}-{model_id}-{codes}"
+
+
+class SkillIndex:
+    """Vectors and words for every label variant of every skill."""
+
+    def __init__(
+        self,
+        uris: list[str],
+        variants: list[Variant],
+        vectors_index: Any,
+        meta: dict[str, Any],
+    ) -> None:
+        self.uris = uris
+        self.variants = variants
+        self.variant_skill = np.fromiter((v.skill for v in variants), dtype=np.int32,
+                                         count=len(variants))
+        self._faiss = vectors_index
+        self.meta = meta
+        self._row_of = {uri: i for i, uri in enumerate(uris)}
+        self._lexicon = self._build_lexicon(variants)
+        self._max_label_words = max((len(k.split()) for k in self._lexicon), default=1)
+
+    # -- building ----------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        taxonomy: Taxonomy,
+        embedder: Embedder,
+        *,
+        kinds: Sequence[VariantKind] = DEFAULT_KINDS,
+        show_progress: bool | None = None,
+    ) -> SkillIndex:
+        """Embed every label variant of the taxonomy's skills."""
+        started = time.perf_counter()
+        uris, variants = collect_variants(taxonomy, kinds)
+        texts = [v.text for v in variants]
+        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        from tqdm.auto import tqdm
+
+        progress = tqdm(
+            total=len(texts), desc="Embedding ESCO labels", unit="label",
+            disable=not show_progress if show_progress is not None else None,
+        )
+        for start in range(0, len(texts), _BATCH):
+            batch = texts[start : start + _BATCH]
+            vectors[start : start + len(batch)] = embedder.embed_passages(batch)
+            progress.update(len(batch))
+        progress.close()
+        index = _make_faiss(vectors)
+        meta = {
+            "format": FORMAT_VERSION,
+            "model_id": embedder.model_id,
+            "dim": embedder.dim,
+            "taxonomy_hash": taxonomy.content_hash,
+            "taxonomy_version": taxonomy.version,
+            "kinds": list(kinds),
+            "skills": len(uris),
+            "variants": len(variants),
+            "faiss": type(index).__name__,
+            "package_version": package_version(),
+            "build_seconds": round(time.perf_counter() - started, 1),
+        }
+        logger.info("built skill index: %d variants in %.1fs", len(variants), meta["build_seconds"])
+        return cls(uris, variants, index, meta)
+
+    @staticmethod
+    def _build_lexicon(variants: list[Variant]) -> dict[str, list[int]]:
+        lexicon: dict[str, list[int]] = defaultdict(list)
+        for i, variant in enumerate(variants):
+            if variant.kind != "description":
+                key = normalise_text(variant.text)
+                if len(key) >= 2:
+                    lexicon[key].append(i)
+        return dict(lexicon)
+
+    # -- searching ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.variants)
+
+    def row(self, uri: str) -> int | None:
+        return self._row_of.get(uri)
+
+    def search(self, query_vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` variants per query: (scores, variant ids), -1 where fewer exist."""
+        k = max(1, min(k, len(self.variants)))
+        scores, ids = self._faiss.search(np.ascontiguousarray(query_vectors, dtype=np.float32), k)
+        return scores, ids
+
+    def vector(self, variant: int) -> np.ndarray:
+        """The stored vector of one variant."""
+        return np.asarray(self._faiss.reconstruct(int(variant)), dtype=np.float32)
+
+    def lexical_hits(self, text: str) -> list[int]:
+        """Variants whose whole normalised label occurs word for word in ``text``."""
+        words = normalise_text(text).split()
+        hits: list[int] = []
+        for n in range(1, min(self._max_label_words, len(words)) + 1):
+            for start in range(len(words) - n + 1):
+                found = self._lexicon.get(" ".join(words[start : start + n]))
+                if found:
+                    hits.extend(found)
+        return hits
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write the index to ``directory`` (replaced atomically)."""
+        import faiss
+
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
+        try:
+            faiss.write_index(self._faiss, str(staging / "vectors.faiss"))
+            payload = {
+                "uris": self.uris,
+                "variants": [[v.skill, KIND_CODES[v.kind], v.lang, v.text] for v in self.variants],
+            }
+            (staging / "variants.json").write_text(json.dumps(payload, ensure_ascii=False))
+            (staging / "meta.json").write_text(json.dumps(self.meta, indent=2))
+            if directory.exists():
+                shutil.rmtree(directory)
+            staging.rename(directory)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path, *, taxonomy_hash: str, model_id: str) -> SkillIndex:
+        """Load a saved index, refusing one built for another taxonomy or model."""
+        import faiss
+
+        meta = json.loads((directory / "meta.json").read_text())
+        if meta.get("format") != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"index in {directory} has format {meta.get('format')}, this version reads "
+                f"{FORMAT_VERSION}; rebuild it with 'matcher index build'"
+            )
+        if meta["taxonomy_hash"] != taxonomy_hash or meta["model_id"] != model_id:
+            raise IndexMismatchError(
+                f"index in {directory} was built for taxonomy {meta['taxonomy_hash']} with model "
+                f"{meta['model_id']}, not taxonomy {taxonomy_hash} with {model_id}; rebuild it "
+                "with 'matcher index build'"
+            )
+        payload = json.loads((directory / "variants.json").read_text())
+        codes = {code: kind for kind, code in KIND_CODES.items()}
+        variants = [Variant(s, codes[k], lang, text) for s, k, lang, text in payload["variants"]]
+        index = faiss.read_index(str(directory / "vectors.faiss"))
+        if isinstance(index, faiss.IndexHNSW):
+            index.hnsw.efSearch = _EF_SEARCH
+        return cls(payload["uris"], variants, index, meta)
+
+
+_EF_SEARCH = 256
+
+
+def _make_faiss(vectors: np.ndarray) -> Any:
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) < _HNSW_FROM:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = _EF_SEARCH
+    index.add(vectors)
+    return index

@@ -1,0 +1,251 @@
+"""Text -> ranked ESCO skills, each with a score, a calibrated confidence and a reason.
+
+For each input text:
+1. segment it (:mod:`matcher.text`): outcome formula removed, clauses, sentences of long texts;
+2. embed all segments of all texts in one call and retrieve the nearest label variants;
+3. fuse per skill: best variant score (weighted by variant kind, clause vs whole sentence),
+   plus a bonus when a label occurs word for word in the text, plus a small prior for skills
+   that many ESCO occupations need (when the taxonomy has relations);
+4. rank, calibrate a confidence, and write the reason.
+
+The weights are in :class:`MappingParams`; ``benchmarks/tune_mapping.py`` chose the defaults on
+validation data only, and ``benchmarks/calibrate.py`` fitted the confidence model.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from matcher.embedding import Embedder
+from matcher.errors import InvalidInputError
+from matcher.index import SkillIndex, Variant
+from matcher.models import Lang, OutcomeMapping, SkillLink
+from matcher.taxonomy import Taxonomy
+from matcher.text import Segment, detect_language, segment
+
+logger = logging.getLogger(__name__)
+
+LANGS = ("auto", "sv", "en")
+MAX_TOP_K = 100
+
+
+@dataclass(frozen=True)
+class MappingParams:
+    """Fusion weights. Defaults chosen on validation data (see benchmarks/tune_mapping.py)."""
+
+    kind_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "preferred": 1.0, "alternative": 0.99, "hidden": 0.97, "description": 0.96,
+        }
+    )
+    clause_weight: float = 0.985
+    lexical_bonus: float = 0.02
+    prior_weight: float = 0.01
+    candidates: int = 128
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic model: P(expert would tag) from score, gap to the best, 1/rank and lexical hit."""
+
+    coef: tuple[float, float, float, float]
+    intercept: float
+    fitted_on: str = ""
+
+    def __call__(self, score: float, gap: float, rank: int, lexical: bool) -> float:
+        z = self.intercept + float(
+            np.dot(self.coef, (score, gap, 1.0 / rank, float(lexical)))
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+# Used for embedders that no calibration was fitted for: a monotone guess, flagged as such.
+UNCALIBRATED = Calibration((0.0, 25.0, 1.5, 1.0), -1.5, fitted_on="uncalibrated default")
+
+
+def load_calibration(model_id: str) -> Calibration:
+    """The confidence model fitted for ``model_id`` (matcher/resources/calibration.json)."""
+    text = resources.files("matcher").joinpath("resources/calibration.json").read_text()
+    fitted: dict[str, Any] = json.loads(text)
+    entry = fitted.get(model_id)
+    if entry is None:
+        return UNCALIBRATED
+    return Calibration(tuple(entry["coef"]), entry["intercept"], entry.get("fitted_on", ""))
+
+
+@dataclass
+class _Hit:
+    score: float
+    variant: int
+    segment: int
+    lexical: bool = False
+
+
+_REASON = {
+    "en": {
+        "preferred": "preferred label", "alternative": "alternative label",
+        "hidden": "hidden label", "description": "description",
+        "sim": "{kind} {label!r} is close to {segment!r} (similarity {score:.2f})",
+        "lex": "{kind} {label!r} occurs in the text",
+        "lang": " [{lang}]",
+    },
+    "sv": {
+        "preferred": "föredragen benämning", "alternative": "alternativ benämning",
+        "hidden": "dold benämning", "description": "beskrivning",
+        "sim": "{kind} {label!r} liknar {segment!r} (likhet {score:.2f})",
+        "lex": "{kind} {label!r} finns i texten",
+        "lang": " [{lang}]",
+    },
+}
+
+
+class OutcomeMapper:
+    """Maps texts to ESCO skills with a :class:`SkillIndex` and an :class:`Embedder`."""
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        index: SkillIndex,
+        embedder: Embedder,
+        *,
+        params: MappingParams | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
+        self.taxonomy = taxonomy
+        self.index = index
+        self.embedder = embedder
+        self.params = params or MappingParams()
+        self.calibration = calibration or load_calibration(embedder.model_id)
+        self._prior = self._skill_prior()
+        self._kind_weight = np.array(
+            [self.params.kind_weights.get(v.kind, 1.0) for v in index.variants], dtype=np.float32
+        )
+
+    def _skill_prior(self) -> np.ndarray:
+        # Skills many occupations need are mentioned more often; log-scaled to [0, 1].
+        counts = np.zeros(len(self.index.uris), dtype=np.float32)
+        for relation in self.taxonomy.occupation_skills:
+            row = self.index.row(relation.skill_uri)
+            if row is not None:
+                counts[row] += 1.0 if relation.essential else 0.5
+        if counts.max() > 0:
+            return (np.log1p(counts) / np.log1p(counts.max())).astype(np.float32)
+        return counts
+
+    def map(
+        self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto"
+    ) -> list[OutcomeMapping]:
+        """Map each text to its ``top_k`` most likely ESCO skills, best first."""
+        if lang not in LANGS:
+            raise InvalidInputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}",
+                                    field="lang")
+        if not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+            raise InvalidInputError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, "
+                                    f"not {top_k!r}", field="top_k")
+        prepared: list[tuple[list[Segment], list[str]]] = []
+        for text in texts:
+            if not isinstance(text, str):
+                raise InvalidInputError(f"each text must be a string, not {type(text).__name__}",
+                                        field="texts")
+            if not text.strip():
+                prepared.append(([], ["empty text: nothing to map"]))
+            else:
+                prepared.append(segment(text))
+        flat = [s.text for segments, _ in prepared for s in segments]
+        vectors = self.embedder.embed_queries(flat)
+        k = min(self.params.candidates, len(self.index))
+        scores, ids = self.index.search(vectors, k) if flat else (None, None)
+
+        results: list[OutcomeMapping] = []
+        offset = 0
+        for text, (segments, warnings) in zip(texts, prepared, strict=True):
+            rows = slice(offset, offset + len(segments))
+            offset += len(segments)
+            out_lang: Lang = detect_language(text) if lang == "auto" else lang
+            if not segments:
+                results.append(OutcomeMapping(text, out_lang, (), tuple(warnings)))
+                continue
+            assert scores is not None and ids is not None
+            hits = self._fuse(segments, vectors[rows], scores[rows], ids[rows])
+            links = self._rank(hits, segments, top_k, out_lang)
+            results.append(OutcomeMapping(text, out_lang, tuple(links), tuple(warnings)))
+        return results
+
+    def _fuse(
+        self, segments: list[Segment], vectors: np.ndarray, scores: np.ndarray, ids: np.ndarray
+    ) -> dict[int, _Hit]:
+        p = self.params
+        best: dict[int, _Hit] = {}
+        for s, seg in enumerate(segments):
+            valid = ids[s] >= 0
+            variant_ids = ids[s][valid]
+            weighted = scores[s][valid] * self._kind_weight[variant_ids]
+            if not seg.whole:
+                weighted = weighted * p.clause_weight
+            skills = self.index.variant_skill[variant_ids]
+            for skill, score, vid in zip(skills.tolist(), weighted.tolist(),
+                                         variant_ids.tolist(), strict=True):
+                hit = best.get(skill)
+                if hit is None or score > hit.score:
+                    best[skill] = _Hit(score, vid, s)
+        # Labels that occur word for word: make sure they are candidates, then add the bonus.
+        for s, seg in enumerate(segments):
+            if not seg.whole:
+                continue
+            for vid in self.index.lexical_hits(seg.text):
+                skill = int(self.index.variant_skill[vid])
+                if skill not in best:
+                    vector = self.index.vector(vid)
+                    best[skill] = _Hit(float(vector @ vectors[s]) * self._kind_weight[vid], vid, s)
+                best[skill].lexical = True
+        for skill, hit in best.items():
+            hit.score += p.prior_weight * float(self._prior[skill])
+            if hit.lexical:
+                hit.score += p.lexical_bonus
+        return best
+
+    def _rank(
+        self, hits: dict[int, _Hit], segments: list[Segment], top_k: int, lang: Lang
+    ) -> list[SkillLink]:
+        ranked = sorted(hits.items(), key=lambda item: -item[1].score)[:top_k]
+        if not ranked:
+            return []
+        top = ranked[0][1].score
+        words = _REASON["sv" if lang == "sv" else "en"]
+        links = []
+        for rank, (skill_row, hit) in enumerate(ranked, start=1):
+            variant: Variant = self.index.variants[hit.variant]
+            skill = self.taxonomy.skills[self.index.uris[skill_row]]
+            seg = segments[hit.segment].text
+            kind = words[variant.kind]
+            label_text = variant.text if len(variant.text) <= 80 else variant.text[:77] + "…"
+            if hit.lexical:
+                reason = words["lex"].format(kind=kind, label=label_text)
+            else:
+                reason = words["sim"].format(kind=kind, label=label_text, segment=seg,
+                                             score=hit.score)
+            if variant.lang != lang:
+                reason += words["lang"].format(lang=variant.lang)
+            links.append(
+                SkillLink(
+                    uri=skill.uri,
+                    label=skill.label(lang),
+                    score=hit.score,
+                    confidence=self.calibration(hit.score, hit.score - top, rank, hit.lexical),
+                    method="semantic+lexical" if hit.lexical else "semantic",
+                    matched_text=variant.text,
+                    matched_kind=variant.kind,
+                    matched_lang=variant.lang,
+                    segment=seg,
+                    reason=reason,
+                )
+            )
+        return links

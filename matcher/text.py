@@ -1,0 +1,139 @@
+"""Preparing free text for mapping: language, outcome phrasing, clauses, long texts.
+
+Learning outcomes are written in a formula ("Deltagaren kan…", "Efter kursen ska du kunna…",
+"The learner is able to…"). The formula says nothing about which skill is certified, so it is
+removed before matching. An outcome that names two skills ("läsa ritningar och hantera
+handverktyg") is also looked up clause by clause, so both skills surface.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matcher.models import Lang
+
+MAX_SEGMENTS = 64
+MAX_SEGMENT_CHARS = 600
+
+_SV_WORDS = frozenset(
+    "och att det som en är på för med kan av till om de har inte den ett du vi kunna samt "
+    "eller hur enligt ska efter kursen deltagaren deltagarna studerande eleven förmåga kunskap "
+    "kunskaper olika sitt sina sig vid inom mot utifrån genom även arbeta arbete säkert".split()
+)
+_EN_WORDS = frozenset(
+    "the and to of in is for with can on be able a an that or how you will are learner "
+    "learners participants students after course their using use work safely within "
+    "knowledge understanding skills".split()
+)
+
+# Outcome formulae, applied repeatedly at the start of a text (case-insensitive).
+_SUBJECT_SV = (
+    r"(?:du|vi|man|deltagaren|deltagarna|kursdeltagaren|kursdeltagarna|den studerande|"
+    r"de studerande|studenten|studenterna|eleven|eleverna|medarbetaren|individen)"
+)
+_SUBJECT_EN = (
+    r"(?:you|the learners?|learners|the participants?|participants|the students?|students|"
+    r"the trainees?|trainees|the candidates?|candidates|the employees?)"
+)
+_FORMULAE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        # Swedish
+        r"^(?:efter|vid slutet av|när du (?:har )?(?:gått|genomfört|slutfört))\s+"
+        r"(?:(?:genomgången|avslutad|godkänd)\s+)?(?:kurs(?:en)?|utbildning(?:en)?|modul(?:en)?|"
+        r"delkurs(?:en)?|mikromerit(?:en)?|kurs)\b[\s,]*",
+        rf"^{_SUBJECT_SV}\s+(?:ska|skall|kommer att|förväntas)?\s*(?:kunna|kan|har|ha|visar|visa)?\b\s*",
+        r"^(?:ska|skall|kommer att)\s+(?:du\s+|deltagaren\s+)?(?:kunna|ha)\b\s*",
+        r"^(?:kunna|kan)\b\s*",
+        r"^(?:visa|visar|ha|har|uppvisa|uppvisar)\s+(?:god|grundläggande|fördjupad|"
+        r"praktisk|teoretisk)?\s*(?:förmåga|kunskap(?:er)?|förståelse|kännedom|insikt|"
+        r"färdighet(?:er)?)\s+(?:att|om|för|i|kring|av)\b\s*",
+        r"^(?:förmåga|kunskap(?:er)?|förståelse|kännedom|insikt)\s+(?:att|om|för|i|kring)\b\s*",
+        r"^(?:redogöra för|känna till|ha kännedom om)\b\s*",
+        r"^(?:på ett|på egen hand|självständigt)\b[^,]{0,30},\s*",
+        # English
+        r"^(?:after|on|upon|by the end of)\s+(?:(?:completing|completion of|finishing)\s+)?"
+        r"(?:the|this)\s+(?:course|module|training|programme|program|micro-credential)\b[\s,]*",
+        rf"^{_SUBJECT_EN}\s+(?:will|should|shall|must)?\s*(?:be able to|can|are able to|is able to|"
+        r"have|has|demonstrates?|shows?)?\b\s*",
+        r"^(?:will|should|shall)?\s*(?:be able to|are able to|is able to|can)\b\s*",
+        r"^(?:demonstrates?|shows?|have|has|possess(?:es)?)\s+(?:a\s+)?(?:good|basic|sound|"
+        r"thorough|practical|solid)?\s*(?:the\s+)?(?:ability|knowledge|understanding|"
+        r"awareness|skills?)\s+(?:to|of|in|about)\b\s*",
+        r"^(?:ability|knowledge|understanding|awareness)\s+(?:to|of|in|about)\b\s*",
+        r"^(?:able to)\b\s*",
+    )
+]
+_CLAUSE_SPLIT = re.compile(r"\s*(?:;|,|\bsamt\b|\boch\b|\bsåväl som\b|\bas well as\b|\band\b)\s*",
+                           re.IGNORECASE)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|\s*•\s*|\s+-\s+")
+
+
+def detect_language(text: str) -> Lang:
+    """'sv' or 'en', from function words and Swedish letters; English when unsure."""
+    words = re.findall(r"\w+", text.lower())
+    sv = sum(w in _SV_WORDS for w in words) + 2 * len(re.findall(r"[åäö]", text.lower()))
+    en = sum(w in _EN_WORDS for w in words)
+    return "sv" if sv > en else "en"
+
+
+def strip_formula(text: str) -> str:
+    """Remove outcome formulae from the start of ``text``; never returns an empty string."""
+    stripped = text.strip()
+    for _ in range(6):
+        before = stripped
+        for pattern in _FORMULAE:
+            stripped = pattern.sub("", stripped, count=1).strip()
+        if stripped == before:
+            break
+    stripped = stripped.strip(" .:;,-")
+    return stripped if len(stripped) >= 2 else text.strip()
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of an input text that is looked up on its own."""
+
+    text: str  # what is embedded
+    whole: bool  # the whole (formula-stripped) sentence, not a clause of it
+
+
+def _content_words(text: str) -> int:
+    return len(re.findall(r"\w{3,}", text))
+
+
+def segment(text: str) -> tuple[list[Segment], list[str]]:
+    """Segments to look up for one input text, and warnings for the user.
+
+    A normal outcome gives its formula-stripped self plus its clauses (when it has two or
+    more of at least two content words). A long text is cut into sentences first; at most
+    ``MAX_SEGMENTS`` are kept.
+    """
+    warnings: list[str] = []
+    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+    if len(sentences) <= 1:
+        sentences = [text.strip()]
+    segments: list[Segment] = []
+    for sentence in sentences:
+        core = strip_formula(sentence)
+        if len(core) > MAX_SEGMENT_CHARS:
+            core = core[:MAX_SEGMENT_CHARS]
+            warnings.append(f"a sentence longer than {MAX_SEGMENT_CHARS} characters was cut")
+        if _content_words(core) == 0:
+            continue
+        segments.append(Segment(core, True))
+        clauses = [strip_formula(c) for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
+        # A one-word clause is kept only when it is a long word ("egenkontroll", "allergener"):
+        # short ones are mostly verbs split from a shared object ("läsa och tolka ritningar").
+        clauses = [c for c in clauses if len(c.split()) >= 2 or len(c) >= 6]
+        if len(clauses) >= 2:
+            segments.extend(Segment(c, False) for c in clauses if c != core)
+    if len(segments) > MAX_SEGMENTS:
+        kept_sentences = sum(1 for s in segments[:MAX_SEGMENTS] if s.whole)
+        warnings.append(
+            f"text has {len(sentences)} sentences; only the first {kept_sentences} were mapped "
+            "(map long texts one outcome per line)"
+        )
+        segments = segments[:MAX_SEGMENTS]
+    return segments, list(dict.fromkeys(warnings))
