@@ -246,7 +246,7 @@ def _tables_in(path: Path) -> Iterator[_Table]:
         for csv_path in sorted(path.rglob("*.csv")):
             kind = _classify(csv_path.name)
             if kind:
-                yield _Table(kind[0], kind[1], str(csv_path), csv_path.open)
+                yield _Table(kind[0], kind[1], str(csv_path), lambda p=csv_path: p.open("rb"))
         return
     if path.suffix.lower() == ".csv":
         kind = _classify(path.name)
@@ -255,7 +255,7 @@ def _tables_in(path: Path) -> Iterator[_Table]:
                 f"{path}: not an ESCO file name; expected e.g. skills_en.csv, "
                 "occupations_sv.csv or occupationSkillRelations.csv"
             )
-        yield _Table(kind[0], kind[1], str(path), path.open)
+        yield _Table(kind[0], kind[1], str(path), lambda: path.open("rb"))
         return
     try:
         archive = zipfile.ZipFile(path)

@@ -1,0 +1,55 @@
+"""Shared fixtures: a tiny ESCO bundle on disk, a data home, a lexical engine.
+
+Nothing heavy is loaded at import time. The real model and the full ESCO data are used only
+by tests marked ``slow``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matcher import Engine, Settings, read_esco
+from matcher.embedding import HashingEmbedder
+from tests.fixtures import esco_mini
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An English classification bundle, a Swedish one and a relations bundle (folders)."""
+    root = tmp_path_factory.mktemp("esco")
+    esco_mini.write_bundle(root / "classification-en", lang="en")
+    esco_mini.write_bundle(root / "classification-sv", lang="sv")
+    esco_mini.write_relations(root / "relations")
+    return root
+
+
+@pytest.fixture(scope="session")
+def mini_taxonomy(bundle_dir: Path):
+    return read_esco([bundle_dir / "classification-en", bundle_dir / "classification-sv",
+                      bundle_dir / "relations"], version="v1.1.1")
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty MATCHER_HOME, with the lexical embedder (no model download, instant)."""
+    monkeypatch.setenv("MATCHER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("MATCHER_MODEL", "hashing")
+    return tmp_path / "home"
+
+
+@pytest.fixture(scope="session")
+def engine(mini_taxonomy, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    settings = Settings(home=tmp_path_factory.mktemp("home"), model="hashing")
+    return Engine(settings, taxonomy=mini_taxonomy, embedder=HashingEmbedder(),
+                  show_progress=False)
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not available (../shared is beside the repository in CI)")
+    return path
