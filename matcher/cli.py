@@ -165,7 +165,9 @@ def _top_k(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 100, not {value!r}")
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 1 to 100, not {value!r}"
+        ) from None
     if not 1 <= number <= 100:
         raise argparse.ArgumentTypeError(f"must be from 1 to 100, not {number}")
     return number

@@ -46,7 +46,7 @@ KIND_CODES: dict[VariantKind, str] = {
 DEFAULT_KINDS: tuple[VariantKind, ...] = ("preferred", "alternative", "hidden")
 # Below this many variants exact search is as fast as HNSW and has perfect recall.
 _HNSW_FROM = 20_000
-_BATCH = 256
+_BATCH = 1024
 
 
 def package_version() -> str:
@@ -72,7 +72,9 @@ class Variant:
     text: str
 
 
-def collect_variants(taxonomy: Taxonomy, kinds: Iterable[VariantKind]) -> tuple[list[str], list[Variant]]:
+def collect_variants(
+    taxonomy: Taxonomy, kinds: Iterable[VariantKind]
+) -> tuple[list[str], list[Variant]]:
     """Skill URIs in row order and their label variants, without duplicates."""
     kinds = set(kinds)
     uris = list(taxonomy.skills)
@@ -81,7 +83,9 @@ def collect_variants(taxonomy: Taxonomy, kinds: Iterable[VariantKind]) -> tuple[
         skill = taxonomy.skills[uri]
         seen: set[str] = set()
 
-        def add(kind: VariantKind, lang: Lang, text: str, row: int = row, seen: set[str] = seen) -> None:
+        def add(
+            kind: VariantKind, lang: Lang, text: str, row: int = row, seen: set[str] = seen
+        ) -> None:
             key = normalise_text(text)
             if key and key not in seen:
                 seen.add(key)
@@ -149,10 +153,12 @@ class SkillIndex:
             total=len(texts), desc="Embedding ESCO labels", unit="label",
             disable=not show_progress if show_progress is not None else None,
         )
+        # Texts of similar length batch together: less padding, measurably faster.
+        order = np.argsort([len(t) for t in texts], kind="stable")
         for start in range(0, len(texts), _BATCH):
-            batch = texts[start : start + _BATCH]
-            vectors[start : start + len(batch)] = embedder.embed_passages(batch)
-            progress.update(len(batch))
+            rows = order[start : start + _BATCH]
+            vectors[rows] = embedder.embed_passages([texts[i] for i in rows])
+            progress.update(len(rows))
         progress.close()
         index = _make_faiss(vectors)
         meta = {

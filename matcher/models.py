@@ -47,7 +47,8 @@ class Skill(Concept):
     """An ESCO skill or knowledge concept."""
 
     skill_type: str = ""  # "skill/competence" | "knowledge" | "" when unknown
-    reuse_level: str = ""  # "transversal" | "cross-sector" | "sector-specific" | "occupation-specific"
+    # "transversal" | "cross-sector" | "sector-specific" | "occupation-specific"
+    reuse_level: str = ""
 
 
 @dataclass(frozen=True, eq=False)

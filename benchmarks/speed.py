@@ -1,0 +1,76 @@
+"""Speed on this machine: index build and load, mapping latency vs the bare encode time.
+
+    python benchmarks/speed.py            # writes benchmarks/results/speed.json
+    python benchmarks/speed.py --rebuild  # also times a fresh index build (minutes)
+
+Latency is per outcome, mapped one at a time, warm (engine and index loaded, 10 warm-up calls).
+The bare encode time is the same model encoding the same text alone, one at a time: the ratio
+says what the mapping adds on top of the model (formula removal, clauses, search, fusion).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import official_engine, outcome_set, timed, write_results  # noqa: E402
+
+from matcher.index import SkillIndex  # noqa: E402
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ms = np.array(samples) * 1000
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2),
+            "p95_ms": round(float(np.percentile(ms, 95)), 2),
+            "mean_ms": round(float(ms.mean()), 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rebuild", action="store_true", help="time a fresh index build")
+    args = parser.parse_args()
+    engine = official_engine(show_progress=True)
+    build = None
+    if args.rebuild:
+        _, build = timed(engine.build_index, force=True)
+    index = engine.index
+    loads = [timed(SkillIndex.load, engine.index_path, taxonomy_hash=engine.taxonomy.content_hash,
+                   model_id=engine.embedder.model_id)[1] for _ in range(3)]
+    texts = [row["text"] for row in outcome_set()]
+    for text in texts[:10]:
+        engine.map_outcomes([text])
+    map_times, encode_times = [], []
+    for text in texts:
+        started = time.perf_counter()
+        engine.map_outcomes([text], top_k=10)
+        map_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        engine.embedder.embed_queries([text])
+        encode_times.append(time.perf_counter() - started)
+    mapping, encode = percentiles(map_times), percentiles(encode_times)
+    result = {
+        "model": engine.embedder.model_id,
+        "variants": index.meta["variants"],
+        "faiss": index.meta["faiss"],
+        "index_build_seconds": round(build, 1) if build else index.meta["build_seconds"],
+        "index_build_measured_now": bool(build),
+        "index_load_seconds": round(min(loads), 2),
+        "outcomes": len(texts),
+        "map_latency": mapping,
+        "bare_encode": encode,
+        "ratio_p50": round(mapping["p50_ms"] / encode["p50_ms"], 2),
+        "ratio_mean": round(mapping["mean_ms"] / encode["mean_ms"], 2),
+    }
+    for key, value in result.items():
+        print(f"{key:>26}: {value}")
+    write_results("speed", result)
+
+
+if __name__ == "__main__":
+    main()
