@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matcher.config import Settings
 from matcher.credentials import Credential, CredentialOffering
@@ -21,7 +21,20 @@ from matcher.errors import IndexMismatchError
 from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
 from matcher.mapping import MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, VariantKind
+from matcher.profiles import (
+    CandidateInput,
+    CandidateProfile,
+    LinkPolicy,
+    RequirementProfile,
+)
+from matcher.ranking import PartialCredit, RankingParams, RankingResult, Suggestions
 from matcher.taxonomy import Taxonomy, imported_meta, load_imported
+
+if TYPE_CHECKING:
+    from matcher.jobs import CatalogueEntry, ImportReport, StoredAd
+
+# Ad sentences are longer and noisier than learning outcomes: keep fewer, surer links each.
+AD_POLICY = LinkPolicy(min_confidence=0.45, per_text=2, full_confidence=0.6)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +73,7 @@ class Engine:
         embedder: Embedder | None = None,
         index_kinds: Sequence[VariantKind] = DEFAULT_KINDS,
         mapping_params: MappingParams | None = None,
+        ranking_params: RankingParams | None = None,
         show_progress: bool | None = None,
     ) -> None:
         self.settings = settings or Settings()
@@ -70,6 +84,13 @@ class Engine:
         self._index_kinds = tuple(index_kinds)
         self._mapping_params = mapping_params
         self._show_progress = show_progress
+        self.ranking_params = ranking_params or RankingParams()
+        self.link_policy = LinkPolicy()  # which credential links count as held skills
+        self.ad_policy = AD_POLICY  # which ad-sentence links count as required skills
+        self._partial: PartialCredit | None = None
+        self._occupations: tuple[list[str], Any] | None = None
+        self._ads: tuple[list[StoredAd], str, Any] | None = None
+        self._catalogue: list[CatalogueEntry] | None = None
 
     # -- resources ---------------------------------------------------------------------------
     @property
@@ -150,3 +171,475 @@ class Engine:
             lang = credential.language if credential.language in ("sv", "en") else "auto"
         mappings = self.map_outcomes(credential.learning_outcomes, top_k=top_k, lang=lang)
         return CredentialMapping(credential, tuple(mappings))
+
+    # -- profiles ----------------------------------------------------------------------------
+    def candidate_profiles(self, candidates: Sequence[CandidateInput]) -> list[CandidateProfile]:
+        """Profiles for candidates read from a file (:func:`matcher.profiles.load_candidates`).
+
+        All learning outcomes of all credentials are mapped in one batch; a credential held
+        by several candidates is mapped once.
+        """
+        from matcher.profiles import build_candidate_profile
+
+        texts: dict[tuple[str, str], None] = {}
+        for candidate in candidates:
+            for credential, _ in candidate.credentials:
+                for outcome in credential.learning_outcomes:
+                    texts.setdefault((credential.language, outcome), None)
+        keys = list(texts)
+        mapped: dict[tuple[str, str], OutcomeMapping] = {}
+        for lang in sorted({k[0] for k in keys}):
+            group = [k for k in keys if k[0] == lang]
+            out_lang = lang if lang in ("sv", "en") else "auto"
+            results = self.map_outcomes([t for _, t in group], top_k=5, lang=out_lang)
+            mapped.update(zip(group, results, strict=True))
+        profiles = []
+        for candidate in candidates:
+            creds = [(credential, verified,
+                      [mapped[(credential.language, o)] for o in credential.learning_outcomes])
+                     for credential, verified in candidate.credentials]
+            profiles.append(build_candidate_profile(
+                candidate.id, creds, self_declared=candidate.self_declared,
+                taxonomy=self.taxonomy, policy=self.link_policy))
+        return profiles
+
+    def candidate_profile(
+        self,
+        credentials: Sequence[Credential | tuple[Credential, bool]],
+        *,
+        candidate_id: str | None = None,
+        self_declared: Sequence[str] = (),
+        verified: bool = False,
+    ) -> CandidateProfile:
+        """A candidate profile from the credentials a person holds.
+
+        Args:
+            credentials: credentials, or (credential, verified?) pairs.
+            candidate_id: pseudonymous id (default: the learner id of the credentials).
+            self_declared: ESCO skill URIs declared without a document.
+            verified: whether plain credentials (not pairs) were verified.
+
+        Raises:
+            InvalidInputError: no id can be found, or a credential belongs to someone else.
+            UnknownConceptError: a self-declared URI is not an ESCO skill.
+        """
+        from matcher.errors import InvalidInputError
+        from matcher.profiles import CandidateInput
+
+        pairs = [c if isinstance(c, tuple) else (c, verified) for c in credentials]
+        if candidate_id is None:
+            if not pairs:
+                raise InvalidInputError("give a candidate_id when there are no credentials",
+                                        field="candidate_id")
+            candidate_id = pairs[0][0].learner.id
+        return self.candidate_profiles(
+            [CandidateInput(candidate_id, tuple(pairs), tuple(self_declared))])[0]
+
+    def load_candidates(self, path: Path | str) -> list[CandidateProfile]:
+        """Read a candidates file (see :func:`matcher.profiles.parse_candidates`) into profiles."""
+        from matcher.profiles import load_candidates
+
+        return self.candidate_profiles(load_candidates(path))
+
+    def _with_must_have(self, profile: RequirementProfile,
+                        must_have: Sequence[str]) -> RequirementProfile:
+        for uri in must_have:
+            self.taxonomy.skill(uri)
+        return profile.with_must_have(must_have) if must_have else profile
+
+    def requirement_from_occupation(self, uri: str, *, must_have: Sequence[str] = (),
+                                    lang: str = "en") -> RequirementProfile:
+        """Requirement profile of an ESCO occupation: essential skills 1, optional 0.5."""
+        from matcher.profiles import requirement_from_occupation
+
+        return self._with_must_have(requirement_from_occupation(self.taxonomy, uri, lang=lang),
+                                    must_have)
+
+    def requirement_from_skills(self, skills: Sequence[Any], *, must_have: Sequence[str] = (),
+                                title: str = "skill list", id: str = "skills"
+                                ) -> RequirementProfile:
+        """Requirement profile from ESCO skill URIs (or dicts with uri, weight, must_have)."""
+        from matcher.profiles import requirement_from_skills
+
+        return self._with_must_have(
+            requirement_from_skills(self.taxonomy, skills, title=title, id=id), must_have)
+
+    def requirement_from_ad(self, text: str, *, title: str | None = None, id: str = "ad",
+                            must_have: Sequence[str] = ()) -> RequirementProfile:
+        """Requirement profile from a job ad's text (Swedish or English).
+
+        The text is split into sentences, each mapped with the mapping engine; links with
+        confidence at least ``self.ad_policy.min_confidence`` are kept and aggregated
+        (requirement sentences weigh most, "meriterande" ones least).
+
+        Raises:
+            InvalidInputError: the text is empty or names no skill confidently.
+        """
+        return self._with_must_have(self._requirements_from_ads([(id, title, text)])[0],
+                                    must_have)
+
+    def _requirements_from_ads(
+        self, ads: Sequence[tuple[str, str | None, str]]
+    ) -> list[RequirementProfile]:
+        from matcher.errors import InvalidInputError
+        from matcher.profiles import requirement_from_mappings, split_sentences
+
+        per_ad: list[list[str]] = []
+        for id_, title, text in ads:
+            if not isinstance(text, str) or not text.strip():
+                raise InvalidInputError(f"ad {title or id_!r} has no text", field="text")
+            sentences = split_sentences(text) or [text.strip()]
+            if title:
+                sentences = [title, *sentences]
+            per_ad.append(sentences)
+        flat = [s for sentences in per_ad for s in sentences]
+        mapped = self.map_outcomes(flat, top_k=5) if flat else []
+        out, offset = [], 0
+        for (id_, title, _), sentences in zip(ads, per_ad, strict=True):
+            mappings = mapped[offset:offset + len(sentences)]
+            offset += len(sentences)
+            out.append(requirement_from_mappings(id_, title or id_, mappings,
+                                                 policy=self.ad_policy))
+        return out
+
+    # -- ranking -----------------------------------------------------------------------------
+    @property
+    def partial_credit(self) -> PartialCredit:
+        """The skill × skill partial-credit matrix: loaded from MATCHER_HOME or built, saved."""
+        if self._partial is None:
+            from matcher.ranking import PartialCredit, partial_credit_key
+
+            key = partial_credit_key(self.taxonomy, self.embedder.model_id, self.ranking_params)
+            path = self.settings.home / "partial" / key
+            if (path / "meta.json").exists():
+                try:
+                    self._partial = PartialCredit.load(path, self.taxonomy)
+                except (OSError, ValueError, KeyError) as exc:
+                    logger.warning("rebuilding the partial-credit matrix: %s", exc)
+            if self._partial is None:
+                started = time.perf_counter()
+                self._partial = PartialCredit.build(self.taxonomy, index=self.index,
+                                                    params=self.ranking_params)
+                self._partial.save(path)
+                logger.info("built partial-credit matrix (%d pairs) in %.1fs",
+                            self._partial.nnz, time.perf_counter() - started)
+        return self._partial
+
+    def rank_candidates(
+        self,
+        requirement: RequirementProfile,
+        candidates: Sequence[CandidateProfile | CandidateInput],
+        top_k: int = 10,
+        *,
+        lang: str = "en",
+    ) -> RankingResult:
+        """Rank candidates against a requirement, each with a score in [0, 1] and why.
+
+        Candidates who hold every must-have skill come first; within each group, by score.
+        Scoring is one sparse product over all candidates; explanations are built for the
+        ``top_k`` only.
+
+        Raises:
+            UnknownConceptError: the requirement names a skill the taxonomy lacks.
+            InvalidInputError: ``top_k`` is out of range.
+        """
+        from matcher.profiles import CandidateInput
+        from matcher.ranking import check_top_k, rank_profiles
+
+        check_top_k(top_k)
+        inputs = [c for c in candidates if isinstance(c, CandidateInput)]
+        built = iter(self.candidate_profiles(inputs)) if inputs else iter(())
+        profiles = [next(built) if isinstance(c, CandidateInput) else c for c in candidates]
+        return rank_profiles(requirement, profiles, self.partial_credit, self.taxonomy,
+                             top_k=top_k, lang=lang)
+
+    # -- job ads, catalogue and suggestions ----------------------------------------------------
+    def import_ads(self, path: Path | str) -> ImportReport:
+        """Import job ads (JobSearch JSON list or JSON lines) with their requirement profiles.
+
+        Writes ``MATCHER_HOME/ads/ads.json`` atomically. A bad ad (invalid JSON, missing
+        field, no skill found in its text) is reported with its line or index and skipped.
+        """
+        from matcher.errors import MatcherError
+        from matcher.jobs import AdProblem, AdStore, ImportReport, StoredAd, read_ads
+
+        ads, problems = read_ads(path)
+        store = AdStore(self.settings.home)
+        existing = {s.ad.id: s for s in self._stored_ads(store)}
+        where = {ad.id: i for i, ad in enumerate(ads)}
+        imported: list[str] = []
+        replaced: list[str] = []
+        new: list[StoredAd] = []
+        # Derive profiles ad by ad in batches: one bad ad must not stop the others.
+        for start in range(0, len(ads), 64):
+            batch = ads[start:start + 64]
+            try:
+                profiles = self._requirements_from_ads([(a.id, a.headline, a.text)
+                                                        for a in batch])
+            except MatcherError:
+                profiles = []
+                for ad in batch:
+                    try:
+                        profiles.extend(self._requirements_from_ads([(ad.id, ad.headline,
+                                                                      ad.text)]))
+                    except MatcherError as exc:
+                        problems.append(AdProblem(f"ad {ad.id!r} (#{where[ad.id]})",
+                                                  exc.message))
+                        profiles.append(None)  # type: ignore[arg-type]
+            for ad, profile in zip(batch, profiles, strict=True):
+                if profile is None:
+                    continue
+                (replaced if ad.id in existing else imported).append(ad.id)
+                new.append(StoredAd(ad, profile))
+        merged = {**existing, **{s.ad.id: s for s in new}}
+        if new:
+            store.save(list(merged.values()), taxonomy_hash=self.taxonomy.content_hash,
+                       model_id=self.embedder.model_id)
+            self._ads = None
+        return ImportReport(tuple(imported), tuple(replaced), tuple(problems), len(merged),
+                            str(store.path))
+
+    def _stored_ads(self, store: Any) -> list[StoredAd]:
+        from matcher.jobs import StoredAd
+
+        stored, meta = store.load()
+        if stored and (meta.get("taxonomy_hash") != self.taxonomy.content_hash
+                       or meta.get("model_id") != self.embedder.model_id):
+            # Profiles derived with another taxonomy or model: derive them again.
+            profiles = self._requirements_from_ads([(s.ad.id, s.ad.headline, s.ad.text)
+                                                    for s in stored])
+            stored = [StoredAd(s.ad, p) for s, p in zip(stored, profiles, strict=True)]
+            store.save(stored, taxonomy_hash=self.taxonomy.content_hash,
+                       model_id=self.embedder.model_id)
+        return list(stored)
+
+    def job_ads(self) -> tuple[list[StoredAd], str]:
+        """The imported ads with their profiles, else the demo ads: (ads, "imported"|"demo")."""
+        return self._job_ads()[:2]
+
+    def _job_ads(self) -> tuple[list[StoredAd], str, Any]:
+        if self._ads is None:
+            from matcher.jobs import (
+                AdStore,
+                StoredAd,
+                demo_ads,
+                demo_ads_hash,
+                read_cache,
+                write_cache,
+            )
+            from matcher.ranking import requirement_matrix
+
+            store = AdStore(self.settings.home)
+            stored = self._stored_ads(store)
+            source = "imported"
+            if not stored:
+                source = "demo"
+                ads = demo_ads()
+                key = (f"{self.taxonomy.content_hash}-{self.embedder.model_id}-"
+                       f"{demo_ads_hash()}-{_policy_key(self.ad_policy)}")
+                path = self.settings.home / "cache" / f"demo-ads-{key}.json"
+                cached = read_cache(path)
+                if isinstance(cached, list) and len(cached) == len(ads):
+                    profiles = [RequirementProfile.from_dict(p) for p in cached]
+                else:
+                    profiles = self._requirements_from_ads([(a.id, a.headline, a.text)
+                                                            for a in ads])
+                    write_cache(path, [p.to_dict() for p in profiles])
+                stored = [StoredAd(a, p) for a, p in zip(ads, profiles, strict=True)]
+            matrix = requirement_matrix(
+                [[(r.uri, r.weight) for r in s.requirement.requirements] for s in stored],
+                self.partial_credit.space)
+            self._ads = (stored, source, matrix)
+        return self._ads
+
+    def catalogue(self) -> list[CatalogueEntry]:
+        """The issuers' catalogue (demo data) with mapped outcomes, cached under MATCHER_HOME."""
+        if self._catalogue is None:
+            import hashlib
+            import json
+
+            from matcher.jobs import (
+                CatalogueEntry,
+                CatalogueSkill,
+                demo_catalogue_text,
+                read_cache,
+                read_catalogue,
+                write_cache,
+            )
+
+            text = demo_catalogue_text()
+            offerings = read_catalogue(json.loads(text), source="demo catalogue")
+            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+            key = f"{self.taxonomy.content_hash}-{self.embedder.model_id}-{digest}"
+            path = self.settings.home / "cache" / f"catalogue-{key}.json"
+            cached = read_cache(path)
+            if not (isinstance(cached, dict) and set(cached) == {o.id for o in offerings}):
+                cached = {}
+                for offering in offerings:
+                    mapping = self.map_credential(offering, top_k=5)
+                    cached[offering.id] = [
+                        [link.uri, link.confidence, outcome.text]
+                        for outcome in mapping.outcomes for link in outcome.skills
+                    ]
+                write_cache(path, cached)
+            policy = self.link_policy
+            entries = []
+            for offering in offerings:
+                per_outcome: dict[str, int] = {}
+                skills = []
+                for uri, confidence, outcome in cached[offering.id]:
+                    if uri not in self.taxonomy.skills or confidence < policy.min_confidence:
+                        continue
+                    if per_outcome.get(outcome, 0) >= policy.per_text:
+                        continue
+                    per_outcome[outcome] = per_outcome.get(outcome, 0) + 1
+                    skills.append(CatalogueSkill(uri, float(confidence), outcome))
+                entries.append(CatalogueEntry(offering, tuple(skills)))
+            self._catalogue = entries
+        return self._catalogue
+
+    def _occupation_matrix(self) -> tuple[list[str], Any]:
+        if self._occupations is None:
+            from matcher.profiles import ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT
+            from matcher.ranking import requirement_matrix
+
+            by_occupation: dict[str, list[tuple[str, float]]] = {}
+            for r in self.taxonomy.occupation_skills:
+                if r.occupation_uri in self.taxonomy.occupations:
+                    by_occupation.setdefault(r.occupation_uri, []).append(
+                        (r.skill_uri, ESSENTIAL_WEIGHT if r.essential else OPTIONAL_WEIGHT))
+            uris = list(by_occupation)
+            self._occupations = (uris, requirement_matrix([by_occupation[u] for u in uris],
+                                                          self.partial_credit.space))
+        return self._occupations
+
+    def rank_occupations(self, candidates: Sequence[CandidateProfile], top_k: int = 5
+                         ) -> list[list[tuple[str, float]]]:
+        """For each candidate, the ``top_k`` ESCO occupations by score (URI, score).
+
+        One sparse product for all candidates and all occupations (used by the benchmarks).
+        """
+        from matcher.ranking import best_rows, candidate_matrix, coverage, score_requirements
+
+        uris, occupations = self._occupation_matrix()
+        if not uris:
+            return [[] for _ in candidates]
+        cover = coverage(candidate_matrix(candidates, self.partial_credit.space),
+                         self.partial_credit)
+        scores = score_requirements(cover, occupations)
+        return [[(uris[i], float(row[i])) for i in best_rows(row, top_k).tolist()]
+                for row in scores]
+
+    def suggest(
+        self,
+        candidate: CandidateProfile | CandidateInput,
+        *,
+        top_k: int = 5,
+        courses_per_gap: int = 3,
+        lang: str = "en",
+    ) -> Suggestions:
+        """Top ESCO occupations and job ads for a candidate, with matched and missing skills
+        and, for each missing skill, the catalogue credentials that teach it.
+
+        Job ads are the imported ones (``matcher ads import``), else the demo ads; the result
+        says which (``ads_source``).
+        """
+        from matcher.ranking import (
+            Suggestions,
+            best_rows,
+            candidate_matrix,
+            check_top_k,
+            coverage,
+            score_requirements,
+        )
+
+        check_top_k(top_k)
+        profile = (candidate if isinstance(candidate, CandidateProfile)
+                   else self.candidate_profiles([candidate])[0])
+        ads, source, ad_matrix = self._job_ads()
+        notes = list(profile.notes)
+        if source == "demo":
+            notes.append("no job ads imported: suggesting from the demo ads (import real ones "
+                         "with 'matcher ads import FILE')")
+        if profile.is_empty:
+            notes.append("the candidate holds no skills, so nothing can be suggested; add "
+                         "credentials or self-declared skills")
+            return Suggestions(profile.id, (), (), source, tuple(notes))
+        partial = self.partial_credit
+        cover = coverage(candidate_matrix([profile], partial.space), partial)
+        occupation_uris, occupations = self._occupation_matrix()
+        occupation_out = []
+        if occupation_uris:
+            scores = score_requirements(cover, occupations)[0]
+            for i in best_rows(scores, top_k).tolist():
+                occupation = self.taxonomy.occupations[occupation_uris[i]]
+                requirement = self.requirement_from_occupation(occupation.uri, lang=lang)
+                occupation_out.append(self._suggestion("occupation", occupation.uri,
+                                                       occupation.label(lang), profile,
+                                                       requirement, courses_per_gap, lang))
+        else:
+            notes.append("the taxonomy has no occupation–skill relations, so no occupations "
+                         "are suggested; import the ESCO relations bundle")
+        ad_out = []
+        if ads:
+            scores = score_requirements(cover, ad_matrix)[0]
+            for i in best_rows(scores, top_k).tolist():
+                stored = ads[i]
+                details = tuple((k, str(v)) for k, v in stored.ad.summary().items()
+                                if k in ("employer", "municipality", "publication_date"))
+                ad_out.append(self._suggestion("ad", stored.ad.id, stored.ad.headline, profile,
+                                               stored.requirement, courses_per_gap, lang,
+                                               details))
+        return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
+                           tuple(notes))
+
+    def _suggestion(self, kind: str, id_: str, title: str, profile: CandidateProfile,
+                    requirement: RequirementProfile, courses_per_gap: int, lang: str,
+                    details: tuple[tuple[str, str], ...] = ()) -> Any:
+        from matcher.ranking import Gap, Suggestion, explain
+
+        reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
+        explanation = explain(profile, reqs, self.partial_credit, self.taxonomy, lang=lang)
+        gaps = tuple(
+            Gap(skill, self._courses_for(skill.uri, courses_per_gap, lang))
+            for skill in sorted((*explanation.missing, *explanation.partial),
+                                key=lambda m: (-m.weight, m.score))
+        )
+        return Suggestion(kind, id_, title, explanation, gaps, details)
+
+    def _courses_for(self, uri: str, limit: int, lang: str) -> tuple[Any, ...]:
+        """Catalogue credentials that teach ``uri``, or a skill standing in for it (≥ 0.5)."""
+        from matcher.ranking import METHODS, CourseOffer
+
+        partial = self.partial_credit
+        col = partial.space.col.get(uri)
+        related: dict[str, tuple[str, float]] = {}
+        if col is not None:
+            rows, credits, codes = partial.column(col)
+            for row, credit, code in zip(rows.tolist(), credits.tolist(), codes.tolist(),
+                                         strict=True):
+                if credit >= 0.5:
+                    related[partial.space.uris[row]] = (METHODS[int(code)][0], float(credit))
+        offers: dict[str, CourseOffer] = {}
+        for entry in self.catalogue():
+            for taught in entry.skills:
+                if taught.uri == uri:
+                    method, credit = "exact", 1.0
+                elif taught.uri in related:
+                    method, credit = related[taught.uri]
+                else:
+                    continue
+                credit *= self.link_policy.link_factor(taught.confidence)
+                current = offers.get(entry.offering.id)
+                if current is None or credit > current.credit:
+                    offering = entry.offering
+                    skill = self.taxonomy.skills[taught.uri]
+                    offers[offering.id] = CourseOffer(
+                        offering.id, offering.title, offering.awarding_body.name, taught.uri,
+                        skill.label(lang), method, credit, taught.outcome,
+                        offering.workload.hours, offering.url)
+        return tuple(sorted(offers.values(), key=lambda c: (-c.credit, c.id))[:limit])
+
+
+def _policy_key(policy: LinkPolicy) -> str:
+    return f"{policy.min_confidence:g}-{policy.per_text}-{policy.full_confidence:g}"

@@ -1,0 +1,525 @@
+"""Candidate and requirement profiles: sparse sets of ESCO skills with weights and evidence.
+
+A :class:`CandidateProfile` holds, for each ESCO skill, the evidence behind it: which
+credential, issuer and date, the outcome→skill link confidence, and how strong the evidence is
+(a verified credential, an unverified one, or self-declared). It has a pseudonymous id and
+skills, nothing else: there is no field for protected characteristics (gender, age, origin,
+religion, disability, …), and the candidates file reader refuses every field it does not know,
+so none can be smuggled in.
+
+A :class:`RequirementProfile` is what an employer asks for: skills with weights, some of them
+must-haves, built from an ESCO occupation (essential skills weigh more than optional ones), a
+job ad's text (mapped sentence by sentence) or an explicit list of skills.
+
+Reads: candidates files (JSON, see :func:`parse_candidates`) and the credential files they
+name. Writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from matcher.credentials import Credential, parse_credential, read_json
+from matcher.errors import InvalidInputError
+from matcher.models import OutcomeMapping
+from matcher.taxonomy import Taxonomy
+
+EvidenceStrength = Literal["verified", "unverified", "self_declared"]
+STRENGTHS: tuple[EvidenceStrength, ...] = ("verified", "unverified", "self_declared")
+# How much one piece of evidence counts. A verified credential is worth most; an unverified
+# document still names an issuer and measurable outcomes; a self-declared skill names neither.
+STRENGTH_WEIGHT: dict[str, float] = {"verified": 1.0, "unverified": 0.7, "self_declared": 0.4}
+# ESCO marks each occupation–skill link essential or optional; optional skills count half.
+ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT = 1.0, 0.5
+MAX_WEIGHT = 10.0
+
+
+@dataclass(frozen=True)
+class LinkPolicy:
+    """Which suggested outcome→skill links count as held (or required) skills.
+
+    Attributes:
+        min_confidence: links below this calibrated confidence are dropped. The calibrated
+            confidence is P(an expert would tag the skill); 0.35 keeps most correct links of
+            Swedish outcomes while dropping the long tail (see the persona tests).
+        per_text: at most this many skills per outcome or ad sentence.
+        full_confidence: links at or above this confidence count fully; below it, the
+            evidence weight scales down linearly.
+    """
+
+    min_confidence: float = 0.35
+    per_text: int = 3
+    full_confidence: float = 0.6
+
+    def link_factor(self, confidence: float) -> float:
+        return min(1.0, confidence / self.full_confidence) if self.full_confidence > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a candidate is taken to hold a skill.
+
+    Attributes:
+        strength: ``verified`` (a credential whose authenticity was checked), ``unverified``
+            (a credential document as given) or ``self_declared`` (no document).
+        confidence: of the outcome→skill link (1.0 for self-declared and confirmed links).
+        weight: strength weight × link factor, in (0, 1]: what the ranking uses.
+    """
+
+    strength: EvidenceStrength
+    confidence: float
+    weight: float
+    credential_id: str | None = None
+    credential_title: str | None = None
+    issuer: str | None = None
+    issued_on: str | None = None
+    outcome: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"strength": self.strength,
+                               "confidence": round(self.confidence, 3),
+                               "weight": round(self.weight, 3)}
+        for key in ("credential_id", "credential_title", "issuer", "issued_on", "outcome"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class CandidateProfile:
+    """A person's ESCO skills, each with its evidence, strongest first. ``id`` is pseudonymous."""
+
+    id: str
+    skills: Mapping[str, tuple[Evidence, ...]]
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        ordered = {
+            uri: tuple(sorted(evidence, key=lambda e: -e.weight))
+            for uri, evidence in self.skills.items() if evidence
+        }
+        object.__setattr__(self, "skills", MappingProxyType(ordered))
+
+    def weight(self, uri: str) -> float:
+        """The weight of the strongest evidence for ``uri`` (0 when the skill is not held)."""
+        evidence = self.skills.get(uri)
+        return evidence[0].weight if evidence else 0.0
+
+    def best_evidence(self, uri: str) -> Evidence | None:
+        evidence = self.skills.get(uri)
+        return evidence[0] if evidence else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.skills
+
+    def to_dict(self, taxonomy: Taxonomy | None = None, lang: str = "en") -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "skills": [
+                {
+                    "uri": uri,
+                    **({"label": taxonomy.skills[uri].label(lang)}
+                       if taxonomy and uri in taxonomy.skills else {}),
+                    "weight": round(self.weight(uri), 3),
+                    "evidence": [e.to_dict() for e in evidence],
+                }
+                for uri, evidence in sorted(self.skills.items(), key=lambda i: -i[1][0].weight)
+            ],
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+def build_candidate_profile(
+    candidate_id: str,
+    credentials: Sequence[tuple[Credential, bool, Sequence[OutcomeMapping]]],
+    *,
+    self_declared: Iterable[str] = (),
+    taxonomy: Taxonomy,
+    policy: LinkPolicy | None = None,
+) -> CandidateProfile:
+    """A candidate profile from mapped credentials and self-declared skill URIs.
+
+    Args:
+        candidate_id: pseudonymous id; every credential's learner id must equal it.
+        credentials: (credential, verified?, the mapping of each of its outcomes).
+        self_declared: ESCO skill URIs the person declares without a document.
+        taxonomy: to check the self-declared URIs.
+        policy: which links count (default :class:`LinkPolicy`).
+
+    Raises:
+        UnknownConceptError: a self-declared URI is not an ESCO skill of the taxonomy.
+        InvalidInputError: a credential was issued to another learner.
+    """
+    policy = policy or LinkPolicy()
+    skills: dict[str, list[Evidence]] = {}
+    notes: list[str] = []
+    for credential, verified, mappings in credentials:
+        if credential.learner.id != candidate_id:
+            raise InvalidInputError(
+                f"credential {credential.id!r} was issued to {credential.learner.id!r}, not to "
+                f"candidate {candidate_id!r}; a candidate can only hold their own credentials",
+                field="credentials",
+            )
+        strength: EvidenceStrength = "verified" if verified else "unverified"
+        kept = 0
+        for mapping in mappings:
+            for link in [s for s in mapping.skills
+                         if s.confidence >= policy.min_confidence][: policy.per_text]:
+                kept += 1
+                skills.setdefault(link.uri, []).append(Evidence(
+                    strength=strength,
+                    confidence=link.confidence,
+                    weight=STRENGTH_WEIGHT[strength] * policy.link_factor(link.confidence),
+                    credential_id=credential.id,
+                    credential_title=credential.title,
+                    issuer=credential.awarding_body.name,
+                    issued_on=credential.issued_on.isoformat(),
+                    outcome=mapping.text,
+                ))
+        if not kept:
+            notes.append(f"credential {credential.id!r}: no learning outcome links to an ESCO "
+                         f"skill with confidence ≥ {policy.min_confidence}")
+    for uri in dict.fromkeys(self_declared):
+        taxonomy.skill(uri)  # raises UnknownConceptError naming the URI
+        skills.setdefault(uri, []).append(
+            Evidence("self_declared", 1.0, STRENGTH_WEIGHT["self_declared"])
+        )
+    if not skills:
+        notes.append("the profile holds no skills: add credentials or self-declared skills")
+    return CandidateProfile(candidate_id, {u: tuple(e) for u, e in skills.items()},
+                            tuple(notes))
+
+
+# -- candidates files ------------------------------------------------------------------------
+_Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CredentialRef(_Strict):
+    """A credential a candidate holds: a file path (relative to the candidates file) or an
+    inline credential document, and whether its authenticity was verified."""
+
+    path: _Id | None = None
+    credential: dict[str, Any] | None = None
+    verified: bool = False
+
+
+class CandidateSpec(_Strict):
+    """One candidate in a candidates file. Only these fields exist (unknown ones are refused)."""
+
+    id: _Id
+    credentials: list[CredentialRef] = Field(default_factory=list, max_length=200)
+    self_declared: list[_Id] = Field(default_factory=list, max_length=500)
+
+
+@dataclass(frozen=True)
+class CandidateInput:
+    """A candidate as read from a file: id, credentials (with verified flag), declared URIs."""
+
+    id: str
+    credentials: tuple[tuple[Credential, bool], ...]
+    self_declared: tuple[str, ...] = ()
+
+
+_CANDIDATE_FIELDS = "id, credentials (list of {path | credential, verified}), self_declared"
+
+
+def parse_candidates(data: Any, *, base_dir: Path | None = None,
+                     source: str = "candidates") -> list[CandidateInput]:
+    """Validate a candidates document: a JSON list of candidates, or one candidate object.
+
+    Each candidate is ``{"id": …, "credentials": [{"path": "x.json", "verified": true} |
+    {"credential": {…}, "verified": false}], "self_declared": [ESCO skill URI, …]}``. Paths are
+    read relative to ``base_dir``. Any other field (a name, an age, …) is refused.
+
+    Raises:
+        InvalidInputError: the document is not a list of candidates, a field is unknown or
+            wrong, ids repeat, or a credential file is missing or invalid.
+    """
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise InvalidInputError(f"{source}: no candidates; expected a JSON list of candidates "
+                                f"with {_CANDIDATE_FIELDS}", field="candidates")
+    out: list[CandidateInput] = []
+    seen: set[str] = set()
+    for number, item in enumerate(items):
+        where = f"{source}, candidate {number}"
+        if not isinstance(item, dict):
+            raise InvalidInputError(f"{where}: expected an object with {_CANDIDATE_FIELDS}, "
+                                    f"not {type(item).__name__}", field="candidates")
+        try:
+            spec = CandidateSpec.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"]) or "(candidate)"
+            problem = first["msg"]
+            if first["type"] == "extra_forbidden":
+                problem = (f"unknown field; a candidate holds only {_CANDIDATE_FIELDS} (no "
+                           "names or personal characteristics)")
+            raise InvalidInputError(f"{where}: field {loc!r}: {problem}",
+                                    field="candidates") from None
+        if spec.id in seen:
+            raise InvalidInputError(f"{where}: id {spec.id!r} appears twice; ids must be unique",
+                                    field="candidates")
+        seen.add(spec.id)
+        creds: list[tuple[Credential, bool]] = []
+        for k, ref in enumerate(spec.credentials):
+            cwhere = f"{where} ({spec.id}), credential {k}"
+            if (ref.path is None) == (ref.credential is None):
+                raise InvalidInputError(f"{cwhere}: give either 'path' (a credential JSON file) "
+                                        "or 'credential' (the document inline)",
+                                        field="credentials")
+            if ref.path is not None:
+                path = Path(ref.path)
+                if not path.is_absolute() and base_dir is not None:
+                    path = base_dir / path
+                creds.append((parse_credential(read_json(path), source=str(path)),
+                              ref.verified))
+            else:
+                creds.append((parse_credential(ref.credential, source=cwhere), ref.verified))
+        out.append(CandidateInput(spec.id, tuple(creds), tuple(spec.self_declared)))
+    return out
+
+
+def load_candidates(path: Path | str) -> list[CandidateInput]:
+    """Read a candidates file (JSON); credential paths in it are relative to the file."""
+    path = Path(path)
+    return parse_candidates(read_json(path), base_dir=path.parent, source=str(path))
+
+
+# -- requirements ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Requirement:
+    """One required skill.
+
+    Attributes:
+        origin: ``essential``/``optional`` (from an occupation), ``listed``, ``must-have``,
+            or ``ad`` (found in a job ad's text; ``evidence`` holds the sentence).
+    """
+
+    uri: str
+    weight: float = 1.0
+    must_have: bool = False
+    origin: str = "listed"
+    evidence: str | None = None
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class RequirementProfile:
+    """Skills an employer asks for, with weights and must-haves."""
+
+    id: str
+    title: str
+    source: Literal["occupation", "ad", "skills"]
+    requirements: tuple[Requirement, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.requirements:
+            raise InvalidInputError(
+                f"requirement profile {self.title!r} has no skills; give an ESCO occupation "
+                "with skills, an ad text that names skills, or a list of ESCO skill URIs",
+                field="requirements",
+            )
+        uris = [r.uri for r in self.requirements]
+        if len(set(uris)) != len(uris):
+            raise InvalidInputError(f"requirement profile {self.title!r} names a skill twice",
+                                    field="requirements")
+
+    @property
+    def uris(self) -> list[str]:
+        return [r.uri for r in self.requirements]
+
+    @property
+    def must_haves(self) -> list[str]:
+        return [r.uri for r in self.requirements if r.must_have]
+
+    def with_must_have(self, uris: Iterable[str]) -> RequirementProfile:
+        """Mark skills as must-haves, adding any that are not yet required (weight 1)."""
+        wanted = list(dict.fromkeys(uris))
+        present = set(self.uris)
+        requirements = [replace(r, must_have=r.must_have or r.uri in wanted)
+                        for r in self.requirements]
+        requirements += [Requirement(u, 1.0, True, "must-have") for u in wanted
+                         if u not in present]
+        return replace(self, requirements=tuple(requirements))
+
+    def with_weights(self, weights: Mapping[str, float]) -> RequirementProfile:
+        """Change skill weights (0 removes a skill); skills not yet required are added."""
+        for uri, weight in weights.items():
+            if not isinstance(weight, int | float) or not 0 <= weight <= MAX_WEIGHT:
+                raise InvalidInputError(
+                    f"weight of {uri} must be a number from 0 to {MAX_WEIGHT:g}, not {weight!r}",
+                    field="weights")
+        present = set(self.uris)
+        requirements = [replace(r, weight=float(weights.get(r.uri, r.weight)))
+                        for r in self.requirements]
+        requirements += [Requirement(u, float(w), False, "listed") for u, w in weights.items()
+                         if u not in present and w > 0]
+        return replace(self, requirements=tuple(r for r in requirements if r.weight > 0))
+
+    def to_dict(self, taxonomy: Taxonomy | None = None, lang: str = "en") -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id, "title": self.title, "source": self.source,
+            "requirements": [
+                {"uri": r.uri,
+                 **({"label": taxonomy.skills[r.uri].label(lang)}
+                    if taxonomy and r.uri in taxonomy.skills else {}),
+                 "weight": round(r.weight, 3), "must_have": r.must_have, "origin": r.origin,
+                 **({"evidence": r.evidence} if r.evidence else {}),
+                 **({"confidence": round(r.confidence, 3)} if r.confidence is not None
+                    else {})}
+                for r in self.requirements
+            ],
+        }
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RequirementProfile:
+        """The inverse of :meth:`to_dict` (labels are ignored)."""
+        return cls(
+            id=str(data["id"]), title=str(data["title"]), source=data["source"],
+            requirements=tuple(
+                Requirement(r["uri"], float(r["weight"]), bool(r.get("must_have", False)),
+                            r.get("origin", "listed"), r.get("evidence"), r.get("confidence"))
+                for r in data["requirements"]
+            ),
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+def requirement_from_occupation(taxonomy: Taxonomy, uri: str, *, lang: str = "en"
+                                ) -> RequirementProfile:
+    """Essential skills weigh :data:`ESSENTIAL_WEIGHT`, optional ones :data:`OPTIONAL_WEIGHT`.
+
+    Raises:
+        UnknownConceptError: ``uri`` is not an occupation of the taxonomy.
+        InvalidInputError: the taxonomy links no skills to it (no relations imported).
+    """
+    occupation = taxonomy.occupation(uri)
+    requirements = tuple(
+        Requirement(r.skill_uri, ESSENTIAL_WEIGHT if r.essential else OPTIONAL_WEIGHT, False,
+                    "essential" if r.essential else "optional")
+        for r in taxonomy.occupation_skills
+        if r.occupation_uri == uri and r.skill_uri in taxonomy.skills
+    )
+    if not requirements:
+        raise InvalidInputError(
+            f"occupation {uri} ({occupation.label(lang)}) has no skills in taxonomy "
+            f"{taxonomy.version}; import the ESCO relations bundle "
+            "(occupationSkillRelations.csv) or give the skills explicitly",
+            field="occupation",
+        )
+    return RequirementProfile(uri, occupation.label(lang), "occupation", requirements)
+
+
+def requirement_from_skills(
+    taxonomy: Taxonomy, skills: Iterable[str | Mapping[str, Any]], *, title: str = "skill list",
+    id: str = "skills",
+) -> RequirementProfile:
+    """From URIs, or dicts ``{"uri": …, "weight": 1.0, "must_have": false}``.
+
+    Raises:
+        UnknownConceptError: a URI is not an ESCO skill of the taxonomy.
+        InvalidInputError: a weight is out of range, or the list is empty.
+    """
+    requirements: dict[str, Requirement] = {}
+    for item in skills:
+        spec: dict[str, Any] = {"uri": item} if isinstance(item, str) else dict(item)
+        unknown = set(spec) - {"uri", "weight", "must_have"}
+        if unknown:
+            raise InvalidInputError(f"skill entry has unknown field(s) {sorted(unknown)}; "
+                                    "valid: uri, weight, must_have", field="skills")
+        uri = str(spec.get("uri", "")).strip()
+        taxonomy.skill(uri)  # raises UnknownConceptError naming the URI
+        try:
+            weight = float(spec.get("weight", 1.0))
+        except (TypeError, ValueError):
+            weight = -1.0
+        if not 0 < weight <= MAX_WEIGHT:
+            raise InvalidInputError(f"weight of {uri} must be above 0 and at most "
+                                    f"{MAX_WEIGHT:g}, not {spec.get('weight')!r}",
+                                    field="weight")
+        requirements[uri] = Requirement(uri, weight, bool(spec.get("must_have", False)),
+                                        "listed")
+    return RequirementProfile(id, title, "skills", tuple(requirements.values()))
+
+
+# -- job-ad text -----------------------------------------------------------------------------
+# Sentences that state requirements weigh fully; "meriterande"/"a plus" ones count half; the
+# rest of an ad (what the employer does, what the job is) counts in between.
+_REQUIRED = re.compile(r"\b(krav|kräver|krävs|måste|obligatorisk|required|requirements?|"
+                       r"must|you have|du har|vi söker dig som)\b", re.IGNORECASE)
+_MERIT = re.compile(r"\b(meriterande|meriterar|merit|plus|önskvärt|önskvärd|ser gärna|"
+                    r"nice to have|an advantage|is a plus|preferred)\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s*[•·▪]\s*|\s+[-–]\s+(?=[A-ZÅÄÖ])")
+SENTENCE_WEIGHT = {"required": 1.0, "merit": 0.5, "other": 0.75}
+
+
+def split_sentences(text: str) -> list[str]:
+    """An ad's text as sentences (on . ! ? line breaks and bullets), short fragments dropped."""
+    return [s.strip() for s in _SENTENCE.split(text or "")
+            if s and len(re.findall(r"\w{3,}", s)) >= 2]
+
+
+def sentence_kind(sentence: str) -> str:
+    if _MERIT.search(sentence):
+        return "merit"
+    if _REQUIRED.search(sentence):
+        return "required"
+    return "other"
+
+
+def requirement_from_mappings(
+    id: str,
+    title: str,
+    mappings: Sequence[OutcomeMapping],
+    *,
+    policy: LinkPolicy | None = None,
+    max_skills: int = 25,
+) -> RequirementProfile:
+    """Aggregate the skills found in an ad's sentences into a requirement profile.
+
+    A skill's weight is the best over the sentences naming it of sentence weight (required 1,
+    other 0.75, merit 0.5; see :data:`SENTENCE_WEIGHT`) × link factor. At most ``max_skills``
+    skills are kept, heaviest first.
+
+    Raises:
+        InvalidInputError: no sentence links to a skill with enough confidence.
+    """
+    policy = policy or LinkPolicy()
+    best: dict[str, Requirement] = {}
+    for mapping in mappings:
+        kind_weight = SENTENCE_WEIGHT[sentence_kind(mapping.text)]
+        for link in [s for s in mapping.skills
+                     if s.confidence >= policy.min_confidence][: policy.per_text]:
+            weight = round(kind_weight * policy.link_factor(link.confidence), 4)
+            current = best.get(link.uri)
+            if current is None or weight > current.weight:
+                best[link.uri] = Requirement(link.uri, weight, False, "ad", mapping.text,
+                                             link.confidence)
+    kept = sorted(best.values(), key=lambda r: -r.weight)[:max_skills]
+    if not kept:
+        raise InvalidInputError(
+            f"no sentence of ad {title!r} links to an ESCO skill with confidence ≥ "
+            f"{policy.min_confidence}; give the skills explicitly (--skills) or a longer text",
+            field="ad",
+        )
+    return RequirementProfile(id, title, "ad", tuple(kept))
