@@ -160,6 +160,112 @@ def cmd_map_credential(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- rank, suggest, ads (issue 3) -------------------------------------------------------------
+def _uri_list(value: str) -> list[str]:
+    return [u.strip() for u in value.split(",") if u.strip()]
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    from matcher.profiles import load_candidates
+
+    engine = _engine(args)
+    must = _uri_list(args.must_have or "")
+    if args.occupation:
+        requirement = engine.requirement_from_occupation(args.occupation, must_have=must)
+    elif args.ad_file:
+        from matcher.jobs import read_ads
+
+        ads, problems = read_ads(args.ad_file)
+        if not ads:
+            detail = f" ({problems[0].where}: {problems[0].error})" if problems else ""
+            raise _invalid(f"{args.ad_file}: no usable job ad{detail}")
+        ad = ads[0]
+        requirement = engine.requirement_from_ad(ad.text, title=ad.headline, id=ad.id,
+                                                 must_have=must)
+    else:
+        skills = _uri_list(args.skills)
+        if not skills:
+            raise _invalid("--skills needs at least one ESCO skill URI (comma-separated)")
+        requirement = engine.requirement_from_skills(skills, must_have=must)
+    candidates = load_candidates(args.candidates)
+    result = engine.rank_candidates(requirement, candidates, top_k=args.top_k)
+    if args.format == "json":
+        _print_json(result.to_dict(engine.taxonomy), pretty=True)
+        return 0
+    lines = [f"{requirement.title} ({requirement.source}, {len(requirement.requirements)} "
+             f"skills, {len(requirement.must_haves)} must-have) — "
+             f"{result.total_candidates} candidate(s), {result.meeting_must_haves} meet the "
+             "must-haves"]
+    lines += [f"note: {n}" for n in result.notes]
+    for c in result.candidates:
+        e = c.explanation
+        flag = "" if e.must_haves_met else "  [must-haves NOT met]"
+        lines.append(f"\n{c.rank}. {c.candidate_id}  score {e.score:.2f}{flag}")
+        lines += [f"   ✓ {m.label}  ({m.rationale})" for m in e.matched]
+        lines += [f"   ~ {m.label}  {m.score:.2f}: {m.rationale}" for m in e.partial]
+        if e.missing:
+            lines.append("   ✗ missing: " + ", ".join(m.label + (" (must-have)" if m.must_have
+                                                              else "") for m in e.missing))
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _invalid(message: str) -> Exception:
+    from matcher.errors import InvalidInputError
+
+    return InvalidInputError(message)
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from matcher.profiles import load_candidates
+
+    candidates = load_candidates(args.candidate)
+    if args.id:
+        chosen = [c for c in candidates if c.id == args.id]
+        if not chosen:
+            raise _invalid(f"{args.candidate}: no candidate with id {args.id!r}; ids in the "
+                           f"file: {', '.join(c.id for c in candidates)}")
+    elif len(candidates) > 1:
+        raise _invalid(f"{args.candidate} holds {len(candidates)} candidates; choose one with "
+                       f"--id ({', '.join(c.id for c in candidates)})")
+    else:
+        chosen = candidates
+    engine = _engine(args)
+    result = engine.suggest(chosen[0], top_k=args.top_k)
+    if args.format == "json":
+        _print_json(result.to_dict(), pretty=True)
+        return 0
+    lines = [f"Suggestions for {result.candidate_id}"]
+    lines += [f"note: {n}" for n in result.notes]
+    for heading, items in (("Occupations (ESCO)", result.occupations),
+                           (f"Job ads ({result.ads_source})", result.ads)):
+        lines.append(f"\n{heading}")
+        for i, s in enumerate(items, start=1):
+            where = ", ".join(v for k, v in s.details if k in ("employer", "municipality"))
+            lines.append(f"{i}. {s.title}" + (f" — {where}" if where else "")
+                         + f"  score {s.score:.2f}")
+            if s.explanation.matched:
+                lines.append("   ✓ " + ", ".join(m.label for m in s.explanation.matched))
+            for gap in s.gaps[:args.gaps]:
+                courses = "; ".join(f"{c.title} ({c.issuer})" for c in gap.courses)
+                status = "partly" if gap.skill.method != "missing" else "missing"
+                lines.append(f"   ✗ {gap.skill.label} ({status})"
+                             + (f" → {courses}" if courses else ""))
+            if len(s.gaps) > args.gaps:
+                lines.append(f"   … {len(s.gaps) - args.gaps} more missing skill(s) in --format "
+                             "json")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def cmd_ads_import(args: argparse.Namespace) -> int:
+    report = _engine(args).import_ads(args.file)
+    _print_json(report.to_dict(), pretty=True)
+    for problem in report.problems:
+        sys.stderr.write(f"matcher: skipped {problem.where}: {problem.error}\n")
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------
 def _top_k(value: str) -> int:
     try:
@@ -214,6 +320,38 @@ def build_parser() -> argparse.ArgumentParser:
     cred.add_argument("--lang", choices=("auto", "sv", "en"), default="auto")
     cred.add_argument("--format", choices=("json", "table"), default="json")
     cred.set_defaults(func=cmd_map_credential)
+
+    rank = sub.add_parser("rank", help="rank candidates against an occupation, a job ad or a "
+                          "list of skills, with an explanation per candidate")
+    source = rank.add_mutually_exclusive_group(required=True)
+    source.add_argument("--occupation", metavar="URI", help="ESCO occupation URI")
+    source.add_argument("--ad-file", type=Path, metavar="FILE",
+                        help="a job ad (JobSearch JSON; the first ad of the file is used)")
+    source.add_argument("--skills", metavar="URI,...", help="comma-separated ESCO skill URIs")
+    rank.add_argument("--candidates", type=Path, required=True, metavar="FILE",
+                      help="candidates file (JSON list of {id, credentials, self_declared})")
+    rank.add_argument("--must-have", metavar="URI,...", help="skills every candidate must hold")
+    rank.add_argument("--top-k", type=_top_k, default=10, metavar="N")
+    rank.add_argument("--format", choices=("json", "table"), default="json")
+    rank.set_defaults(func=cmd_rank)
+
+    suggest = sub.add_parser("suggest", help="occupations and job ads for a candidate, with "
+                             "missing skills and the credentials that close them")
+    suggest.add_argument("--candidate", type=Path, required=True, metavar="FILE",
+                         help="candidates file (one candidate, or choose with --id)")
+    suggest.add_argument("--id", help="which candidate of the file")
+    suggest.add_argument("--top-k", type=_top_k, default=5, metavar="N")
+    suggest.add_argument("--gaps", type=_top_k, default=5, metavar="N",
+                         help="missing skills shown per suggestion in the table (default 5)")
+    suggest.add_argument("--format", choices=("json", "table"), default="json")
+    suggest.set_defaults(func=cmd_suggest)
+
+    ads = sub.add_parser("ads", help="job ads")
+    ads_sub = ads.add_subparsers(dest="ads_command", required=True, metavar="ACTION")
+    ads_import = ads_sub.add_parser("import", help="import job ads (JobSearch JSON list or JSON "
+                                    "lines) and derive their requirement profiles")
+    ads_import.add_argument("file", type=Path, metavar="FILE")
+    ads_import.set_defaults(func=cmd_ads_import)
     return parser
 
 

@@ -275,12 +275,15 @@ class Engine:
         Raises:
             InvalidInputError: the text is empty or names no skill confidently.
         """
-        return self._with_must_have(self._requirements_from_ads([(id, title, text)])[0],
-                                    must_have)
+        profile = self._requirements_from_ads([(id, title, text)])[0]
+        assert profile is not None
+        return self._with_must_have(profile, must_have)
 
     def _requirements_from_ads(
-        self, ads: Sequence[tuple[str, str | None, str]]
-    ) -> list[RequirementProfile]:
+        self, ads: Sequence[tuple[str, str | None, str]], *, skip_unmapped: bool = False
+    ) -> list[RequirementProfile | None]:
+        """One profile per (id, title, text); with ``skip_unmapped``, None for an ad whose text
+        names no skill confidently (else that raises InvalidInputError)."""
         from matcher.errors import InvalidInputError
         from matcher.profiles import requirement_from_mappings, split_sentences
 
@@ -294,12 +297,18 @@ class Engine:
             per_ad.append(sentences)
         flat = [s for sentences in per_ad for s in sentences]
         mapped = self.map_outcomes(flat, top_k=5) if flat else []
-        out, offset = [], 0
+        out: list[RequirementProfile | None] = []
+        offset = 0
         for (id_, title, _), sentences in zip(ads, per_ad, strict=True):
             mappings = mapped[offset:offset + len(sentences)]
             offset += len(sentences)
-            out.append(requirement_from_mappings(id_, title or id_, mappings,
-                                                 policy=self.ad_policy))
+            try:
+                out.append(requirement_from_mappings(id_, title or id_, mappings,
+                                                     policy=self.ad_policy))
+            except InvalidInputError:
+                if not skip_unmapped:
+                    raise
+                out.append(None)
         return out
 
     # -- ranking -----------------------------------------------------------------------------
@@ -360,7 +369,6 @@ class Engine:
         Writes ``MATCHER_HOME/ads/ads.json`` atomically. A bad ad (invalid JSON, missing
         field, no skill found in its text) is reported with its line or index and skipped.
         """
-        from matcher.errors import MatcherError
         from matcher.jobs import AdProblem, AdStore, ImportReport, StoredAd, read_ads
 
         ads, problems = read_ads(path)
@@ -370,27 +378,17 @@ class Engine:
         imported: list[str] = []
         replaced: list[str] = []
         new: list[StoredAd] = []
-        # Derive profiles ad by ad in batches: one bad ad must not stop the others.
-        for start in range(0, len(ads), 64):
-            batch = ads[start:start + 64]
-            try:
-                profiles = self._requirements_from_ads([(a.id, a.headline, a.text)
-                                                        for a in batch])
-            except MatcherError:
-                profiles = []
-                for ad in batch:
-                    try:
-                        profiles.extend(self._requirements_from_ads([(ad.id, ad.headline,
-                                                                      ad.text)]))
-                    except MatcherError as exc:
-                        problems.append(AdProblem(f"ad {ad.id!r} (#{where[ad.id]})",
-                                                  exc.message))
-                        profiles.append(None)  # type: ignore[arg-type]
-            for ad, profile in zip(batch, profiles, strict=True):
-                if profile is None:
-                    continue
-                (replaced if ad.id in existing else imported).append(ad.id)
-                new.append(StoredAd(ad, profile))
+        profiles = self._requirements_from_ads([(a.id, a.headline, a.text) for a in ads],
+                                               skip_unmapped=True)
+        for ad, profile in zip(ads, profiles, strict=True):
+            if profile is None:
+                problems.append(AdProblem(
+                    f"ad {ad.id!r} (#{where[ad.id]})",
+                    f"no sentence links to an ESCO skill with confidence ≥ "
+                    f"{self.ad_policy.min_confidence}; the ad was not imported"))
+                continue
+            (replaced if ad.id in existing else imported).append(ad.id)
+            new.append(StoredAd(ad, profile))
         merged = {**existing, **{s.ad.id: s for s in new}}
         if new:
             store.save(list(merged.values()), taxonomy_hash=self.taxonomy.content_hash,
@@ -407,8 +405,9 @@ class Engine:
                        or meta.get("model_id") != self.embedder.model_id):
             # Profiles derived with another taxonomy or model: derive them again.
             profiles = self._requirements_from_ads([(s.ad.id, s.ad.headline, s.ad.text)
-                                                    for s in stored])
-            stored = [StoredAd(s.ad, p) for s, p in zip(stored, profiles, strict=True)]
+                                                    for s in stored], skip_unmapped=True)
+            stored = [StoredAd(s.ad, p) for s, p in zip(stored, profiles, strict=True)
+                      if p is not None]
             store.save(stored, taxonomy_hash=self.taxonomy.content_hash,
                        model_id=self.embedder.model_id)
         return list(stored)
@@ -439,13 +438,15 @@ class Engine:
                        f"{demo_ads_hash()}-{_policy_key(self.ad_policy)}")
                 path = self.settings.home / "cache" / f"demo-ads-{key}.json"
                 cached = read_cache(path)
+                profiles: list[RequirementProfile | None]
                 if isinstance(cached, list) and len(cached) == len(ads):
-                    profiles = [RequirementProfile.from_dict(p) for p in cached]
+                    profiles = [RequirementProfile.from_dict(p) if p else None for p in cached]
                 else:
-                    profiles = self._requirements_from_ads([(a.id, a.headline, a.text)
-                                                            for a in ads])
-                    write_cache(path, [p.to_dict() for p in profiles])
-                stored = [StoredAd(a, p) for a, p in zip(ads, profiles, strict=True)]
+                    profiles = self._requirements_from_ads(
+                        [(a.id, a.headline, a.text) for a in ads], skip_unmapped=True)
+                    write_cache(path, [p.to_dict() if p else None for p in profiles])
+                stored = [StoredAd(a, p) for a, p in zip(ads, profiles, strict=True)
+                          if p is not None]
             matrix = requirement_matrix(
                 [[(r.uri, r.weight) for r in s.requirement.requirements] for s in stored],
                 self.partial_credit.space)
