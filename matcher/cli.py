@@ -266,6 +266,74 @@ def cmd_ads_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- service -----------------------------------------------------------------------------------
+def _store() -> Any:
+    """The service's store (MATCHER_DATABASE_URL, else SQLite under MATCHER_HOME), migrated."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.store import Store
+    from matcher.config import Settings
+
+    store = Store(Settings().store_url)
+    try:
+        store.upgrade()
+    except SQLAlchemyError as exc:
+        raise MatcherError(f"cannot open the database {store!r}: {exc.__class__.__name__}: "
+                           f"{str(exc).splitlines()[0]}") from None
+    return store
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.main import create_app
+
+    # One process: the engine (taxonomy, model, index) is loaded once; requests run in threads.
+    uvicorn.run(create_app(), host=args.host, port=args.port,
+                log_level="info" if args.verbose else "warning", access_log=args.verbose)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    store = _store()
+    _print_json({"database": repr(store), "revision": store.current_revision()}, pretty=True)
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    row, secret = _store().create_key(args.role, args.name, args.owner)
+    _print_json({"id": row.id, "role": row.role, "owner": row.owner, "name": row.name,
+                 "key": secret}, pretty=True)
+    sys.stderr.write("matcher: the key is shown only now; keep it safe\n")
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from api.store.models import ApiKey
+
+    store = _store()
+    with store.new_session() as session:
+        rows = session.scalars(select(ApiKey).order_by(ApiKey.id))
+        _print_json([{"id": k.id, "role": k.role, "owner": k.owner, "name": k.name,
+                      "prefix": k.prefix, "revoked": k.revoked_at is not None} for k in rows],
+                    pretty=True)
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from api.store.models import ApiKey, utcnow
+
+    with _store().session() as session:
+        row = session.get(ApiKey, args.id)
+        if row is None:
+            raise MatcherError(f"no API key with id {args.id}; `matcher keys list` shows them")
+        row.revoked_at = row.revoked_at or utcnow()
+    _print_json({"revoked": args.id})
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------
 def _top_k(value: str) -> int:
     try:
@@ -352,6 +420,32 @@ def build_parser() -> argparse.ArgumentParser:
                                     "lines) and derive their requirement profiles")
     ads_import.add_argument("file", type=Path, metavar="FILE")
     ads_import.set_defaults(func=cmd_ads_import)
+
+    serve = sub.add_parser("serve", help="start the web service (API, /docs and the web page)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                       "(default 127.0.0.1; 0.0.0.0 for every interface)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="the service's database")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="create or migrate the tables (also done at start-up)"
+                      ).set_defaults(func=cmd_db_upgrade)
+
+    keys = sub.add_parser("keys", help="API keys of the service")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    create = keys_sub.add_parser("create", help="create a key (printed once)")
+    create.add_argument("--role", required=True,
+                        choices=("issuer", "employer", "job_seeker", "platform", "admin"))
+    create.add_argument("--name", required=True, help="what the key is for")
+    create.add_argument("--owner", help="who the key acts for; keys with the same owner share "
+                        "data (default: a new pseudonymous owner)")
+    create.set_defaults(func=cmd_keys_create)
+    keys_sub.add_parser("list", help="list keys (never the keys themselves)"
+                        ).set_defaults(func=cmd_keys_list)
+    revoke = keys_sub.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(func=cmd_keys_revoke)
     return parser
 
 

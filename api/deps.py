@@ -1,0 +1,94 @@
+"""Dependencies: the engine, the store, the candidate pool and the caller's API key.
+
+The key comes as ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``. Only its hash is looked
+up. A route states the roles it admits with ``Depends(require(...))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import Forbidden, Unauthorized
+from api.pool import CandidatePool
+from api.store import Store
+from matcher.engine import Engine
+
+_bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_pool(request: Request) -> CandidatePool:
+    pool: CandidatePool = request.app.state.pool
+    return pool
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+StoreDep = Annotated[Store, Depends(get_store)]
+PoolDep = Annotated[CandidatePool, Depends(get_pool)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, role and owner."""
+
+    key_id: int
+    role: str
+    owner: str
+    name: str
+
+
+def get_principal(
+    store: StoreDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    header: Annotated[str | None, Security(_header)],
+) -> Principal:
+    secret = header or (bearer.credentials if bearer else None)
+    if not secret:
+        raise Unauthorized("an API key is required: send it as 'Authorization: Bearer KEY' "
+                           "or 'X-API-Key: KEY' (create one with `matcher keys create`)")
+    key = store.find_key(secret.strip())
+    if key is None:
+        raise Unauthorized("the API key is not valid or has been revoked")
+    return Principal(key.id, key.role, key.owner, key.name)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+ROLE_NAMES = {"issuer": "issuers", "employer": "employers", "job_seeker": "job seekers",
+              "platform": "platforms", "admin": "administrators"}
+
+
+def require(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency admitting only keys with one of ``roles``."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            allowed = ", ".join(ROLE_NAMES[r] for r in roles)
+            raise Forbidden(f"this route is for {allowed}; your key's role is "
+                            f"{principal.role!r}")
+        return principal
+
+    return check
+
+
+Issuer = Annotated[Principal, Depends(require("issuer"))]
+Employer = Annotated[Principal, Depends(require("employer"))]
+JobSeeker = Annotated[Principal, Depends(require("job_seeker"))]
+Platform = Annotated[Principal, Depends(require("platform"))]
+Admin = Annotated[Principal, Depends(require("admin"))]
+AnyRole = PrincipalDep

@@ -1,0 +1,88 @@
+"""The app factory: ``create_app(engine=None, settings=None)``.
+
+The lifespan builds the engine once (taxonomy, embedder, skill index: loaded, never built per
+request), runs the store's migrations, loads the consenting candidates into memory and keeps
+all three on ``app.state``. Tests pass a small engine, or override :func:`api.deps.get_engine`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_handlers
+from api.limits import BodySizeLimit
+from api.pool import CandidatePool
+from api.routes import ads, candidates, credentials, employers, system, taxonomy
+from api.search import LabelSearch
+from api.store import Store
+from matcher import __version__
+from matcher.config import Settings
+from matcher.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(str(resources.files("api").joinpath("static")))
+
+DESCRIPTION = """
+Links Swedish micro-credentials (*mikromeriter*) to ESCO skills and matches people to jobs.
+
+Send your API key as `Authorization: Bearer KEY` or `X-API-Key: KEY`. Roles: **issuer**
+(publish credentials, review their skill links), **job_seeker** (your own profile),
+**employer** (requirement profiles, search consenting candidates), **platform** (import job
+ads), **admin** (keys, audit log). Every error is `{"error", "message", "field"}`.
+"""
+
+
+def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the service.
+
+    Args:
+        engine: use this engine (tests); default: one built from ``settings`` at start-up.
+        settings: where data lives, which model, the database URL (default: environment).
+    """
+    settings = settings or (engine.settings if engine is not None else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        eng = engine or Engine(settings, show_progress=False)
+        _ = eng.mapper  # load taxonomy, model and index now, not on the first request
+        store = Store(settings.store_url)
+        store.upgrade()
+        pool = CandidatePool(store, eng.taxonomy, eng.link_policy)
+        pool.reload()
+        app.state.engine, app.state.store, app.state.pool = eng, store, pool
+        app.state.label_search = LabelSearch(eng)
+        logger.info("service ready in %.1fs (%r, %d findable candidates)",
+                    time.perf_counter() - started, store, len(pool))
+        try:
+            yield
+        finally:
+            store.dispose()
+
+    app = FastAPI(title="Meritmatch", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    install_handlers(app)
+    for module in (system, taxonomy, credentials, candidates, employers, ads):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/index.html", include_in_schema=False)
+    def page_alias() -> RedirectResponse:
+        return RedirectResponse("/")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,115 @@
+"""The service's side of ranking, over the library's profiles and ranking.
+
+- requirement profiles from a request (occupation, ad text or skills; must-haves; weights);
+- candidate search over the in-memory pool: the candidate × skill matrix is built once per
+  change of the pool (:meth:`CandidatePool.derived`), never per request, and ranked with
+  :func:`matcher.ranking.rank_profiles` (one sparse product and a top-k);
+- suggestions for a job seeker: occupations from :meth:`Engine.suggest`, job ads from the ads
+  platforms imported into the store (else the engine's own ads), each with its gaps and the
+  catalogue credentials that teach a missing skill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from scipy import sparse
+
+from api.pool import CandidatePool
+from api.schemas import RequirementCreate
+from matcher.engine import Engine
+from matcher.profiles import CandidateProfile, RequirementProfile
+from matcher.ranking import (
+    CourseOffer,
+    Gap,
+    RankingResult,
+    Suggestion,
+    best_rows,
+    candidate_matrix,
+    coverage,
+    explain,
+    rank_profiles,
+    requirement_matrix,
+    score_requirements,
+)
+
+
+def derive_requirement(engine: Engine, body: RequirementCreate, *, id: str) -> RequirementProfile:
+    """A requirement profile from exactly one of occupation, ad text or skills."""
+    if body.occupation is not None:
+        profile = engine.requirement_from_occupation(body.occupation, must_have=body.must_have,
+                                                     lang=body.lang)
+    elif body.skills is not None:
+        profile = engine.requirement_from_skills(
+            [s.model_dump() for s in body.skills], must_have=body.must_have,
+            title=body.title or ("kompetenslista" if body.lang == "sv" else "skill list"), id=id)
+    else:
+        assert body.ad_text is not None
+        profile = engine.requirement_from_ad(body.ad_text, title=body.title, id=id,
+                                             must_have=body.must_have)
+    if body.weights:
+        for uri in body.weights:
+            engine.taxonomy.skill(uri)  # 422 naming an unknown URI
+        profile = profile.with_weights(body.weights)
+    if (body.title and body.title != profile.title) or profile.id != id:
+        profile = RequirementProfile(id, body.title or profile.title, profile.source,
+                                     profile.requirements, profile.notes)
+    return profile
+
+
+def _ranking_input(engine: Engine) -> Any:
+    space = engine.partial_credit.space
+
+    def build(profiles: list[CandidateProfile]) -> tuple[list[CandidateProfile],
+                                                         sparse.csr_matrix]:
+        return profiles, candidate_matrix(profiles, space)
+
+    return build
+
+
+def rank(engine: Engine, pool: CandidatePool, profile: RequirementProfile, *, top_k: int,
+         lang: str) -> RankingResult:
+    """Rank every findable candidate (consenting ones only: the pool holds no others)."""
+    profiles, matrix = pool.derived("ranking", _ranking_input(engine))
+    return rank_profiles(profile, profiles, engine.partial_credit, engine.taxonomy,
+                         top_k=top_k, lang=lang, matrix=matrix)
+
+
+def _courses(engine: Engine, uri: str, lang: str, limit: int) -> tuple[CourseOffer, ...]:
+    offers: list[CourseOffer] = []
+    for entry in engine.catalogue():
+        for taught in entry.skills:
+            if taught.uri == uri:
+                offering = entry.offering
+                offers.append(CourseOffer(
+                    offering.id, offering.title, offering.awarding_body.name, uri,
+                    engine.taxonomy.skills[uri].label(lang), "exact",
+                    taught.factor, taught.outcome,
+                    offering.workload.hours, offering.url))
+                break
+    offers.sort(key=lambda c: -c.credit)
+    return tuple(offers[:limit])
+
+
+def suggest_ads(engine: Engine, profile: CandidateProfile,
+                ads: Sequence[tuple[str, str, RequirementProfile, dict[str, str]]], *,
+                top_k: int, lang: str, courses_per_gap: int = 3) -> list[Suggestion]:
+    """The ``top_k`` ads (id, title, requirement, details) that fit ``profile`` best."""
+    if not ads or profile.is_empty:
+        return []
+    partial = engine.partial_credit
+    matrix = requirement_matrix([[(r.uri, r.weight) for r in req.requirements]
+                                 for _, _, req, _ in ads], partial.space)
+    cover = coverage(candidate_matrix([profile], partial.space), partial)
+    scores = score_requirements(cover, matrix)[0]
+    out = []
+    for i in best_rows(scores, top_k).tolist():
+        ad_id, title, requirement, details = ads[i]
+        reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
+        explanation = explain(profile, reqs, partial, engine.taxonomy, lang=lang)
+        gaps = tuple(Gap(skill, _courses(engine, skill.uri, lang, courses_per_gap))
+                     for skill in sorted((*explanation.missing, *explanation.partial),
+                                         key=lambda m: (-m.weight, m.score)))
+        out.append(Suggestion("ad", ad_id, title, explanation, gaps, tuple(details.items())))
+    return out

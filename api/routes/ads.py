@@ -1,0 +1,98 @@
+"""Platforms: import job ads (JobTech JobSearch shape); each ad's requirement profile is
+derived with the mapping engine and stored with it. A bad ad is reported and skipped; the
+good ones are imported."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy import select
+
+from api.deps import EngineDep, Platform, StoreDep
+from api.errors import NotFound
+from api.routes.system import ERRORS
+from api.schemas import AdOut, AdsImport, AdsImportOut
+from api.store.models import JobAdRow, utcnow
+from matcher.errors import MatcherError
+from matcher.jobs import parse_ad
+from matcher.profiles import RequirementProfile
+
+router = APIRouter(prefix="/v1/ads", tags=["platforms"])
+LangParam = Annotated[str, Query(pattern="^(sv|en)$")]
+
+
+def ad_requirement(row: JobAdRow) -> RequirementProfile:
+    return RequirementProfile.from_dict(
+        {"id": str(row.id), "title": row.headline, "source": "ad",
+         "requirements": row.requirements})
+
+
+def _ad_out(row: JobAdRow, engine: Any, lang: str) -> dict[str, Any]:
+    taxonomy = engine.taxonomy
+    return {"id": row.id, "external_id": row.external_id, "headline": row.headline,
+            "imported_at": row.imported_at,
+            "requirements": [r | ({"label": taxonomy.skills[r["uri"]].label(lang)}
+                                  if r["uri"] in taxonomy.skills else {})
+                             for r in row.requirements]}
+
+
+@router.post("", response_model=AdsImportOut, responses=ERRORS)
+def import_ads(body: AdsImport, platform: Platform, engine: EngineDep, store: StoreDep,
+               lang: LangParam = "sv") -> dict[str, Any]:
+    """Import ads; an ad with an id you imported before replaces it."""
+    errors: list[dict[str, Any]] = []
+    parsed = []
+    for i, data in enumerate(body.ads):
+        try:
+            ad = parse_ad(data)
+            requirement = engine.requirement_from_ad(ad.text, title=ad.headline, id=ad.id)
+        except ValueError as exc:
+            errors.append({"error": "invalid_ad", "message": f"ad #{i}: {exc}",
+                           "field": f"ads.{i}"})
+            continue
+        except MatcherError as exc:
+            errors.append({"error": exc.code, "message": f"ad #{i}: {exc.message}",
+                           "field": f"ads.{i}"})
+            continue
+        parsed.append((ad, requirement))
+    ids = []
+    with store.session() as session:
+        for ad, requirement in parsed:
+            row = session.scalar(select(JobAdRow).where(JobAdRow.owner == platform.owner,
+                                                        JobAdRow.external_id == ad.id))
+            if row is None:
+                row = JobAdRow(owner=platform.owner, external_id=ad.id)
+                session.add(row)
+            row.headline, row.document = ad.headline, ad.to_dict()
+            row.requirements = requirement.to_dict()["requirements"]
+            row.imported_at = utcnow()
+            session.flush()
+            ids.append(row.id)
+    with store.new_session() as session:
+        rows = session.scalars(select(JobAdRow).where(JobAdRow.id.in_(ids)))
+        imported = [_ad_out(r, engine, lang) for r in rows]
+    return {"imported": imported, "errors": errors}
+
+
+@router.get("", response_model=list[AdOut], responses=ERRORS)
+def list_ads(platform: Platform, engine: EngineDep, store: StoreDep, lang: LangParam = "sv",
+             limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+             offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> list[dict[str, Any]]:
+    """Your imported ads with their requirement profiles."""
+    with store.new_session() as session:
+        rows = session.scalars(select(JobAdRow).where(JobAdRow.owner == platform.owner)
+                               .order_by(JobAdRow.id).limit(limit).offset(offset))
+        return [_ad_out(r, engine, lang) for r in rows]
+
+
+@router.delete("/{ad_id}", status_code=204,
+               responses=ERRORS | {404: ERRORS[422] | {"description": "no such ad of yours"}})
+def delete_ad(ad_id: Annotated[int, Path(ge=1, le=2**62)], platform: Platform,
+              store: StoreDep) -> Response:
+    with store.session() as session:
+        row = session.get(JobAdRow, ad_id)
+        if row is None or row.owner != platform.owner:
+            raise NotFound(f"no job ad {ad_id} among yours", field="ad_id")
+        session.delete(row)
+    return Response(status_code=204)

@@ -1,0 +1,164 @@
+"""Employers: requirement profiles, candidate search, and viewing a found candidate.
+
+Only candidates who consented to be found are searched or shown, with their skills and
+evidence only; contact data appears only when the person chose to share it. Every search and
+every profile view is written to the audit log in the same transaction as nothing else: the
+response is sent only after the entry is committed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy import select
+
+from api import ranking
+from api.deps import Employer, EngineDep, PoolDep, StoreDep
+from api.errors import NotFound
+from api.routes.common import audit, audit_out, skills_out
+from api.routes.system import ERRORS
+from api.schemas import (
+    AuditOut,
+    CandidateView,
+    RequirementCreate,
+    RequirementOut,
+    SearchOut,
+    SearchRequest,
+)
+from api.store.models import AuditEntry, RequirementRow, utcnow
+from matcher.profiles import Requirement, RequirementProfile
+
+router = APIRouter(prefix="/v1", tags=["employers"])
+RequirementId = Annotated[str, Path(min_length=1, max_length=64)]
+NOT_FOUND = {404: ERRORS[422] | {"description": "not found (or not yours, or not findable)"}}
+LangParam = Annotated[str, Query(pattern="^(sv|en)$")]
+
+
+def _requirement_out(profile: RequirementProfile, engine: Any, lang: str,
+                     created_at: Any = None) -> dict[str, Any]:
+    out = profile.to_dict(engine.taxonomy, lang)
+    out["created_at"] = created_at
+    return out
+
+
+def _row_to_profile(row: RequirementRow) -> RequirementProfile:
+    return RequirementProfile(
+        row.id, row.title, row.source,  # type: ignore[arg-type]
+        tuple(Requirement(r["uri"], float(r["weight"]), bool(r["must_have"]),
+                          str(r.get("origin", ""))) for r in row.requirements))
+
+
+def _own_requirement(session: Any, owner: str, requirement_id: str) -> RequirementRow:
+    row = session.get(RequirementRow, requirement_id)
+    if row is None or row.owner != owner:
+        raise NotFound(f"no requirement profile {requirement_id!r} among yours",
+                       field="requirement_id")
+    return row
+
+
+@router.post("/requirements", status_code=201, response_model=RequirementOut,
+             responses=ERRORS)
+def create_requirement(body: RequirementCreate, employer: Employer, engine: EngineDep,
+                       store: StoreDep) -> dict[str, Any]:
+    """Build and save a requirement profile from an ESCO occupation, an ad text or skills."""
+    profile = ranking.derive_requirement(engine, body, id="r_" + secrets.token_hex(8))
+    row = RequirementRow(id=profile.id, owner=employer.owner, title=profile.title,
+                         source=profile.source, created_at=utcnow(),
+                         requirements=[{"uri": r.uri, "weight": r.weight,
+                                        "must_have": r.must_have, "origin": r.origin}
+                                       for r in profile.requirements])
+    with store.session() as session:
+        session.add(row)
+    return _requirement_out(profile, engine, body.lang, row.created_at)
+
+
+@router.get("/requirements", response_model=list[RequirementOut], responses=ERRORS)
+def list_requirements(employer: Employer, engine: EngineDep, store: StoreDep,
+                      lang: LangParam = "sv") -> list[dict[str, Any]]:
+    with store.new_session() as session:
+        rows = session.scalars(select(RequirementRow).where(RequirementRow.owner == employer.owner)
+                               .order_by(RequirementRow.created_at.desc()))
+        return [_requirement_out(_row_to_profile(r), engine, lang, r.created_at) for r in rows]
+
+
+@router.get("/requirements/{requirement_id}", response_model=RequirementOut,
+            responses=ERRORS | NOT_FOUND)
+def get_requirement(requirement_id: RequirementId, employer: Employer, engine: EngineDep,
+                    store: StoreDep, lang: LangParam = "sv") -> dict[str, Any]:
+    with store.new_session() as session:
+        row = _own_requirement(session, employer.owner, requirement_id)
+        return _requirement_out(_row_to_profile(row), engine, lang, row.created_at)
+
+
+@router.delete("/requirements/{requirement_id}", status_code=204, responses=ERRORS | NOT_FOUND)
+def delete_requirement(requirement_id: RequirementId, employer: Employer,
+                       store: StoreDep) -> Response:
+    with store.session() as session:
+        session.delete(_own_requirement(session, employer.owner, requirement_id))
+    return Response(status_code=204)
+
+
+@router.post("/search", response_model=SearchOut, responses=ERRORS | NOT_FOUND)
+def search_candidates(body: SearchRequest, employer: Employer, engine: EngineDep,
+                      store: StoreDep, pool: PoolDep) -> dict[str, Any]:
+    """Rank the candidates who consented to be found against a requirement (given inline or
+    by the id of a saved one). Each result explains matched, partial and missing skills.
+    The search is audited: who, when, the requirement and the results shown."""
+    if body.requirement is not None:
+        profile = ranking.derive_requirement(engine, body.requirement, id="inline")
+    else:
+        assert body.requirement_id is not None
+        with store.new_session() as session:
+            profile = _row_to_profile(_own_requirement(session, employer.owner,
+                                                       body.requirement_id))
+    result = ranking.rank(engine, pool, profile, top_k=body.top_k, lang=body.lang)
+    results = []
+    for ranked in result.candidates:
+        item = ranked.to_dict()
+        contact = pool.shared_contact(ranked.candidate_id)
+        if contact:
+            item["contact"] = contact
+        results.append(item)
+    requirement = profile.to_dict(engine.taxonomy, body.lang)
+    with store.session() as session:
+        entry = audit(session, employer, "candidate_search", requirement,
+                      [{"rank": r["rank"], "candidate_id": r["candidate_id"],
+                        "score": r["score"]} for r in results],
+                      [r["candidate_id"] for r in results])
+        audit_id = entry.id
+    return {"audit_id": audit_id, "requirement": requirement,
+            "candidates_searched": result.total_candidates, "results": results,
+            "notes": list(result.notes)}
+
+
+@router.get("/candidates/{candidate_id}", response_model=CandidateView,
+            responses=ERRORS | NOT_FOUND)
+def view_candidate(candidate_id: Annotated[str, Path(min_length=1, max_length=64)],
+                   employer: Employer, engine: EngineDep, store: StoreDep, pool: PoolDep,
+                   lang: LangParam = "sv") -> dict[str, Any]:
+    """A findable candidate's skills and evidence (contact data only if they share it).
+    The view is audited."""
+    profile = pool.profiles().get(candidate_id)
+    if profile is None:
+        raise NotFound(f"no findable candidate {candidate_id!r}", field="candidate_id")
+    with store.session() as session:
+        audit(session, employer, "profile_view", None, [{"candidate_id": candidate_id}],
+              [candidate_id])
+    view: dict[str, Any] = {"id": candidate_id, "skills": skills_out(profile, engine.taxonomy,
+                                                                     lang)}
+    contact = pool.shared_contact(candidate_id)
+    if contact:
+        view["contact"] = contact
+    return view
+
+
+@router.get("/searches", response_model=list[AuditOut], responses=ERRORS)
+def my_searches(employer: Employer, store: StoreDep,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
+    """Your own searches and profile views, as the audit log holds them."""
+    with store.new_session() as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.actor_owner == employer.owner)
+                               .order_by(AuditEntry.id.desc()).limit(limit))
+        return [audit_out(r) for r in rows]

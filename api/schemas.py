@@ -1,0 +1,323 @@
+"""Request and response bodies of the API (Pydantic). Requests refuse unknown fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Role = Literal["issuer", "employer", "job_seeker", "platform", "admin"]
+Lang = Literal["sv", "en"]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Uri = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+OutcomeText = Annotated[str, StringConstraints(max_length=2000)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(examples=["unknown_concept"])
+    message: str
+    field: str | None = None
+
+
+# -- keys ------------------------------------------------------------------------------------
+class KeyCreate(Request):
+    role: Role
+    name: ShortText = Field(description="what the key is for, e.g. 'Komvux Malmö, admissions'")
+    owner: ShortText | None = Field(
+        default=None, description="who the key acts for; keys with the same owner share data "
+        "(default: a new pseudonymous owner)")
+
+
+class KeyOut(BaseModel):
+    id: int
+    role: Role
+    owner: str
+    name: str
+    prefix: str
+    created_at: datetime
+    revoked: bool = False
+    key: str | None = Field(default=None, description="the key itself: shown once, at creation")
+
+
+class Me(BaseModel):
+    role: Role
+    owner: str
+    name: str
+    candidate_id: str | None = None
+
+
+# -- taxonomy and mapping --------------------------------------------------------------------
+class ConceptHit(BaseModel):
+    uri: str
+    type: Literal["skill", "occupation"]
+    label: str
+    matched_label: str
+    matched_lang: str
+    score: float
+
+
+class ConceptOut(BaseModel):
+    uri: str
+    type: Literal["skill", "occupation"]
+    label: str
+    labels: dict[str, str]
+    description: str
+    skills: list[dict[str, Any]] = []
+
+
+class MapRequest(Request):
+    texts: list[OutcomeText] = Field(min_length=1, max_length=100,
+                                     examples=[["Deltagaren kan köra motviktstruck"]])
+    top_k: int = Field(default=5, ge=1, le=20)
+    lang: Literal["auto", "sv", "en"] = "auto"
+
+
+class SkillLinkOut(BaseModel):
+    uri: str
+    label: str
+    score: float
+    confidence: float
+    method: str
+    matched_label: str
+    matched_kind: str
+    matched_lang: str
+    segment: str
+    reason: str
+
+
+class OutcomeOut(BaseModel):
+    text: str
+    lang: str
+    skills: list[SkillLinkOut]
+    warnings: list[str] = []
+
+
+class MapResponse(BaseModel):
+    outcomes: list[OutcomeOut]
+
+
+# -- issuers' credentials ----------------------------------------------------------------------
+class CredentialCreate(Request):
+    kind: Literal["offering", "issued"] = Field(
+        description="'offering': a catalogue entry; 'issued': awarded to a learner (the response "
+        "holds a one-time claim code for the learner)")
+    document: dict[str, Any] = Field(description="the credential with the EU Annex I elements "
+                                     "(see matcher/credentials.py)")
+    top_k: int = Field(default=3, ge=1, le=10, description="skills suggested per outcome")
+
+
+class LinkOut(BaseModel):
+    id: int
+    outcome_index: int
+    outcome: str | None
+    uri: str
+    label: str
+    confidence: float
+    reason: str
+    state: Literal["suggested", "confirmed", "rejected", "added"]
+
+
+class CredentialOut(BaseModel):
+    id: int
+    kind: Literal["offering", "issued"]
+    external_id: str
+    title: str
+    document: dict[str, Any]
+    links: list[LinkOut]
+    created_at: datetime
+    updated_at: datetime
+    claim_code: str | None = Field(default=None, description="shown once, when issued")
+
+
+class LinkReview(Request):
+    state: Literal["confirmed", "rejected", "suggested"]
+
+
+class LinkAdd(Request):
+    outcome_index: int = Field(ge=0, le=99)
+    uri: Uri
+
+
+# -- candidates -------------------------------------------------------------------------------
+class Contact(Request):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200,
+                                            pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40,
+                                            pattern=r"^[0-9+ ()-]{5,40}$")] | None = None
+
+
+class CandidateCreate(Request):
+    consent: bool = Field(default=False, description="may employers find this profile?")
+    contact: Contact | None = None
+    share_contact: bool = Field(default=False,
+                                description="show the contact data to employers who find you")
+
+
+class CandidateUpdate(Request):
+    consent: bool | None = None
+    contact: Contact | None = None
+    share_contact: bool | None = None
+
+
+class HeldCredentialAdd(Request):
+    claim_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8,
+                                                 max_length=100)] | None = Field(
+        default=None, description="the code the issuer gave you: the credential is verified")
+    credential: dict[str, Any] | None = Field(
+        default=None, description="a credential document you hold: added as unverified")
+
+    @model_validator(mode="after")
+    def _one(self) -> HeldCredentialAdd:
+        if (self.claim_code is None) == (self.credential is None):
+            raise ValueError("give exactly one of claim_code or credential")
+        return self
+
+
+class SkillDeclare(Request):
+    uri: Uri
+
+
+class EvidenceOut(BaseModel):
+    strength: Literal["verified", "unverified", "self_declared"]
+    confidence: float
+    weight: float
+    credential_id: str | None = None
+    credential_title: str | None = None
+    issuer: str | None = None
+    issued_on: str | None = None
+    outcome: str | None = None
+
+
+class SkillEvidenceOut(BaseModel):
+    uri: str
+    label: str | None = None
+    weight: float
+    evidence: list[EvidenceOut]
+
+
+class HeldCredentialOut(BaseModel):
+    id: int
+    verified: bool
+    title: str
+    issuer: str | None
+    issued_on: str | None
+    document: dict[str, Any]
+    links: list[dict[str, Any]]
+    added_at: datetime
+
+
+class CandidateOut(BaseModel):
+    id: str
+    consent: bool
+    share_contact: bool
+    contact: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    credentials: list[HeldCredentialOut]
+    declared_skills: list[str]
+    skills: list[SkillEvidenceOut]
+
+
+class CandidateView(BaseModel):
+    """What an employer sees: skills and evidence; contact data only if the person shares it."""
+
+    id: str
+    skills: list[SkillEvidenceOut]
+    contact: dict[str, Any] | None = None
+
+
+# -- requirements and search ------------------------------------------------------------------
+class SkillSpec(Request):
+    uri: Uri
+    weight: float = Field(default=1.0, gt=0, le=10)
+    must_have: bool = False
+
+
+class RequirementCreate(Request):
+    title: ShortText | None = None
+    occupation: Uri | None = Field(default=None, description="an ESCO occupation URI")
+    ad_text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
+                                              max_length=20000)] | None = None
+    skills: list[SkillSpec] | None = Field(default=None, min_length=1, max_length=200)
+    must_have: list[Uri] = Field(default=[], max_length=100)
+    weights: dict[Uri, Annotated[float, Field(ge=0, le=10)]] = Field(default={}, max_length=200)
+    lang: Lang = "sv"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RequirementCreate:
+        given = [n for n in ("occupation", "ad_text", "skills") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of occupation, ad_text or skills")
+        return self
+
+
+class RequirementItem(BaseModel):
+    uri: str
+    label: str | None = None
+    weight: float
+    must_have: bool
+    origin: str
+
+
+class RequirementOut(BaseModel):
+    id: str
+    title: str
+    source: Literal["occupation", "ad", "skills"]
+    requirements: list[RequirementItem]
+    created_at: datetime | None = None
+
+
+class SearchRequest(Request):
+    requirement: RequirementCreate | None = None
+    requirement_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    top_k: int = Field(default=10, ge=1, le=100)
+    lang: Lang = "sv"
+
+    @model_validator(mode="after")
+    def _one(self) -> SearchRequest:
+        if (self.requirement is None) == (self.requirement_id is None):
+            raise ValueError("give exactly one of requirement or requirement_id")
+        return self
+
+
+class SearchOut(BaseModel):
+    audit_id: int
+    requirement: RequirementOut
+    candidates_searched: int
+    results: list[dict[str, Any]]
+    notes: list[str] = []
+
+
+# -- job ads ------------------------------------------------------------------------------------
+class AdsImport(Request):
+    ads: list[dict[str, Any]] = Field(min_length=1, max_length=500,
+                                      description="job ads in the JobTech JobSearch JSON shape")
+
+
+class AdOut(BaseModel):
+    id: int
+    external_id: str
+    headline: str
+    requirements: list[RequirementItem]
+    imported_at: datetime
+
+
+class AdsImportOut(BaseModel):
+    imported: list[AdOut]
+    errors: list[ErrorOut | dict[str, Any]]
+
+
+# -- audit ------------------------------------------------------------------------------------
+class AuditOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    actor_role: str
+    action: str
+    requirement: dict[str, Any] | None
+    results: list[Any]

@@ -1,0 +1,174 @@
+"""The service's persistent store: SQLAlchemy 2.x over SQLite (default) or PostgreSQL.
+
+Reads and writes the tables of :mod:`api.store.models`. SQLite runs in WAL mode with
+``synchronous=FULL``: a transaction that has committed is on disk, so a ``kill -9`` (or a
+power cut) loses nothing that was acknowledged. PostgreSQL is used through psycopg 3 when
+``MATCHER_DATABASE_URL`` is a ``postgresql://`` URL.
+
+Why here and not in ``matcher/``: the library stays free of database and web dependencies (it
+maps, profiles and ranks plain objects); persistence is the service's concern, and the
+migrations ship inside this package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine as SqlEngine
+from sqlalchemy import create_engine, event, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.store.models import ROLES, ApiKey, Base, Counter, utcnow
+from matcher.errors import InvalidInputError
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+KEY_PREFIX = "mm_"
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 of a high-entropy secret (API key, claim code); a slow hash adds nothing here."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` → ``postgresql+psycopg://`` (psycopg 3); other URLs unchanged."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises several types for a bad URL
+        raise InvalidInputError(
+            f"database URL {url!r} is not a valid SQLAlchemy URL; use sqlite:///PATH or "
+            "postgresql://USER:PASSWORD@HOST:PORT/DB", field="database_url") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InvalidInputError(
+            f"database {parsed.get_backend_name()!r} is not supported; use SQLite or PostgreSQL",
+            field="database_url")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # FULL: the WAL is synced at every commit, so a committed write survives kill -9 and
+    # power loss (NORMAL would only survive a process crash).
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Store:
+    """A database: its engine, sessions, migrations, and the API keys.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///PATH``, ``postgresql://…``).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+        self.engine: SqlEngine = create_engine(self.url, **kwargs)
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    # -- schema ------------------------------------------------------------------------------
+    def upgrade(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to ``revision`` (idempotent)."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- sessions ----------------------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose transaction commits when the block ends without an error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def new_session(self) -> Session:
+        return self._sessions()
+
+    # -- counters ----------------------------------------------------------------------------
+    @staticmethod
+    def bump(session: Session, name: str) -> None:
+        """Increase a counter (created at 1) inside the caller's transaction."""
+        result = session.execute(
+            update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            session.add(Counter(name=name, value=1))
+
+    def counter(self, name: str) -> int:
+        with self._sessions() as session:
+            value = session.scalar(select(Counter.value).where(Counter.name == name))
+            return int(value or 0)
+
+    # -- API keys ----------------------------------------------------------------------------
+    def create_key(self, role: str, name: str, owner: str | None = None) -> tuple[ApiKey, str]:
+        """A new key for ``role``; returns the row and the secret (shown once, never stored)."""
+        if role not in ROLES:
+            raise InvalidInputError(f"role must be one of {', '.join(ROLES)}, not {role!r}",
+                                    field="role")
+        name = (name or "").strip()
+        if not name or len(name) > 200:
+            raise InvalidInputError("name must be 1–200 characters", field="name")
+        owner = (owner or "").strip() or f"{role}-{secrets.token_hex(8)}"
+        if len(owner) > 200:
+            raise InvalidInputError("owner must be at most 200 characters", field="owner")
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        row = ApiKey(key_hash=hash_secret(secret), prefix=secret[:10], role=role, owner=owner,
+                     name=name, created_at=utcnow())
+        with self.session() as session:
+            session.add(row)
+        return row, secret
+
+    def find_key(self, secret: str) -> ApiKey | None:
+        """The live key with this secret, or None."""
+        if not secret.startswith(KEY_PREFIX) or len(secret) > 100:
+            return None
+        with self._sessions() as session:
+            return session.scalar(
+                select(ApiKey).where(ApiKey.key_hash == hash_secret(secret),
+                                     ApiKey.revoked_at.is_(None))
+            )
+
+
+def create_all_for_tests(store: Store) -> None:
+    """Create the tables without Alembic (only to compare with the migrations in tests)."""
+    Base.metadata.create_all(store.engine)

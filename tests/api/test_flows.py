@@ -1,0 +1,216 @@
+"""End-to-end flows through the API: issuer → job seeker → employer, platform ads, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import (
+    DEMENTIA,
+    FORKLIFT,
+    FORKLIFT_OPERATOR,
+    Keys,
+    ads_sample,
+    credential_doc,
+)
+
+
+def issue(client: TestClient, keys: Keys, cid: str = "urn:test:cred:1") -> dict[str, Any]:
+    r = client.post("/v1/credentials", json={"kind": "issued", "document": credential_doc(cid)},
+                    headers=keys.headers("issuer"))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def seeker_with_credential(client: TestClient, keys: Keys, *, consent: bool = True,
+                           contact: dict[str, str] | None = None,
+                           share: bool = False) -> dict[str, Any]:
+    cred = issue(client, keys)
+    body: dict[str, Any] = {"consent": consent, "share_contact": share}
+    if contact:
+        body["contact"] = contact
+    r = client.post("/v1/me/candidate", json=body, headers=keys.headers("job_seeker"))
+    assert r.status_code == 201, r.text
+    r = client.post("/v1/me/candidate/credentials", json={"claim_code": cred["claim_code"]},
+                    headers=keys.headers("job_seeker"))
+    assert r.status_code == 201, r.text
+    assert r.json()["verified"] is True
+    return client.get("/v1/me/candidate", headers=keys.headers("job_seeker")).json()
+
+
+def test_issuer_reviews_links(client: TestClient, keys: Keys) -> None:
+    cred = issue(client, keys)
+    assert cred["claim_code"] and cred["links"]
+    assert {link["state"] for link in cred["links"]} == {"suggested"}
+    link = cred["links"][0]
+    h = keys.headers("issuer")
+    r = client.patch(f"/v1/credentials/{cred['id']}/links/{link['id']}",
+                     json={"state": "rejected"}, headers=h)
+    assert r.status_code == 200
+    assert next(lk for lk in r.json()["links"] if lk["id"] == link["id"])["state"] == "rejected"
+    r = client.post(f"/v1/credentials/{cred['id']}/links",
+                    json={"outcome_index": 1, "uri": DEMENTIA}, headers=h)
+    assert r.status_code == 201
+    added = [lk for lk in r.json()["links"] if lk["state"] == "added"]
+    assert added and added[0]["uri"] == DEMENTIA and added[0]["confidence"] == 1.0
+    # the claim code is shown once only
+    assert client.get(f"/v1/credentials/{cred['id']}", headers=h).json()["claim_code"] is None
+    # unknown URI: 422 naming it; outcome out of range: 422
+    r = client.post(f"/v1/credentials/{cred['id']}/links",
+                    json={"outcome_index": 0, "uri": "http://example.org/nope"}, headers=h)
+    assert r.status_code == 422 and "http://example.org/nope" in r.json()["message"]
+    assert r.json()["error"] == "unknown_concept"
+    r = client.post(f"/v1/credentials/{cred['id']}/links",
+                    json={"outcome_index": 9, "uri": FORKLIFT}, headers=h)
+    assert r.status_code == 422 and r.json()["field"] == "outcome_index"
+    # the same id twice: 409
+    r = client.post("/v1/credentials", json={"kind": "issued", "document": credential_doc()},
+                    headers=h)
+    assert r.status_code == 409
+
+
+def test_invalid_credential_names_the_field(client: TestClient, keys: Keys) -> None:
+    doc = credential_doc() | {"gender": "x"}
+    r = client.post("/v1/credentials", json={"kind": "issued", "document": doc},
+                    headers=keys.headers("issuer"))
+    assert r.status_code == 422
+    assert r.json()["error"] == "invalid_credential" and "gender" in r.json()["message"]
+
+
+def test_job_seeker_profile_consent_export_delete(client: TestClient, keys: Keys) -> None:
+    me = seeker_with_credential(client, keys, consent=False)
+    h = keys.headers("job_seeker")
+    assert me["credentials"][0]["verified"] is True
+    assert FORKLIFT in {s["uri"] for s in me["skills"]}
+    assert client.app.state.pool.profiles() == {}  # type: ignore[attr-defined]
+    r = client.patch("/v1/me/candidate", json={"consent": True}, headers=h)
+    assert r.status_code == 200 and r.json()["consent"] is True
+    assert me["id"] in client.app.state.pool.profiles()  # type: ignore[attr-defined]
+    r = client.post("/v1/me/candidate/skills", json={"uri": DEMENTIA}, headers=h)
+    assert r.status_code == 201 and DEMENTIA in r.json()["declared_skills"]
+    r = client.post("/v1/me/candidate/skills", json={"uri": "http://x/unknown"}, headers=h)
+    assert r.status_code == 422 and "http://x/unknown" in r.json()["message"]
+    # an uploaded document is unverified
+    r = client.post("/v1/me/candidate/credentials",
+                    json={"credential": credential_doc("urn:test:own")}, headers=h)
+    assert r.status_code == 201 and r.json()["verified"] is False
+    export = client.get("/v1/me/candidate/export", headers=h).json()
+    assert export["candidate"]["id"] == me["id"] and len(export["candidate"]["credentials"]) == 2
+    r = client.get("/v1/me/suggestions", headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["occupations"][0]["id"] == FORKLIFT_OPERATOR
+    assert client.delete("/v1/me/candidate", headers=h).status_code == 204
+    assert client.get("/v1/me/candidate", headers=h).status_code == 404
+    assert client.app.state.pool.profiles() == {}  # type: ignore[attr-defined]
+
+
+def test_employer_search_is_audited_and_consent_only(client: TestClient, keys: Keys,
+                                                     store: Any) -> None:
+    me = seeker_with_credential(client, keys, contact={"email": "a@example.org"}, share=False)
+    _, other = store.create_key("job_seeker", "second", owner="seeker-2")
+    r = client.post("/v1/me/candidate", json={"consent": False},
+                    headers={"X-API-Key": other})
+    hidden = r.json()["id"]
+    client.post("/v1/me/candidate/skills", json={"uri": FORKLIFT}, headers={"X-API-Key": other})
+    e = keys.headers("employer")
+    r = client.post("/v1/search", json={"requirement": {"occupation": FORKLIFT_OPERATOR,
+                                                        "must_have": [FORKLIFT]}}, headers=e)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    ids = [c["candidate_id"] for c in body["results"]]
+    assert ids == [me["id"]] and hidden not in r.text
+    assert "a@example.org" not in r.text  # not shared
+    top = body["results"][0]
+    assert top["must_haves_met"] is True and top["matched"][0]["uri"] == FORKLIFT
+    # saved requirement, by id
+    r = client.post("/v1/requirements", json={"skills": [{"uri": FORKLIFT, "must_have": True}],
+                                              "title": "Truckförare"}, headers=e)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    r = client.post("/v1/search", json={"requirement_id": rid, "top_k": 5}, headers=e)
+    assert r.status_code == 200 and r.json()["results"][0]["candidate_id"] == me["id"]
+    # profile view: consenting only, audited
+    assert client.get(f"/v1/candidates/{hidden}", headers=e).status_code == 404
+    r = client.get(f"/v1/candidates/{me['id']}", headers=e)
+    assert r.status_code == 200 and r.json().get("contact") is None
+    # the person reads the entries that concern them: two searches and a view
+    entries = client.get("/v1/me/audit", headers=keys.headers("job_seeker")).json()
+    assert [e["action"] for e in entries] == ["profile_view", "candidate_search",
+                                              "candidate_search"]
+    assert all(e["actor"] == "employer-owner" for e in entries)
+    assert client.get("/v1/me/audit", headers={"X-API-Key": other}).json() == []
+    # sharing contact shows it to employers
+    client.patch("/v1/me/candidate", json={"share_contact": True},
+                 headers=keys.headers("job_seeker"))
+    r = client.get(f"/v1/candidates/{me['id']}", headers=e)
+    assert r.json()["contact"] == {"email": "a@example.org"}
+
+
+def test_requirement_from_ad_text_and_unknown_uri(client: TestClient, keys: Keys) -> None:
+    e = keys.headers("employer")
+    r = client.post("/v1/requirements", json={
+        "ad_text": "Vi söker en truckförare. Du ska köra gaffeltruck och kontrollera truckar."},
+        headers=e)
+    assert r.status_code == 201, r.text
+    assert FORKLIFT in {q["uri"] for q in r.json()["requirements"]}
+    r = client.post("/v1/requirements", json={"occupation": "http://x/occ"}, headers=e)
+    assert r.status_code == 422 and "http://x/occ" in r.json()["message"]
+    r = client.post("/v1/search", json={"requirement": {"skills": [{"uri": "http://x/s"}]}},
+                    headers=e)
+    assert r.status_code == 422 and "http://x/s" in r.json()["message"]
+    r = client.post("/v1/requirements", json={"occupation": FORKLIFT_OPERATOR,
+                                              "ad_text": "both"}, headers=e)
+    assert r.status_code == 422 and r.json()["error"] == "invalid_request"
+
+
+def test_platform_imports_ads_bad_ones_reported(client: TestClient, keys: Keys) -> None:
+    ads = ads_sample()
+    ads[0]["description"]["text"] = "Du kör gaffeltruck och kontrollerar truckar varje dag."
+    bad = {"id": "broken", "headline": "Ingen text"}
+    p = keys.headers("platform")
+    r = client.post("/v1/ads", json={"ads": [ads[0], bad]}, headers=p)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert [a["external_id"] for a in out["imported"]] == [ads[0]["id"]]
+    assert out["errors"][0]["field"] == "ads.1"
+    # re-import replaces, not duplicates
+    client.post("/v1/ads", json={"ads": [ads[0]]}, headers=p)
+    assert len(client.get("/v1/ads", headers=p).json()) == 1
+    seeker_with_credential(client, keys)
+    s = client.get("/v1/me/suggestions", headers=keys.headers("job_seeker")).json()
+    assert s["ads_source"] == "platforms" and s["ads"][0]["id"] == str(out["imported"][0]["id"])
+
+
+def test_error_shapes(client: TestClient, keys: Keys) -> None:
+    h = keys.headers("issuer")
+    for r, status, code in [
+        (client.get("/v1/nothing-here", headers=h), 404, "not_found"),
+        (client.put("/v1/map", headers=h), 405, "method_not_allowed"),
+        (client.post("/v1/map", content=b"{", headers=h | {"content-type": "application/json"}),
+         422, "invalid_request"),
+        (client.post("/v1/map", json={"texts": []}, headers=h), 422, "invalid_request"),
+        (client.post("/v1/map", content=b"x" * 300_000, headers=h), 413, "payload_too_large"),
+        (client.get("/v1/me"), 401, "unauthorized"),
+        (client.get("/v1/me", headers={"X-API-Key": "mm_wrong"}), 401, "unauthorized"),
+    ]:
+        assert r.status_code == status, (r.status_code, r.text)
+        body = r.json()
+        assert set(body) == {"error", "message", "field"} and body["error"] == code
+        assert body["message"]
+
+
+def test_chunked_oversized_body_is_refused(client: TestClient, keys: Keys) -> None:
+    def chunks():  # no Content-Length: the middleware counts the bytes
+        for _ in range(30):
+            yield b"x" * 10_000
+
+    r = client.post("/v1/map", content=chunks(), headers=keys.headers("issuer"))
+    assert r.status_code == 413
+
+
+def test_health_and_page(client: TestClient) -> None:
+    assert client.get("/v1/health").json()["status"] == "ok"
+    r = client.get("/")
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert client.get("/docs").status_code == 200
