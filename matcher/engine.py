@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from matcher.jobs import CatalogueEntry, ImportReport, StoredAd
 
 # Ad sentences are longer and noisier than learning outcomes: keep fewer, surer links each.
-AD_POLICY = LinkPolicy(min_confidence=0.45, per_text=2, full_confidence=0.6)
+AD_POLICY = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2)
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class Engine:
         self.ranking_params = ranking_params or RankingParams()
         self.link_policy = LinkPolicy()  # which credential links count as held skills
         self.ad_policy = AD_POLICY  # which ad-sentence links count as required skills
+        self.occupation_scoring = "cosine"  # how suggestions are ordered (ranking.py)
         self._partial: PartialCredit | None = None
         self._occupations: tuple[list[str], Any] | None = None
         self._ads: tuple[list[StoredAd], str, Any] | None = None
@@ -184,8 +185,8 @@ class Engine:
         texts: dict[tuple[str, str], None] = {}
         for candidate in candidates:
             for credential, _ in candidate.credentials:
-                for outcome in credential.learning_outcomes:
-                    texts.setdefault((credential.language, outcome), None)
+                for text in (credential.title, *credential.learning_outcomes):
+                    texts.setdefault((credential.language, text), None)
         keys = list(texts)
         mapped: dict[tuple[str, str], OutcomeMapping] = {}
         for lang in sorted({k[0] for k in keys}):
@@ -196,7 +197,8 @@ class Engine:
         profiles = []
         for candidate in candidates:
             creds = [(credential, verified,
-                      [mapped[(credential.language, o)] for o in credential.learning_outcomes])
+                      [mapped[(credential.language, t)]
+                       for t in (credential.title, *credential.learning_outcomes)])
                      for credential, verified in candidate.credentials]
             profiles.append(build_candidate_profile(
                 candidate.id, creds, self_declared=candidate.self_declared,
@@ -472,29 +474,27 @@ class Engine:
             offerings = read_catalogue(json.loads(text), source="demo catalogue")
             digest = hashlib.sha256(text.encode()).hexdigest()[:12]
             key = f"{self.taxonomy.content_hash}-{self.embedder.model_id}-{digest}"
-            path = self.settings.home / "cache" / f"catalogue-{key}.json"
+            path = self.settings.home / "cache" / f"catalogue-v2-{key}.json"
             cached = read_cache(path)
             if not (isinstance(cached, dict) and set(cached) == {o.id for o in offerings}):
                 cached = {}
                 for offering in offerings:
-                    mapping = self.map_credential(offering, top_k=5)
+                    texts = [offering.title, *offering.learning_outcomes]
+                    lang = offering.language if offering.language in ("sv", "en") else "auto"
                     cached[offering.id] = [
-                        [link.uri, link.confidence, outcome.text]
-                        for outcome in mapping.outcomes for link in outcome.skills
+                        [[link.uri, link.confidence] for link in mapping.skills]
+                        for mapping in self.map_outcomes(texts, top_k=5, lang=lang)
                     ]
                 write_cache(path, cached)
-            policy = self.link_policy
             entries = []
             for offering in offerings:
-                per_outcome: dict[str, int] = {}
                 skills = []
-                for uri, confidence, outcome in cached[offering.id]:
-                    if uri not in self.taxonomy.skills or confidence < policy.min_confidence:
-                        continue
-                    if per_outcome.get(outcome, 0) >= policy.per_text:
-                        continue
-                    per_outcome[outcome] = per_outcome.get(outcome, 0) + 1
-                    skills.append(CatalogueSkill(uri, float(confidence), outcome))
+                texts = [offering.title, *offering.learning_outcomes]
+                for text, links in zip(texts, cached[offering.id], strict=True):
+                    suggested = [_Link(uri, float(conf)) for uri, conf in links
+                                 if uri in self.taxonomy.skills]
+                    for link, factor in self.link_policy.select(suggested):  # type: ignore
+                        skills.append(CatalogueSkill(link.uri, factor, text))
                 entries.append(CatalogueEntry(offering, tuple(skills)))
             self._catalogue = entries
         return self._catalogue
@@ -520,16 +520,23 @@ class Engine:
 
         One sparse product for all candidates and all occupations (used by the benchmarks).
         """
-        from matcher.ranking import best_rows, candidate_matrix, coverage, score_requirements
+        from matcher.ranking import (
+            best_rows,
+            candidate_matrix,
+            coverage,
+            score_requirements,
+            suggestion_relevance,
+        )
 
         uris, occupations = self._occupation_matrix()
         if not uris:
             return [[] for _ in candidates]
         cover = coverage(candidate_matrix(candidates, self.partial_credit.space),
                          self.partial_credit)
+        relevance = suggestion_relevance(cover, occupations, self.occupation_scoring)
         scores = score_requirements(cover, occupations)
-        return [[(uris[i], float(row[i])) for i in best_rows(row, top_k).tolist()]
-                for row in scores]
+        return [[(uris[i], float(score_row[i])) for i in best_rows(rel_row, top_k).tolist()]
+                for rel_row, score_row in zip(relevance, scores, strict=True)]
 
     def suggest(
         self,
@@ -551,7 +558,7 @@ class Engine:
             candidate_matrix,
             check_top_k,
             coverage,
-            score_requirements,
+            suggestion_relevance,
         )
 
         check_top_k(top_k)
@@ -571,8 +578,8 @@ class Engine:
         occupation_uris, occupations = self._occupation_matrix()
         occupation_out = []
         if occupation_uris:
-            scores = score_requirements(cover, occupations)[0]
-            for i in best_rows(scores, top_k).tolist():
+            relevance = suggestion_relevance(cover, occupations, self.occupation_scoring)[0]
+            for i in best_rows(relevance, top_k).tolist():
                 occupation = self.taxonomy.occupations[occupation_uris[i]]
                 requirement = self.requirement_from_occupation(occupation.uri, lang=lang)
                 occupation_out.append(self._suggestion("occupation", occupation.uri,
@@ -583,8 +590,8 @@ class Engine:
                          "are suggested; import the ESCO relations bundle")
         ad_out = []
         if ads:
-            scores = score_requirements(cover, ad_matrix)[0]
-            for i in best_rows(scores, top_k).tolist():
+            relevance = suggestion_relevance(cover, ad_matrix, self.occupation_scoring)[0]
+            for i in best_rows(relevance, top_k).tolist():
                 stored = ads[i]
                 details = tuple((k, str(v)) for k, v in stored.ad.summary().items()
                                 if k in ("employer", "municipality", "publication_date"))
@@ -630,7 +637,7 @@ class Engine:
                     method, credit = related[taught.uri]
                 else:
                     continue
-                credit *= self.link_policy.link_factor(taught.confidence)
+                credit *= taught.factor
                 current = offers.get(entry.offering.id)
                 if current is None or credit > current.credit:
                     offering = entry.offering
@@ -643,4 +650,12 @@ class Engine:
 
 
 def _policy_key(policy: LinkPolicy) -> str:
-    return f"{policy.min_confidence:g}-{policy.per_text}-{policy.full_confidence:g}"
+    return f"{policy.min_confidence:g}-{policy.relative:g}-{policy.per_text}"
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A cached suggestion: what :meth:`LinkPolicy.select` needs of a SkillLink."""
+
+    uri: str
+    confidence: float

@@ -304,10 +304,13 @@ class ImportReport:
 # -- the catalogue of credential offerings -------------------------------------------------------
 @dataclass(frozen=True)
 class CatalogueSkill:
-    """A skill a catalogue offering teaches, with the outcome it was found in."""
+    """A skill a catalogue offering teaches, with the text (title or outcome) it was found in.
+
+    ``factor`` is the link's weight under the engine's :class:`~matcher.profiles.LinkPolicy`.
+    """
 
     uri: str
-    confidence: float
+    factor: float
     outcome: str
 
 

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from matcher.credentials import Credential, parse_credential, read_json
 from matcher.errors import InvalidInputError
-from matcher.models import OutcomeMapping
+from matcher.models import OutcomeMapping, SkillLink
 from matcher.taxonomy import Taxonomy
 
 EvidenceStrength = Literal["verified", "unverified", "self_declared"]
@@ -43,23 +43,30 @@ MAX_WEIGHT = 10.0
 
 @dataclass(frozen=True)
 class LinkPolicy:
-    """Which suggested outcome→skill links count as held (or required) skills.
+    """Which suggested outcome→skill links count as held (or required) skills, and how much.
 
-    Attributes:
-        min_confidence: links below this calibrated confidence are dropped. The calibrated
-            confidence is P(an expert would tag the skill); 0.35 keeps most correct links of
-            Swedish outcomes while dropping the long tail (see the persona tests).
-        per_text: at most this many skills per outcome or ad sentence.
-        full_confidence: links at or above this confidence count fully; below it, the
-            evidence weight scales down linearly.
+    Per text (a learning outcome, a credential title, an ad sentence) the best link is kept
+    when its calibrated confidence reaches ``min_confidence``; further links are kept (up to
+    ``per_text``) while their confidence is at least ``relative`` × the best one. A link's
+    factor is its confidence relative to the text's best link, so the best counts fully.
+
+    Relative rather than absolute cut-offs, because multilingual-e5 scores crowd into a
+    narrow band (shared/DATA.md) and the absolute confidence level depends on the calibration
+    fitted for the model; the order of the suggestions for one text is what is reliable.
     """
 
-    min_confidence: float = 0.35
+    min_confidence: float = 0.05
+    relative: float = 0.5
     per_text: int = 3
-    full_confidence: float = 0.6
 
-    def link_factor(self, confidence: float) -> float:
-        return min(1.0, confidence / self.full_confidence) if self.full_confidence > 0 else 1.0
+    def select(self, links: Sequence[SkillLink]) -> list[tuple[SkillLink, float]]:
+        """The links of one text that count, each with its factor in (0, 1]."""
+        ranked = sorted(links, key=lambda link: -link.confidence)
+        if not ranked or ranked[0].confidence < self.min_confidence:
+            return []
+        best = ranked[0].confidence
+        return [(link, link.confidence / best) for link in ranked[: self.per_text]
+                if link.confidence >= self.relative * best]
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,9 @@ def build_candidate_profile(
 
     Args:
         candidate_id: pseudonymous id; every credential's learner id must equal it.
-        credentials: (credential, verified?, the mapping of each of its outcomes).
+        credentials: (credential, verified?, the mappings of its title and each of its
+            outcomes). The title names the credential's subject ("Introduktion till
+            demensvård") and is often the clearest statement of the skill.
         self_declared: ESCO skill URIs the person declares without a document.
         taxonomy: to check the self-declared URIs.
         policy: which links count (default :class:`LinkPolicy`).
@@ -174,13 +183,12 @@ def build_candidate_profile(
         strength: EvidenceStrength = "verified" if verified else "unverified"
         kept = 0
         for mapping in mappings:
-            for link in [s for s in mapping.skills
-                         if s.confidence >= policy.min_confidence][: policy.per_text]:
+            for link, factor in policy.select(mapping.skills):
                 kept += 1
                 skills.setdefault(link.uri, []).append(Evidence(
                     strength=strength,
                     confidence=link.confidence,
-                    weight=STRENGTH_WEIGHT[strength] * policy.link_factor(link.confidence),
+                    weight=STRENGTH_WEIGHT[strength] * factor,
                     credential_id=credential.id,
                     credential_title=credential.title,
                     issuer=credential.awarding_body.name,
@@ -189,7 +197,7 @@ def build_candidate_profile(
                 ))
         if not kept:
             notes.append(f"credential {credential.id!r}: no learning outcome links to an ESCO "
-                         f"skill with confidence ≥ {policy.min_confidence}")
+                         "skill confidently; it adds nothing to the profile")
     for uri in dict.fromkeys(self_declared):
         taxonomy.skill(uri)  # raises UnknownConceptError naming the URI
         skills.setdefault(uri, []).append(
@@ -498,8 +506,8 @@ def requirement_from_mappings(
     """Aggregate the skills found in an ad's sentences into a requirement profile.
 
     A skill's weight is the best over the sentences naming it of sentence weight (required 1,
-    other 0.75, merit 0.5; see :data:`SENTENCE_WEIGHT`) × link factor. At most ``max_skills``
-    skills are kept, heaviest first.
+    other 0.75, merit 0.5; see :data:`SENTENCE_WEIGHT`) × link factor (:class:`LinkPolicy`).
+    At most ``max_skills`` skills are kept, heaviest first.
 
     Raises:
         InvalidInputError: no sentence links to a skill with enough confidence.
@@ -508,9 +516,8 @@ def requirement_from_mappings(
     best: dict[str, Requirement] = {}
     for mapping in mappings:
         kind_weight = SENTENCE_WEIGHT[sentence_kind(mapping.text)]
-        for link in [s for s in mapping.skills
-                     if s.confidence >= policy.min_confidence][: policy.per_text]:
-            weight = round(kind_weight * policy.link_factor(link.confidence), 4)
+        for link, factor in policy.select(mapping.skills):
+            weight = round(kind_weight * factor, 4)
             current = best.get(link.uri)
             if current is None or weight > current.weight:
                 best[link.uri] = Requirement(link.uri, weight, False, "ad", mapping.text,
@@ -518,8 +525,8 @@ def requirement_from_mappings(
     kept = sorted(best.values(), key=lambda r: -r.weight)[:max_skills]
     if not kept:
         raise InvalidInputError(
-            f"no sentence of ad {title!r} links to an ESCO skill with confidence ≥ "
-            f"{policy.min_confidence}; give the skills explicitly (--skills) or a longer text",
+            f"no sentence of ad {title!r} links to an ESCO skill confidently; give the skills "
+            "explicitly (--skills) or a longer text",
             field="ad",
         )
     return RequirementProfile(id, title, "ad", tuple(kept))

@@ -410,11 +410,40 @@ def coverage(candidates: sparse.csr_matrix, partial: PartialCredit) -> sparse.cs
 
 
 def score_requirements(cover: sparse.csr_matrix, requirements: sparse.csr_matrix) -> np.ndarray:
-    """Candidates' coverage (n × skills) against requirement rows (m × skills): n × m scores."""
+    """Candidates' coverage (n × skills) against requirement rows (m × skills): n × m scores,
+    each the weighted share of the requirement that is covered (as :func:`score_candidates`)."""
     totals = np.asarray(requirements.sum(axis=1)).ravel()
     totals[totals == 0] = 1.0
     product = (cover @ requirements.T).toarray()
     return np.clip(product / totals[None, :], 0.0, 1.0)
+
+
+SUGGESTION_SCORINGS = ("coverage", "smoothed", "cosine")
+
+
+def suggestion_relevance(cover: sparse.csr_matrix, requirements: sparse.csr_matrix,
+                         scoring: str = "cosine", prior: float = 3.0) -> np.ndarray:
+    """How well each requirement row suits each candidate, to order suggestions (n × m).
+
+    ``coverage`` is the score itself: it favours requirements with few skills, where one lucky
+    (or mis-linked) skill covers a large share. ``smoothed`` adds ``prior`` pseudo-weight of
+    uncovered skills to every requirement. ``cosine`` also divides by the size of the
+    candidate's profile, so an occupation must use much of what the person holds — the
+    classic retrieval similarity; chosen by benchmarks/occupation_recovery.py.
+    """
+    product = (cover @ requirements.T).toarray()
+    if scoring == "coverage":
+        totals = np.asarray(requirements.sum(axis=1)).ravel()
+        return product / np.maximum(totals, 1e-9)[None, :]
+    if scoring == "smoothed":
+        totals = np.asarray(requirements.sum(axis=1)).ravel()
+        return product / (totals + prior)[None, :]
+    if scoring == "cosine":
+        req_norm = np.sqrt(np.asarray(requirements.multiply(requirements).sum(axis=1)).ravel())
+        cov_norm = np.sqrt(np.asarray(cover.multiply(cover).sum(axis=1)).ravel())
+        return product / np.maximum(np.outer(cov_norm, req_norm), 1e-9)
+    raise InvalidInputError(f"scoring must be one of {', '.join(SUGGESTION_SCORINGS)}, "
+                            f"not {scoring!r}", field="scoring")
 
 
 # -- explanations ----------------------------------------------------------------------------
