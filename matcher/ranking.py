@@ -35,7 +35,7 @@ import logging
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -354,16 +354,18 @@ class Scores:
 
 
 def score_candidates(
-    candidates: sparse.csr_matrix,
+    candidates: sparse.spmatrix,
     requirement: RequirementProfile,
     partial: PartialCredit,
-    *,
-    block_rows: int = 262_144,
 ) -> Scores:
     """Score every candidate row against ``requirement`` (no loop over candidates).
 
     ``C @ Q`` with ``Q = [I_R | P_R]`` gives, per candidate, the direct weight and the summed
-    partial credit of each required skill in one sparse product; blocks of rows bound memory.
+    partial credit of each required skill in one sparse product. Only the skills that can
+    contribute (rows of ``Q`` that are not empty: the required skills and their stand-ins)
+    matter, so the product runs on those columns of ``C``: with ``C`` in CSC form (an inverted
+    index, skill → candidates) selecting them touches only their entries. Pass a CSC matrix
+    to rank many candidates repeatedly; any other sparse format is converted first.
     """
     from scipy import sparse
 
@@ -375,19 +377,20 @@ def score_candidates(
     identity = sparse.csr_matrix(
         (np.ones(n_req, dtype=np.float32), (cols, np.arange(n_req))), shape=(len(space), n_req))
     q = sparse.hstack([identity, partial.credit[:, cols]], format="csr", dtype=np.float32)
-    total = float(weights.sum())
-    cap = partial.meta["params"]["partial_cap"]
+    relevant = np.flatnonzero(np.diff(q.indptr))
+    csc = candidates if candidates.format == "csc" else candidates.tocsc()
+    product = (csc[:, relevant] @ q[relevant]).tocsr()
     n = candidates.shape[0]
+    hit = np.flatnonzero(np.diff(product.indptr))  # candidates holding any relevant skill
+    block = product[hit].toarray()
+    direct, part = block[:, :n_req], block[:, n_req:]
+    cap = partial.meta["params"]["partial_cap"]
+    cover = np.maximum(direct, np.minimum(part, cap))
     score = np.zeros(n, dtype=np.float32)
-    must_met = np.ones(n, dtype=bool)
-    for start in range(0, n, block_rows):
-        block = candidates[start:start + block_rows]
-        product = (block @ q).toarray()
-        direct, part = product[:, :n_req], product[:, n_req:]
-        cover = np.maximum(direct, np.minimum(part, cap))
-        score[start:start + len(block.indptr) - 1] = (cover @ weights) / total
-        if must.any():
-            must_met[start:start + len(block.indptr) - 1] = (direct[:, must] > 0).all(axis=1)
+    score[hit] = (cover @ weights) / float(weights.sum())
+    must_met = np.full(n, not must.any(), dtype=bool)
+    if must.any():
+        must_met[hit] = (direct[:, must] > 0).all(axis=1)
     return Scores(np.clip(score, 0.0, 1.0), must_met)
 
 
@@ -647,38 +650,55 @@ def rank_profiles(
     *,
     top_k: int = 10,
     lang: str = "en",
-    matrix: sparse.csr_matrix | None = None,
 ) -> RankingResult:
-    """Rank candidate profiles against a requirement; explanations for the top-k only.
+    """Rank candidate profiles against a requirement; explanations for the top-k only."""
+    if not profiles:
+        check_top_k(top_k)
+        return RankingResult(requirement, (), 0, 0, ("no candidates given",))
+    result = rank_matrix(requirement, candidate_matrix(profiles, partial.space),
+                         [p.id for p in profiles], partial, taxonomy,
+                         profile_of=profiles.__getitem__, top_k=top_k, lang=lang)
+    empty = sum(1 for p in profiles if p.is_empty)
+    if empty:
+        note = f"{empty} candidate(s) hold no skills and score 0"
+        result = RankingResult(result.requirement, result.candidates, result.total_candidates,
+                               result.meeting_must_haves, (*result.notes, note))
+    return result
 
-    Args:
-        matrix: the candidates' skill matrix when already built (:func:`candidate_matrix`).
+
+def rank_matrix(
+    requirement: RequirementProfile,
+    matrix: sparse.spmatrix,
+    ids: Sequence[str],
+    partial: PartialCredit,
+    taxonomy: Taxonomy,
+    *,
+    profile_of: Callable[[int], CandidateProfile],
+    top_k: int = 10,
+    lang: str = "en",
+) -> RankingResult:
+    """Rank the rows of a candidates × skills matrix (CSC for speed, see
+    :func:`score_candidates`); ``profile_of(row)`` gives the profile to explain for the top-k.
     """
     check_top_k(top_k)
     for uri in requirement.uris:
         taxonomy.skill(uri)  # UnknownConceptError names any URI the taxonomy lacks
-    notes: list[str] = []
-    if not profiles:
-        return RankingResult(requirement, (), 0, 0, ("no candidates given",))
-    matrix = candidate_matrix(profiles, partial.space) if matrix is None else matrix
     scores = score_candidates(matrix, requirement, partial)
     order = select_top(scores, top_k)
     meeting = int(scores.must_met.sum())
+    notes: list[str] = []
     must = requirement.must_haves
     if must and meeting == 0:
         labels = ", ".join(repr(taxonomy.skills[u].label(lang)) for u in must)
         notes.append(f"no candidate holds every must-have skill ({labels}); the list shows "
                      "the closest candidates, none of whom meets them")
-    empty = sum(1 for p in profiles if p.is_empty)
-    if empty:
-        notes.append(f"{empty} candidate(s) hold no skills and score 0")
     reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
     ranked = tuple(
-        RankedCandidate(rank, profiles[row].id,
-                        explain(profiles[row], reqs, partial, taxonomy, lang=lang))
+        RankedCandidate(rank, ids[row], explain(profile_of(row), reqs, partial, taxonomy,
+                                                lang=lang))
         for rank, row in enumerate(order.tolist(), start=1)
     )
-    return RankingResult(requirement, ranked, len(profiles), meeting, tuple(notes))
+    return RankingResult(requirement, ranked, len(ids), meeting, tuple(notes))
 
 
 # -- suggestions for a job seeker ------------------------------------------------------------
