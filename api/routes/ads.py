@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.deps import EngineDep, Platform, StoreDep
 from api.errors import NotFound
-from api.routes.system import ERRORS
+from api.routes.system import ERRORS, MAX_ID
 from api.schemas import AdOut, AdsImport, AdsImportOut
 from api.store.models import JobAdRow, utcnow
 from matcher.errors import MatcherError
@@ -88,7 +88,7 @@ def list_ads(platform: Platform, engine: EngineDep, store: StoreDep, lang: LangP
 
 @router.delete("/{ad_id}", status_code=204,
                responses=ERRORS | {404: ERRORS[422] | {"description": "no such ad of yours"}})
-def delete_ad(ad_id: Annotated[int, Path(ge=1, le=2**62)], platform: Platform,
+def delete_ad(ad_id: Annotated[int, Path(ge=1, le=MAX_ID)], platform: Platform,
               store: StoreDep) -> Response:
     with store.session() as session:
         row = session.get(JobAdRow, ad_id)

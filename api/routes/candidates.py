@@ -13,7 +13,7 @@ from api.deps import EngineDep, JobSeeker, PoolDep, StoreDep
 from api.errors import Conflict, NotFound
 from api.pool import COUNTER
 from api.routes.common import audit_out, candidate_out, held_out, load_candidate, own_candidate
-from api.routes.system import ERRORS
+from api.routes.system import ERRORS, MAX_ID
 from api.schemas import (
     AuditOut,
     CandidateCreate,
@@ -174,7 +174,7 @@ def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: Engi
 
 @router.delete("/candidate/credentials/{held_id}", status_code=204,
                responses=ERRORS | MINE_404)
-def remove_held_credential(held_id: Annotated[int, Path(ge=1, le=2**62)], seeker: JobSeeker,
+def remove_held_credential(held_id: Annotated[int, Path(ge=1, le=MAX_ID)], seeker: JobSeeker,
                            store: StoreDep, pool: PoolDep) -> Response:
     with store.session() as session:
         candidate = own_candidate(session, seeker)

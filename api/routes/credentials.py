@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session, selectinload
 from api.deps import EngineDep, Issuer, PoolDep, StoreDep
 from api.errors import Conflict, NotFound
 from api.pool import COUNTER, CandidatePool
-from api.routes.system import ERRORS
+from api.routes.system import ERRORS, MAX_ID
 from api.schemas import CredentialCreate, CredentialOut, LinkAdd, LinkReview
 from api.store import Store, hash_secret
 from api.store.models import HeldCredential, IssuerCredential, SkillLinkRow, utcnow
 from matcher.credentials import parse_credential, parse_offering
 
 router = APIRouter(prefix="/v1/credentials", tags=["issuers"])
-CredentialId = Annotated[int, Path(ge=1, le=2**62)]
+CredentialId = Annotated[int, Path(ge=1, le=MAX_ID)]
 OWN_404 = {404: ERRORS[422] | {"description": "no such credential among yours"}}
 
 
@@ -152,7 +152,7 @@ def delete_credential(credential_id: CredentialId, issuer: Issuer, store: StoreD
 
 @router.patch("/{credential_id}/links/{link_id}", response_model=CredentialOut,
               responses=ERRORS | OWN_404)
-def review_link(credential_id: CredentialId, link_id: Annotated[int, Path(ge=1, le=2**62)],
+def review_link(credential_id: CredentialId, link_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                 body: LinkReview, issuer: Issuer, store: StoreDep,
                 pool: PoolDep) -> dict[str, Any]:
     """Confirm or reject a suggested link (or set it back to suggested)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 
 from api.deps import Admin, AnyRole, EngineDep, PoolDep, StoreDep
@@ -14,6 +14,8 @@ from api.schemas import AuditOut, ErrorOut, KeyCreate, KeyOut, Me
 from api.store.models import ApiKey, AuditEntry, Candidate, utcnow
 
 router = APIRouter(prefix="/v1")
+# Row ids are 32-bit integers in PostgreSQL: larger path ids cannot exist (422, not 500).
+MAX_ID = 2_147_483_647
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "no key or an invalid key"},
     403: {"model": ErrorOut, "description": "the key's role may not use this route"},
@@ -66,7 +68,8 @@ def list_keys(_admin: Admin, store: StoreDep) -> list[dict[str, Any]]:
 
 
 @router.delete("/keys/{key_id}", tags=["admin"], status_code=204, responses=ERRORS)
-def revoke_key(key_id: int, _admin: Admin, store: StoreDep) -> Response:
+def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], _admin: Admin,
+               store: StoreDep) -> Response:
     """Revoke a key: it stops working at once."""
     with store.session() as session:
         row = session.get(ApiKey, key_id)
