@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 # Ad sentences are longer and noisier than learning outcomes: keep fewer, surer links each.
 AD_POLICY = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2)
+# Bumped when the way ads become requirement profiles changes: cached demo profiles rebuild.
+AD_PROFILE_VERSION = 4
 
 logger = logging.getLogger(__name__)
 
@@ -270,8 +272,8 @@ class Engine:
                             must_have: Sequence[str] = ()) -> RequirementProfile:
         """Requirement profile from a job ad's text (Swedish or English).
 
-        The text is split into sentences, each mapped with the mapping engine; links with
-        confidence at least ``self.ad_policy.min_confidence`` are kept and aggregated
+        The text is split into sentences (terms of employment left out) and list items, each
+        mapped with the mapping engine; the links ``self.ad_policy`` keeps are aggregated
         (requirement sentences weigh most, "meriterande" ones least).
 
         Raises:
@@ -287,25 +289,26 @@ class Engine:
         """One profile per (id, title, text); with ``skip_unmapped``, None for an ad whose text
         names no skill confidently (else that raises InvalidInputError)."""
         from matcher.errors import InvalidInputError
-        from matcher.profiles import requirement_from_mappings, split_sentences
+        from matcher.profiles import ad_phrases, requirement_from_mappings
 
-        per_ad: list[list[str]] = []
+        per_ad: list[list[tuple[str, str]]] = []
         for id_, title, text in ads:
             if not isinstance(text, str) or not text.strip():
                 raise InvalidInputError(f"ad {title or id_!r} has no text", field="text")
-            sentences = split_sentences(text) or [text.strip()]
+            phrases = ad_phrases(text) or [(text.strip()[:2000], "other")]
             if title:
-                sentences = [title, *sentences]
-            per_ad.append(sentences)
-        flat = [s for sentences in per_ad for s in sentences]
+                phrases = [(title, "other"), *phrases]
+            per_ad.append(phrases)
+        flat = [p for phrases in per_ad for p, _ in phrases]
         mapped = self.map_outcomes(flat, top_k=5) if flat else []
         out: list[RequirementProfile | None] = []
         offset = 0
-        for (id_, title, _), sentences in zip(ads, per_ad, strict=True):
-            mappings = mapped[offset:offset + len(sentences)]
-            offset += len(sentences)
+        for (id_, title, _), phrases in zip(ads, per_ad, strict=True):
+            mappings = mapped[offset:offset + len(phrases)]
+            offset += len(phrases)
             try:
                 out.append(requirement_from_mappings(id_, title or id_, mappings,
+                                                     kinds=[k for _, k in phrases],
                                                      policy=self.ad_policy))
             except InvalidInputError:
                 if not skip_unmapped:
@@ -436,8 +439,8 @@ class Engine:
             if not stored:
                 source = "demo"
                 ads = demo_ads()
-                key = (f"{self.taxonomy.content_hash}-{self.embedder.model_id}-"
-                       f"{demo_ads_hash()}-{_policy_key(self.ad_policy)}")
+                key = (f"v{AD_PROFILE_VERSION}-{self.taxonomy.content_hash}-"
+                       f"{self.embedder.model_id}-{demo_ads_hash()}-{_policy_key(self.ad_policy)}")
                 path = self.settings.home / "cache" / f"demo-ads-{key}.json"
                 cached = read_cache(path)
                 profiles: list[RequirementProfile | None]

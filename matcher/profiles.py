@@ -481,10 +481,61 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s*[•·▪]\s*|\s+[-–]\s+(?=[A-Z�
 SENTENCE_WEIGHT = {"required": 1.0, "merit": 0.5, "other": 0.75}
 
 
+# Sentences about terms of employment and how to apply name no skill; mapped, they only add
+# noise ("types of spring" for a rota), so they are left out.
+_TERMS = re.compile(
+    r"\b(tillsvidare\w*|heltid|deltid|procent|visstid|vikariat\w*|provanställning|"
+    r"anställning\w*|schema|rotationsschema|helg\w*|lön\w*|ansök\w*|tillträde|"
+    r"kollektivavtal|friskvård\w*|förmåner|sista dag|intervjuer|"
+    r"full-time|part-time|permanent position|salary|apply|application|start date)\b",
+    re.IGNORECASE)
+_LIST = re.compile(r"\s*[;,]\s*|:\s+|\s+samt\s+", re.IGNORECASE)
+# How ads phrase a requirement ("dokumenterad utbildning i demensvård", "vana att …",
+# "experience with …"): like the outcome formula, it names no skill and must not drive the
+# match, so it is removed from the start of a phrase.
+_REQUIREMENT_FORMULA = re.compile(
+    r"^(?:(?:och|samt|and|or|eller)\s+)?(?:du\s+(?:har|kan|är)\s+)?"
+    r"(?:(?:god|goda|mycket god|dokumenterad|dokumenterade|grundläggande|relevant|gärna|"
+    r"good|solid|documented|basic|relevant|proven)\s+)*"
+    r"(?:utbildning|kunskap(?:er)?|erfarenhet|vana|förmåga|kännedom|behörighet|examen|"
+    r"training|knowledge|experience|ability|skills?|qualification)\s+"
+    r"(?:i|om|av|inom|från|att|för|med|of|in|with|to|from)\s+",
+    re.IGNORECASE)
+
+
+def strip_requirement_formula(phrase: str) -> str:
+    """Remove "utbildning i", "erfarenhet av", "knowledge of" … from the start of a phrase."""
+    stripped = _REQUIREMENT_FORMULA.sub("", phrase.strip(), count=1).strip()
+    return stripped if len(re.findall(r"\w{3,}", stripped)) >= 1 else phrase.strip()
+
+
 def split_sentences(text: str) -> list[str]:
     """An ad's text as sentences (on . ! ? line breaks and bullets), short fragments dropped."""
     return [s.strip() for s in _SENTENCE.split(text or "")
             if s and len(re.findall(r"\w{3,}", s)) >= 2]
+
+
+def ad_phrases(text: str) -> list[tuple[str, str]]:
+    """The phrases of an ad that may name skills, each with its sentence's kind.
+
+    Sentences about terms of employment are dropped; the rest are cut at commas, semicolons
+    and colons, since requirement sentences are lists ("Krav: undersköterskeexamen,
+    dokumenterad utbildning i demensvård och god svenska") and each item is looked up alone.
+    Returns (phrase, kind) with kind ``required``, ``merit`` or ``other``.
+    """
+    out: list[tuple[str, str]] = []
+    for sentence in split_sentences(text):
+        if _TERMS.search(sentence):
+            continue
+        kind = sentence_kind(sentence)
+        parts = [p.strip(" .") for p in _LIST.split(sentence)]
+        # A part names something when it has two words, or one long one ("truckkort" is
+        # short, "undersköterskeexamen" is not); list labels ("Krav:") name nothing.
+        parts = [p for p in parts
+                 if (len(re.findall(r"\w{3,}", p)) >= 2 or len(p) >= 8)
+                 and not re.fullmatch(r"(?i)(krav|meriterande|requirements?|merit)", p)]
+        out.extend((strip_requirement_formula(p), kind) for p in (parts or [sentence]))
+    return out
 
 
 def sentence_kind(sentence: str) -> str:
@@ -500,6 +551,7 @@ def requirement_from_mappings(
     title: str,
     mappings: Sequence[OutcomeMapping],
     *,
+    kinds: Sequence[str] | None = None,
     policy: LinkPolicy | None = None,
     max_skills: int = 25,
 ) -> RequirementProfile:
@@ -514,8 +566,10 @@ def requirement_from_mappings(
     """
     policy = policy or LinkPolicy()
     best: dict[str, Requirement] = {}
-    for mapping in mappings:
-        kind_weight = SENTENCE_WEIGHT[sentence_kind(mapping.text)]
+    if kinds is None:
+        kinds = [sentence_kind(m.text) for m in mappings]
+    for mapping, kind in zip(mappings, kinds, strict=True):
+        kind_weight = SENTENCE_WEIGHT[kind]
         for link, factor in policy.select(mapping.skills):
             weight = round(kind_weight * factor, 4)
             current = best.get(link.uri)
