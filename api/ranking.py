@@ -29,6 +29,7 @@ from matcher.ranking import (
     candidate_matrix,
     coverage,
     explain,
+    rank_matrix,
     rank_profiles,
     requirement_matrix,
     score_requirements,
@@ -62,8 +63,10 @@ def _ranking_input(engine: Engine) -> Any:
     space = engine.partial_credit.space
 
     def build(profiles: list[CandidateProfile]) -> tuple[list[CandidateProfile],
-                                                         sparse.csr_matrix]:
-        return profiles, candidate_matrix(profiles, space)
+                                                         sparse.csc_matrix, list[str]]:
+        # CSC: an inverted index (skill → candidates), so a search touches only the columns
+        # of the required skills and their stand-ins.
+        return profiles, candidate_matrix(profiles, space).tocsc(), [p.id for p in profiles]
 
     return build
 
@@ -71,9 +74,13 @@ def _ranking_input(engine: Engine) -> Any:
 def rank(engine: Engine, pool: CandidatePool, profile: RequirementProfile, *, top_k: int,
          lang: str) -> RankingResult:
     """Rank every findable candidate (consenting ones only: the pool holds no others)."""
-    profiles, matrix = pool.derived("ranking", _ranking_input(engine))
-    return rank_profiles(profile, profiles, engine.partial_credit, engine.taxonomy,
-                         top_k=top_k, lang=lang, matrix=matrix)
+    profiles, matrix, ids = pool.derived("ranking", _ranking_input(engine))
+    if not profiles:
+        return rank_profiles(profile, profiles, engine.partial_credit, engine.taxonomy,
+                             top_k=top_k, lang=lang)
+    return rank_matrix(profile, matrix, ids, engine.partial_credit,
+                       engine.taxonomy, profile_of=profiles.__getitem__, top_k=top_k,
+                       lang=lang)
 
 
 def _courses(engine: Engine, uri: str, lang: str, limit: int) -> tuple[CourseOffer, ...]:
