@@ -619,7 +619,7 @@ class Engine:
         return Suggestion(kind, id_, title, explanation, gaps, details)
 
     def _courses_for(self, uri: str, limit: int, lang: str) -> tuple[Any, ...]:
-        """Catalogue credentials that teach ``uri``, or a skill standing in for it (≥ 0.5)."""
+        """Catalogue credentials that teach ``uri``, or a narrower or broader skill of it."""
         from matcher.ranking import METHODS, CourseOffer
 
         partial = self.partial_credit
@@ -629,9 +629,12 @@ class Engine:
             rows, credits, codes = partial.column(col)
             for row, credit, code in zip(rows.tolist(), credits.tolist(), codes.tolist(),
                                          strict=True):
-                if credit >= 0.5:
+                # Only the hierarchy (a narrower or broader skill) is close enough to say a
+                # course "teaches" the gap; relations and embedding neighbours are too loose.
+                if int(code) in (1, 2):
                     related[partial.space.uris[row]] = (METHODS[int(code)][0], float(credit))
         offers: dict[str, CourseOffer] = {}
+        support: dict[str, float] = {}  # how much of the offering teaches the gap
         for entry in self.catalogue():
             for taught in entry.skills:
                 if taught.uri == uri:
@@ -641,6 +644,7 @@ class Engine:
                 else:
                     continue
                 credit *= taught.factor
+                support[entry.offering.id] = support.get(entry.offering.id, 0.0) + credit
                 current = offers.get(entry.offering.id)
                 if current is None or credit > current.credit:
                     offering = entry.offering
@@ -649,7 +653,9 @@ class Engine:
                         offering.id, offering.title, offering.awarding_body.name, taught.uri,
                         skill.label(lang), method, credit, taught.outcome,
                         offering.workload.hours, offering.url)
-        return tuple(sorted(offers.values(), key=lambda c: (-c.credit, c.id))[:limit])
+        # Best first: the surest link, then the offering with more outcomes teaching it.
+        return tuple(sorted(offers.values(),
+                            key=lambda c: (-round(c.credit, 2), -support[c.id], c.id))[:limit])
 
 
 def _policy_key(policy: LinkPolicy) -> str:

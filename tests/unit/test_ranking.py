@@ -1,0 +1,142 @@
+"""Ranking: partial credit, explanations, must-haves, evidence strength, vectorised = explained."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher import Engine, InvalidInputError, UnknownConceptError
+from matcher.profiles import STRENGTH_WEIGHT, CandidateProfile, Evidence
+from matcher.ranking import (
+    PartialCredit,
+    candidate_matrix,
+    explain,
+    score_candidates,
+    select_top,
+)
+from tests.fixtures.esco_mini import OCC, SKILL, SKILLS
+
+
+def holder(id_: str, *uris: str, strength: str = "verified") -> CandidateProfile:
+    weight = STRENGTH_WEIGHT[strength]
+    return CandidateProfile(id_, {
+        SKILL + u: (Evidence(strength, 1.0, weight, "cred-" + u, "Kurs " + u, "Komvux",  # type: ignore[arg-type]
+                             "2025-01-01"),) for u in uris})
+
+
+def test_partial_credit_routes_and_round_trip(engine: Engine, tmp_path: Path) -> None:
+    partial = engine.partial_credit
+    col = partial.space.col
+    # Hierarchy: welcoming hotel guests is a narrower part of customer service.
+    assert partial.credit[col[SKILL + "reception"], col[SKILL + "customer"]] == pytest.approx(0.6)
+    assert partial.credit[col[SKILL + "customer"], col[SKILL + "reception"]] == pytest.approx(0.5)
+    # ESCO skill–skill relation, both ways.
+    assert partial.credit[col[SKILL + "forklift"], col[SKILL + "forklift-inspect"]] > 0
+    assert partial.credit.diagonal().sum() == 0
+    partial.save(tmp_path / "p")
+    loaded = PartialCredit.load(tmp_path / "p", engine.taxonomy)
+    assert (loaded.credit != partial.credit).nnz == 0
+    assert (loaded.method != partial.method).nnz == 0
+
+
+def test_exact_beats_partial_beats_nothing_and_partial_is_explained(engine: Engine) -> None:
+    requirement = engine.requirement_from_skills([SKILL + "customer", SKILL + "booking"])
+    result = engine.rank_candidates(requirement, [
+        holder("nothing", "welding"), holder("partial", "reception"),
+        holder("exact", "customer")], top_k=3)
+    assert [c.candidate_id for c in result.candidates] == ["exact", "partial", "nothing"]
+    exact, partial, nothing = result.candidates
+    assert exact.score == pytest.approx(0.5) and nothing.score == 0
+    assert 0 < partial.score < exact.score
+    [match] = partial.explanation.partial
+    assert match.uri == SKILL + "customer" and match.method == "hierarchy"
+    assert match.stand_ins[0].uri == SKILL + "reception"
+    assert "'welcome hotel guests' is a narrower skill of 'provide customer service'" in (
+        match.rationale)
+    assert [m.uri for m in partial.explanation.missing] == [SKILL + "booking"]
+    assert exact.explanation.matched[0].evidence[0].credential_id == "cred-customer"
+
+
+def test_evidence_strength_orders_equal_skills(engine: Engine) -> None:
+    requirement = engine.requirement_from_occupation(OCC + "forklift-operator")
+    candidates = [holder(s, "forklift", "forklift-inspect", strength=s)
+                  for s in ("self_declared", "verified", "unverified")]
+    result = engine.rank_candidates(requirement, candidates)
+    assert [c.candidate_id for c in result.candidates] == [
+        "verified", "unverified", "self_declared"]
+
+
+def test_must_haves_gate_and_nobody_meeting_them_is_said(engine: Engine) -> None:
+    requirement = engine.requirement_from_skills(
+        [SKILL + "reception", SKILL + "booking", SKILL + "customer", SKILL + "cash"],
+        must_have=[SKILL + "cash"])
+    result = engine.rank_candidates(requirement, [
+        holder("strong", "reception", "booking", "customer"), holder("cashier", "cash")])
+    assert [c.candidate_id for c in result.candidates] == ["cashier", "strong"]
+    assert result.candidates[0].score < result.candidates[1].score
+    assert result.candidates[1].explanation.missing_must_haves == [SKILL + "cash"]
+    assert result.meeting_must_haves == 1 and not result.notes
+
+    nobody = engine.requirement_from_skills([SKILL + "reception"],
+                                            must_have=[SKILL + "welding"])
+    result = engine.rank_candidates(nobody, [holder("a", "reception"), holder("b")])
+    assert result.meeting_must_haves == 0
+    assert "no candidate holds every must-have skill ('perform metal active gas welding')" in (
+        result.notes[0])
+    assert all(not c.explanation.must_haves_met for c in result.candidates)
+    assert "1 candidate(s) hold no skills" in result.notes[1]
+
+
+def test_bad_input_gets_clear_results_or_errors(engine: Engine) -> None:
+    requirement = engine.requirement_from_skills([SKILL + "cash"])
+    assert engine.rank_candidates(requirement, []).notes == ("no candidates given",)
+    for top_k in (0, 1001, "3", True):
+        with pytest.raises(InvalidInputError, match="top_k"):
+            engine.rank_candidates(requirement, [holder("a", "cash")], top_k=top_k)  # type: ignore[arg-type]
+    stale = requirement.with_must_have([SKILL + "not-in-taxonomy"])
+    with pytest.raises(UnknownConceptError):
+        engine.rank_candidates(stale, [holder("a", "cash")])
+
+
+def test_vectorised_scores_equal_the_explained_ones(engine: Engine) -> None:
+    rng = random.Random(3)
+    names = [s[0] for s in SKILLS]
+    strengths = list(STRENGTH_WEIGHT)
+    profiles = [holder(f"c{i}", *rng.sample(names, rng.randint(0, 6)),
+                       strength=rng.choice(strengths)) for i in range(300)]
+    partial = engine.partial_credit
+    matrix = candidate_matrix(profiles, partial.space)
+    for occupation in ("forklift-operator", "care-assistant", "receptionist"):
+        requirement = engine.requirement_from_occupation(OCC + occupation).with_must_have(
+            [SKILL + "customer"])
+        scores = score_candidates(matrix, requirement, partial)
+        reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
+        for i, profile in enumerate(profiles):
+            explained = explain(profile, reqs, partial, engine.taxonomy)
+            assert scores.score[i] == pytest.approx(explained.score, abs=1e-5)
+            assert bool(scores.must_met[i]) == explained.must_haves_met
+            assert 0.0 <= scores.score[i] <= 1.0
+        top = select_top(scores, 10)
+        keys = scores.score[top] + 2 * scores.must_met[top]
+        assert np.all(np.diff(keys) <= 0)
+        best_elsewhere = np.delete(scores.score + 2 * scores.must_met, top).max()
+        assert keys[-1] >= best_elsewhere
+
+
+def test_suggest_names_gaps_and_the_credentials_that_close_them(engine: Engine) -> None:
+    amina_like = holder("a", "dementia", "hygiene")
+    suggestions = engine.suggest(amina_like, top_k=3)
+    assert suggestions.ads_source == "demo" and "demo ads" in suggestions.notes[0]
+    top = suggestions.occupations[0]
+    assert top.id == OCC + "care-assistant" and top.kind == "occupation"
+    assert {m.uri for m in top.explanation.matched} == {SKILL + "dementia", SKILL + "hygiene"}
+    [gap] = top.gaps
+    assert gap.skill.uri == SKILL + "infosec"
+    assert any("Informationssäkerhet" in c.title for c in gap.courses)
+    assert all(c.method == "exact" for c in gap.courses[:1])
+    assert suggestions.ads  # demo ads, mapped onto the tiny taxonomy
+    assert engine.suggest(holder("empty")).occupations == ()
+    assert "holds no skills" in engine.suggest(holder("empty")).notes[-1]
