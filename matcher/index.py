@@ -5,9 +5,13 @@
   taxonomies, HNSW for the full one). Each row points back to its skill.
 - Lexical: normalised labels -> variants, to find labels that occur word for word in a text.
 
+- Descriptions: one vector per skill for its description (its label when it has none), read
+  for the candidate skills of a text only: a second opinion on a label match.
+
 Saved under ``MATCHER_HOME/indexes/<taxonomy hash>-<model id>-<variant kinds>/``:
-``vectors.faiss``, ``variants.json`` (skill URIs and variants in row order) and ``meta.json``
-(model, dimension, ESCO version, taxonomy hash, package version). No pickle. Loading refuses an
+``vectors.faiss``, ``descriptions.npy`` (float32, skill row order), ``variants.json`` (skill URIs
+and variants in row order) and ``meta.json`` (model, dimension, ESCO version, taxonomy hash,
+package version). No pickle. Loading refuses an
 index built for another taxonomy or model.
 """
 
@@ -36,7 +40,7 @@ from matcher.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: per-skill description vectors
 KIND_CODES: dict[VariantKind, str] = {
     "preferred": "p",
     "alternative": "a",
@@ -121,8 +125,15 @@ class SkillIndex:
         variants: list[Variant],
         vectors_index: Any,
         meta: dict[str, Any],
+        descriptions: np.ndarray,
     ) -> None:
+        if descriptions.shape[0] != len(uris):
+            raise IndexMismatchError(
+                f"index has {descriptions.shape[0]} description vectors for {len(uris)} skills; "
+                "rebuild it with 'matcher index build --force'"
+            )
         self.uris = uris
+        self.descriptions = descriptions
         self.variants = variants
         self.variant_skill = np.fromiter((v.skill for v in variants), dtype=np.int32,
                                          count=len(variants))
@@ -146,19 +157,15 @@ class SkillIndex:
         started = time.perf_counter()
         uris, variants = collect_variants(taxonomy, kinds)
         texts = [v.text for v in variants]
-        vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+        described = [skill_description(taxonomy, uri) for uri in uris]
         from tqdm.auto import tqdm
 
         progress = tqdm(
-            total=len(texts), desc="Embedding ESCO labels", unit="label",
-            disable=not show_progress if show_progress is not None else None,
+            total=len(texts) + len(described), desc="Embedding ESCO labels and descriptions",
+            unit="text", disable=not show_progress if show_progress is not None else None,
         )
-        # Texts of similar length batch together: less padding, measurably faster.
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for start in range(0, len(texts), _BATCH):
-            rows = order[start : start + _BATCH]
-            vectors[rows] = embedder.embed_passages([texts[i] for i in rows])
-            progress.update(len(rows))
+        vectors = _embed_all(embedder, texts, progress)
+        descriptions = _embed_all(embedder, described, progress)
         progress.close()
         index = _make_faiss(vectors)
         meta = {
@@ -175,7 +182,7 @@ class SkillIndex:
             "build_seconds": round(time.perf_counter() - started, 1),
         }
         logger.info("built skill index: %d variants in %.1fs", len(variants), meta["build_seconds"])
-        return cls(uris, variants, index, meta)
+        return cls(uris, variants, index, meta, descriptions)
 
     @staticmethod
     def _build_lexicon(variants: list[Variant]) -> dict[str, list[int]]:
@@ -224,6 +231,7 @@ class SkillIndex:
         staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
         try:
             faiss.write_index(self._faiss, str(staging / "vectors.faiss"))
+            np.save(staging / "descriptions.npy", self.descriptions, allow_pickle=False)
             payload = {
                 "uris": self.uris,
                 "variants": [[v.skill, KIND_CODES[v.kind], v.lang, v.text] for v in self.variants],
@@ -260,10 +268,28 @@ class SkillIndex:
         index = faiss.read_index(str(directory / "vectors.faiss"))
         if isinstance(index, faiss.IndexHNSW):
             index.hnsw.efSearch = _EF_SEARCH
-        return cls(payload["uris"], variants, index, meta)
+        descriptions = np.load(directory / "descriptions.npy", allow_pickle=False)
+        return cls(payload["uris"], variants, index, meta, descriptions)
 
 
 _EF_SEARCH = 256
+
+
+def skill_description(taxonomy: Taxonomy, uri: str) -> str:
+    """The English description of a skill (any language's, else its label) for embedding."""
+    skill = taxonomy.skills[uri]
+    return skill.description("en") or skill.label("en")
+
+
+def _embed_all(embedder: Embedder, texts: list[str], progress: Any) -> np.ndarray:
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    # Texts of similar length batch together: less padding, measurably faster.
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    for start in range(0, len(texts), _BATCH):
+        rows = order[start : start + _BATCH]
+        vectors[rows] = embedder.embed_passages([texts[i] for i in rows])
+        progress.update(len(rows))
+    return vectors
 
 
 def _make_faiss(vectors: np.ndarray) -> Any:

@@ -1,11 +1,13 @@
 """Text -> ranked ESCO skills, each with a score, a calibrated confidence and a reason.
 
 For each input text:
-1. segment it (:mod:`matcher.text`): outcome formula removed, clauses, sentences of long texts;
+1. segment it (:mod:`matcher.text`): outcome formula removed, clauses, sentences of long texts,
+   and for Swedish text an English gloss of each (:mod:`matcher.gloss`);
 2. embed all segments of all texts in one call and retrieve the nearest label variants;
 3. fuse per skill: best variant score (weighted by variant kind, clause vs whole sentence),
-   plus a bonus when a label occurs word for word in the text, plus a small prior for skills
-   that many ESCO occupations need (when the taxonomy has relations);
+   moved towards the similarity of the skill's description, plus a bonus when a label occurs
+   word for word in the text, plus a small prior for skills that many ESCO occupations need
+   (when the taxonomy has relations);
 4. rank, calibrate a confidence, and write the reason.
 
 The weights are in :class:`MappingParams`; ``benchmarks/tune_mapping.py`` chose the defaults on
@@ -46,10 +48,12 @@ class MappingParams:
             "preferred": 1.0, "alternative": 0.99, "hidden": 0.97, "description": 0.96,
         }
     )
-    clause_weight: float = 0.985
-    lexical_bonus: float = 0.02
+    clause_weight: float = 0.97
+    gloss_weight: float = 1.0  # segments glossed from Swedish; 0 turns glossing off
+    description_weight: float = 0.2  # pull towards the description's similarity
+    lexical_bonus: float = 0.04
     prior_weight: float = 0.01
-    candidates: int = 128
+    candidates: int = 256
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class _Hit:
     variant: int
     segment: int
     lexical: bool = False
+    described: float | None = None  # similarity of the skill's description
+    similarity: float = 0.0  # of the best variant, before description, prior and bonus
 
 
 _REASON = {
@@ -95,6 +101,8 @@ _REASON = {
         "hidden": "hidden label", "description": "description",
         "sim": "{kind} {label!r} is close to {segment!r} (similarity {score:.2f})",
         "lex": "{kind} {label!r} occurs in the text",
+        "gloss": " (English gloss of {original!r})",
+        "lex_gloss": "{kind} {label!r} occurs in {segment!r}, the English gloss of {original!r}",
         "lang": " [{lang}]",
     },
     "sv": {
@@ -102,6 +110,8 @@ _REASON = {
         "hidden": "dold benämning", "description": "beskrivning",
         "sim": "{kind} {label!r} liknar {segment!r} (likhet {score:.2f})",
         "lex": "{kind} {label!r} finns i texten",
+        "gloss": " (engelsk glosning av {original!r})",
+        "lex_gloss": "{kind} {label!r} finns i {segment!r}, engelsk glosning av {original!r}",
         "lang": " [{lang}]",
     },
 }
@@ -158,7 +168,8 @@ class OutcomeMapper:
             if not text.strip():
                 prepared.append(([], ["empty text: nothing to map"]))
             else:
-                prepared.append(segment(text))
+                gloss = self.params.gloss_weight > 0 and detect_language(text) == "sv"
+                prepared.append(segment(text, gloss=gloss))
         flat = [s.text for segments, _ in prepared for s in segments]
         vectors = self.embedder.embed_queries(flat)
         k = min(self.params.candidates, len(self.index))
@@ -190,6 +201,8 @@ class OutcomeMapper:
             weighted = scores[s][valid] * self._kind_weight[variant_ids]
             if not seg.whole:
                 weighted = weighted * p.clause_weight
+            if seg.glossed:
+                weighted = weighted * p.gloss_weight
             skills = self.index.variant_skill[variant_ids]
             for skill, score, vid in zip(skills.tolist(), weighted.tolist(),
                                          variant_ids.tolist(), strict=True):
@@ -206,7 +219,17 @@ class OutcomeMapper:
                     vector = self.index.vector(vid)
                     best[skill] = _Hit(float(vector @ vectors[s]) * self._kind_weight[vid], vid, s)
                 best[skill].lexical = True
+        if best and p.description_weight:
+            # The description's similarity (best over segments) moves the label score towards
+            # it: a label that matched by accident rarely has a matching description too.
+            rows = np.fromiter(best, dtype=np.int64, count=len(best))
+            described = (self.index.descriptions[rows] @ vectors.T).max(axis=1)
+            for skill, similarity in zip(rows.tolist(), described.tolist(), strict=True):
+                best[skill].described = similarity
         for skill, hit in best.items():
+            hit.similarity = hit.score
+            if hit.described is not None:
+                hit.score += p.description_weight * (hit.described - hit.score)
             hit.score += p.prior_weight * float(self._prior[skill])
             if hit.lexical:
                 hit.score += p.lexical_bonus
@@ -224,14 +247,19 @@ class OutcomeMapper:
         for rank, (skill_row, hit) in enumerate(ranked, start=1):
             variant: Variant = self.index.variants[hit.variant]
             skill = self.taxonomy.skills[self.index.uris[skill_row]]
-            seg = segments[hit.segment].text
+            seg = segments[hit.segment]
             kind = words[variant.kind]
             label_text = variant.text if len(variant.text) <= 80 else variant.text[:77] + "…"
-            if hit.lexical:
+            if hit.lexical and seg.glossed:
+                reason = words["lex_gloss"].format(kind=kind, label=label_text, segment=seg.text,
+                                                   original=seg.original)
+            elif hit.lexical:
                 reason = words["lex"].format(kind=kind, label=label_text)
             else:
-                reason = words["sim"].format(kind=kind, label=label_text, segment=seg,
-                                             score=hit.score)
+                reason = words["sim"].format(kind=kind, label=label_text, segment=seg.text,
+                                             score=hit.similarity)
+                if seg.glossed:
+                    reason += words["gloss"].format(original=seg.original)
             if variant.lang != lang:
                 reason += words["lang"].format(lang=variant.lang)
             links.append(
@@ -240,11 +268,12 @@ class OutcomeMapper:
                     label=skill.label(lang),
                     score=hit.score,
                     confidence=self.calibration(hit.score, hit.score - top, rank, hit.lexical),
-                    method="semantic+lexical" if hit.lexical else "semantic",
+                    method=("semantic+lexical" if hit.lexical else "semantic")
+                    + ("+gloss" if seg.glossed else ""),
                     matched_text=variant.text,
                     matched_kind=variant.kind,
                     matched_lang=variant.lang,
-                    segment=seg,
+                    segment=seg.original,
                     reason=reason,
                 )
             )

@@ -98,18 +98,29 @@ class Segment:
 
     text: str  # what is embedded
     whole: bool  # the whole (formula-stripped) sentence, not a clause of it
+    source: str = ""  # for a gloss: the Swedish text it glosses; else empty
+
+    @property
+    def glossed(self) -> bool:
+        return bool(self.source)
+
+    @property
+    def original(self) -> str:
+        """The input text this segment stands for (the Swedish text of a gloss)."""
+        return self.source or self.text
 
 
 def _content_words(text: str) -> int:
     return len(re.findall(r"\w{3,}", text))
 
 
-def segment(text: str) -> tuple[list[Segment], list[str]]:
+def segment(text: str, *, gloss: bool = False) -> tuple[list[Segment], list[str]]:
     """Segments to look up for one input text, and warnings for the user.
 
     A normal outcome gives its formula-stripped self plus its clauses (when it has two or
     more of at least two content words). A long text is cut into sentences first; at most
-    ``MAX_SEGMENTS`` are kept.
+    ``MAX_SEGMENTS`` sentences and clauses are kept. With ``gloss`` (Swedish text), each
+    segment is followed by its English gloss (:mod:`matcher.gloss`).
     """
     warnings: list[str] = []
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
@@ -137,4 +148,14 @@ def segment(text: str) -> tuple[list[Segment], list[str]]:
             "(map long texts one outcome per line)"
         )
         segments = segments[:MAX_SEGMENTS]
+    if gloss:
+        from matcher.gloss import gloss_swedish
+
+        glossed: list[Segment] = []
+        for seg in segments:
+            glossed.append(seg)
+            english = gloss_swedish(seg.text)
+            if english.lower() != seg.text.lower():
+                glossed.append(Segment(english, seg.whole, source=seg.text))
+        segments = glossed
     return segments, list(dict.fromkeys(warnings))

@@ -1,0 +1,142 @@
+"""Swedish text -> a rough English gloss, word by word, from the project's vocational glossary.
+
+ESCO skill labels are English unless a user imports the Swedish bundle, and no Swedish–English
+translation model ships offline. The multilingual embedding model bridges the two languages
+well for common words but poorly for vocational ones ("städa", "emballera", "skjutstativtruck").
+So a Swedish text is also looked up through an English gloss of it:
+
+    "Deltagaren kan städa hotellrum och byta handdukar"
+    -> "participant can clean hotel room and change towel"
+
+Reads ``matcher/resources/sv_en_glossary.tsv`` (swedish<TAB>english; written for this project).
+Words are matched as written, as their lemma (simplemma) and as their Snowball stem, longest
+expression first (up to four words);
+a compound not in the glossary is split into two known parts ("hotell|städning"). Words the
+glossary does not know (names, product names, acronyms) are kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_WORD = re.compile(r"[\wåäöÅÄÖ]+(?:[-'][\wåäöÅÄÖ]+)*|\S")
+_MAX_WORDS = 4
+_MIN_PART = 3  # a compound part shorter than this is too ambiguous ("el", "is")
+
+# Function words the glossary leaves out: glossed so the English stays readable.
+_FUNCTION_WORDS = {
+    "och": "and", "samt": "and", "eller": "or", "att": "to", "i": "in", "på": "on",
+    "med": "with", "för": "for", "till": "to", "av": "of", "om": "about", "vid": "at",
+    "enligt": "according to", "inom": "within", "utan": "without", "under": "during",
+    "efter": "after", "före": "before", "mellan": "between", "genom": "through",
+    "mot": "towards", "från": "from", "som": "that", "det": "it", "den": "the", "de": "they",
+    "en": "a", "ett": "a", "sin": "their", "sitt": "their", "sina": "their", "egen": "own",
+    "eget": "own", "egna": "own", "hur": "how", "när": "when", "var": "where",
+    "vad": "what", "kan": "can", "ska": "shall", "inte": "not", "både": "both",
+    "även": "also", "så": "so", "ut": "out", "upp": "up", "in": "in", "ner": "down",
+    "du": "you", "vi": "we", "man": "one", "olika": "various", "andra": "other",
+}
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Swedish expressions -> English gloss, keyed by words as written and by their stems."""
+
+    by_word: dict[tuple[str, ...], str]
+    by_stem: dict[tuple[str, ...], str]
+
+    def gloss(self, text: str) -> str:
+        """The English gloss of ``text``; unknown words are kept as they are."""
+        tokens = [t for t in _WORD.findall(text) if re.match(r"\w", t)]
+        words = [t.lower() for t in tokens]
+        lemmas = [_lemma(w) for w in words]
+        stems = [_stem(w) for w in lemmas]
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
+                span = slice(i, i + n)
+                english = (self.by_word.get(tuple(words[span]))
+                           or self.by_word.get(tuple(lemmas[span]))
+                           or (None if n == 1 and words[i] in _FUNCTION_WORDS
+                               else self.by_stem.get(tuple(stems[span]))))
+                if english:
+                    out.append(english)
+                    i += n
+                    break
+            else:
+                word = words[i]
+                out.append(_FUNCTION_WORDS.get(word) or self._compound(lemmas[i])
+                           or tokens[i])
+                i += 1
+        return " ".join(out)
+
+    def _single(self, word: str) -> str | None:
+        return (self.by_word.get((word,)) or self.by_word.get((_lemma(word),))
+                or self.by_stem.get((_stem(word),)))
+
+    def _compound(self, word: str) -> str | None:
+        """A two-part compound whose head (last part) and modifier are both known."""
+        if len(word) < 2 * _MIN_PART:
+            return None
+        for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            head = self._single(word[cut:])
+            if head is None:
+                continue
+            modifier = word[:cut]
+            for form in (modifier, modifier[:-1] if modifier.endswith("s") else ""):
+                if len(form) >= _MIN_PART:
+                    first = self.by_word.get((form,)) or self.by_stem.get((_stem(form),))
+                    if first:
+                        return f"{first} {head}"
+        return None
+
+
+def _first_sense(english: str) -> str:
+    return english.split(" / ")[0].strip()
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("swedish")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_stemmer().stemWord(word))
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang="sv")).lower()
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> Glossary:
+    """The bundled glossary (read once per process)."""
+    text = resources.files("matcher").joinpath("resources/sv_en_glossary.tsv").read_text(
+        encoding="utf-8"
+    )
+    by_word: dict[tuple[str, ...], str] = {}
+    by_stem: dict[tuple[str, ...], str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        swedish, _, english = line.partition("\t")
+        words = tuple(swedish.lower().split())
+        if words and english.strip():
+            by_word.setdefault(words, _first_sense(english))
+            by_stem.setdefault(tuple(_stem(w) for w in words), _first_sense(english))
+    return Glossary(by_word, by_stem)
+
+
+def gloss_swedish(text: str) -> str:
+    """A rough English gloss of a Swedish text (see :class:`Glossary`)."""
+    return load_glossary().gloss(text)

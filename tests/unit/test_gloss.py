@@ -1,0 +1,44 @@
+"""Swedish outcomes reach English-only ESCO labels through the vocational glossary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matcher import Engine, Settings, read_esco
+from matcher.embedding import HashingEmbedder
+from matcher.gloss import gloss_swedish
+from matcher.mapping import MappingParams
+from tests.fixtures.esco_mini import SKILL
+
+
+def test_gloss_uses_lemmas_multiword_expressions_and_compounds() -> None:
+    english = gloss_swedish("städa hotellrum och hantera upphittade föremål enligt rutinerna")
+    assert english.startswith("clean hotel room and handle")
+    assert "lost and found articles" in english
+    assert "routine" in english
+    # Unknown words (names, products) are kept as written.
+    assert "SolidWorks" in gloss_swedish("rita i SolidWorks")
+
+
+def _english_only_engine(bundle_dir: Path, tmp_path: Path, **params: float) -> Engine:
+    taxonomy = read_esco([bundle_dir / "classification-en"], version="v1.1.1")
+    return Engine(Settings(home=tmp_path, model="hashing"), taxonomy=taxonomy,
+                  embedder=HashingEmbedder(), mapping_params=MappingParams(**params),
+                  show_progress=False)
+
+
+def test_swedish_outcome_maps_through_the_gloss(bundle_dir: Path, tmp_path: Path) -> None:
+    engine = _english_only_engine(bundle_dir, tmp_path)
+    [mapping] = engine.map_outcomes(["Deltagaren kan läsa och tolka ritningar"], top_k=3)
+    top = mapping.skills[0]
+    assert top.uri == SKILL + "drawings"
+    assert top.method.endswith("+gloss")
+    assert "English gloss of" in top.reason or "engelsk glosning" in top.reason
+    # The segment shown to the reviewer is the Swedish text, not the gloss.
+    assert "ritningar" in top.segment
+
+
+def test_gloss_can_be_turned_off(bundle_dir: Path, tmp_path: Path) -> None:
+    engine = _english_only_engine(bundle_dir, tmp_path, gloss_weight=0.0)
+    [mapping] = engine.map_outcomes(["Deltagaren kan läsa och tolka ritningar"], top_k=3)
+    assert all("gloss" not in link.method for link in mapping.skills)
