@@ -231,7 +231,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     else:
         chosen = candidates
     engine = _engine(args)
-    result = engine.suggest(chosen[0], top_k=args.top_k)
+    result = engine.suggest(chosen[0], top_k=args.top_k, interest=args.interest)
     if args.format == "json":
         _print_json(result.to_dict(), pretty=True)
         return 0
@@ -408,6 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--candidate", type=Path, required=True, metavar="FILE",
                          help="candidates file (one candidate, or choose with --id)")
     suggest.add_argument("--id", help="which candidate of the file")
+    suggest.add_argument("--interest", metavar="TEXT",
+                         help="what the person wants to move towards, e.g. 'äldreomsorg'")
     suggest.add_argument("--top-k", type=_top_k, default=5, metavar="N")
     suggest.add_argument("--gaps", type=_top_k, default=5, metavar="N",
                          help="missing skills shown per suggestion in the table (default 5)")

@@ -546,14 +546,23 @@ class Engine:
         candidate: CandidateProfile | CandidateInput,
         *,
         top_k: int = 5,
+        interest: str | None = None,
         courses_per_gap: int = 3,
         lang: str = "en",
     ) -> Suggestions:
         """Top ESCO occupations and job ads for a candidate, with matched and missing skills
         and, for each missing skill, the catalogue credentials that teach it.
 
-        Job ads are the imported ones (``matcher ads import``), else the demo ads; the result
-        says which (``ads_source``).
+        Suggestions are ordered by how well they fit the candidate's skills (cosine of the
+        candidate's coverage and the requirement, see :func:`matcher.ranking.
+        suggestion_relevance`). With ``interest`` — what the person wants to move towards, in
+        their words ("äldreomsorg med demensvård") — that text is mapped to skills like an ad
+        and the order becomes fit × (0.1 + closeness to the interest): the fit still decides
+        within the field of interest. Job ads are the imported ones (``matcher ads import``),
+        else the demo ads; the result says which (``ads_source``).
+
+        Raises:
+            InvalidInputError: ``interest`` is given but names no skill.
         """
         from matcher.ranking import (
             Suggestions,
@@ -578,11 +587,28 @@ class Engine:
             return Suggestions(profile.id, (), (), source, tuple(notes))
         partial = self.partial_credit
         cover = coverage(candidate_matrix([profile], partial.space), partial)
+        wish = None
+        if interest is not None:
+            from matcher.ranking import requirement_matrix
+
+            wanted = self.requirement_from_ad(interest, title="interest", id="interest")
+            wish = coverage(requirement_matrix([[(r.uri, r.weight)
+                                                 for r in wanted.requirements]],
+                                               partial.space), partial)
+            labels = ", ".join(self.taxonomy.skills[u].label(lang) for u in wanted.uris[:6])
+            notes.append(f"ordered by fit and by closeness to the interest {interest!r} "
+                         f"(read as: {labels})")
+
+        def order(rows: Any) -> Any:
+            relevance = suggestion_relevance(cover, rows, self.occupation_scoring)[0]
+            if wish is not None:
+                relevance = relevance * (0.1 + suggestion_relevance(wish, rows, "cosine")[0])
+            return best_rows(relevance, top_k).tolist()
+
         occupation_uris, occupations = self._occupation_matrix()
         occupation_out = []
         if occupation_uris:
-            relevance = suggestion_relevance(cover, occupations, self.occupation_scoring)[0]
-            for i in best_rows(relevance, top_k).tolist():
+            for i in order(occupations):
                 occupation = self.taxonomy.occupations[occupation_uris[i]]
                 requirement = self.requirement_from_occupation(occupation.uri, lang=lang)
                 occupation_out.append(self._suggestion("occupation", occupation.uri,
@@ -593,8 +619,7 @@ class Engine:
                          "are suggested; import the ESCO relations bundle")
         ad_out = []
         if ads:
-            relevance = suggestion_relevance(cover, ad_matrix, self.occupation_scoring)[0]
-            for i in best_rows(relevance, top_k).tolist():
+            for i in order(ad_matrix):
                 stored = ads[i]
                 details = tuple((k, str(v)) for k, v in stored.ad.summary().items()
                                 if k in ("employer", "municipality", "publication_date"))
