@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.audit import AuditWriter
 from api.errors import install_handlers
 from api.limits import BodySizeLimit
 from api.pool import CandidatePool
@@ -62,11 +63,13 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         pool.reload()
         app.state.engine, app.state.store, app.state.pool = eng, store, pool
         app.state.label_search = LabelSearch(eng)
+        app.state.audit = AuditWriter(store)
         logger.info("service ready in %.1fs (%r, %d findable candidates)",
                     time.perf_counter() - started, store, len(pool))
         try:
             yield
         finally:
+            app.state.audit.close()
             store.dispose()
 
     app = FastAPI(title="Meritmatch", version=__version__, description=DESCRIPTION,

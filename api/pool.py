@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 COUNTER = "candidates"
+CHECK_EVERY = 0.25  # seconds between two reads of the counter
 
 
 def candidate_query() -> Any:
@@ -52,6 +53,7 @@ class CandidatePool:
         self._version = -1
         self._derived: dict[str, Any] = {}
         self._contacts: dict[str, dict[str, Any]] = {}
+        self._checked = -1.0
 
     def __len__(self) -> int:
         return len(self._profiles)
@@ -76,7 +78,15 @@ class CandidatePool:
                     time.perf_counter() - started)
 
     def ensure_fresh(self) -> None:
-        """Reload when another process changed candidates since the last load."""
+        """Reload when another process changed candidates since the last load.
+
+        The counter is read at most every ``CHECK_EVERY`` seconds: this process's own writes
+        update the pool at once; another process's show here within that time.
+        """
+        now = time.monotonic()
+        if now - self._checked < CHECK_EVERY:
+            return
+        self._checked = now
         if self.store.counter(COUNTER) != self._version:
             self.reload()
 

@@ -120,3 +120,15 @@ def suggest_ads(engine: Engine, profile: CandidateProfile,
                                          key=lambda m: (-m.weight, m.score)))
         out.append(Suggestion("ad", ad_id, title, explanation, gaps, tuple(details.items())))
     return out
+
+
+def compact(result: dict[str, Any]) -> dict[str, Any]:
+    """A ranked candidate for a list of results: the strongest evidence per matched skill and
+    no evidence under stand-ins (the full evidence is one profile view away)."""
+    for match in result.get("matched", ()):
+        if match.get("evidence"):
+            match["evidence"] = match["evidence"][:1]
+    for match in result.get("partial", ()):
+        for stand_in in match.get("stand_ins", ()):
+            stand_in.pop("evidence", None)
+    return result

@@ -288,9 +288,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.main import create_app
 
-    # One process: the engine (taxonomy, model, index) is loaded once; requests run in threads.
-    uvicorn.run(create_app(), host=args.host, port=args.port,
-                log_level="info" if args.verbose else "warning", access_log=args.verbose)
+    log_level = "info" if args.verbose else "warning"
+    if args.workers == 1:
+        # One process: the engine (taxonomy, model, index) is loaded once; requests run in
+        # threads.
+        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=log_level,
+                    access_log=args.verbose)
+    else:
+        # Several processes, each with its own engine; they share the database, and each
+        # notices the others' changes to candidates (api.pool).
+        uvicorn.run("api.main:create_app", factory=True, workers=args.workers, host=args.host,
+                    port=args.port, log_level=log_level, access_log=args.verbose)
     return 0
 
 
@@ -427,6 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
                        "(default 127.0.0.1; 0.0.0.0 for every interface)")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1; "
+                       "each loads the engine: about 1 GB with the full ESCO index)")
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="the service's database")

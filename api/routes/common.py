@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from api.audit import AuditWriter
 from api.deps import Principal
 from api.errors import NotFound
 from api.profiles import build_profile, held_links
-from api.store.models import (
-    AuditEntry,
-    AuditSubject,
-    Candidate,
-    HeldCredential,
-    IssuerCredential,
-    utcnow,
-)
+from api.store.models import AuditEntry, Candidate, HeldCredential, IssuerCredential
 from matcher.engine import Engine
 from matcher.profiles import CandidateProfile
 from matcher.taxonomy import Taxonomy
@@ -89,18 +84,14 @@ def own_candidate(session: Session, principal: Principal) -> Candidate:
     return row
 
 
-def audit(session: Session, principal: Principal, action: str,
+def audit(request: Request, principal: Principal, action: str,
           requirement: dict[str, Any] | None, results: list[dict[str, Any]],
-          subjects: Iterable[str]) -> AuditEntry:
-    """Write an audit entry (in the caller's transaction) and the candidates it concerns."""
-    entry = AuditEntry(at=utcnow(), actor_key_id=principal.key_id, actor_owner=principal.owner,
-                       actor_role=principal.role, action=action, requirement=requirement,
-                       results=results)
-    session.add(entry)
-    session.flush()
-    session.add_all(AuditSubject(audit_id=entry.id, candidate_id=c)
-                    for c in dict.fromkeys(subjects))
-    return entry
+          subjects: Iterable[str]) -> int:
+    """Write an audit entry and the candidates it concerns; returns once it is committed."""
+    writer: AuditWriter = request.app.state.audit
+    return writer.write(actor_key_id=principal.key_id, actor_owner=principal.owner,
+                        actor_role=principal.role, action=action, requirement=requirement,
+                        results=results, subjects=list(subjects))
 
 
 def audit_out(entry: AuditEntry) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 Only candidates who consented to be found are searched or shown, with their skills and
 evidence only; contact data appears only when the person chose to share it. Every search and
-every profile view is written to the audit log in the same transaction as nothing else: the
-response is sent only after the entry is committed.
+every profile view is written to the audit log (:mod:`api.audit`, group commit): the response
+is sent only after the entry is committed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api import ranking
@@ -101,11 +102,13 @@ def delete_requirement(requirement_id: RequirementId, employer: Employer,
 
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS | NOT_FOUND)
-def search_candidates(body: SearchRequest, employer: Employer, engine: EngineDep,
-                      store: StoreDep, pool: PoolDep) -> dict[str, Any]:
+def search_candidates(request: Request, body: SearchRequest, employer: Employer,
+                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> JSONResponse:
     """Rank the candidates who consented to be found against a requirement (given inline or
     by the id of a saved one). Each result explains matched, partial and missing skills.
-    The search is audited: who, when, the requirement and the results shown."""
+    The search is audited: who, when, the requirement and the results shown. Each result
+    shows the strongest evidence per matched skill; the candidate's full evidence is at
+    GET /v1/candidates/{id} (a profile view, audited too)."""
     if body.requirement is not None:
         profile = ranking.derive_requirement(engine, body.requirement, id="inline")
     else:
@@ -116,36 +119,35 @@ def search_candidates(body: SearchRequest, employer: Employer, engine: EngineDep
     result = ranking.rank(engine, pool, profile, top_k=body.top_k, lang=body.lang)
     results = []
     for ranked in result.candidates:
-        item = ranked.to_dict()
+        item = ranking.compact(ranked.to_dict())
         contact = pool.shared_contact(ranked.candidate_id)
         if contact:
             item["contact"] = contact
         results.append(item)
     requirement = profile.to_dict(engine.taxonomy, body.lang)
-    with store.session() as session:
-        entry = audit(session, employer, "candidate_search", requirement,
-                      [{"rank": r["rank"], "candidate_id": r["candidate_id"],
-                        "score": r["score"]} for r in results],
-                      [r["candidate_id"] for r in results])
-        audit_id = entry.id
-    return {"audit_id": audit_id, "requirement": requirement,
-            "candidates_searched": result.total_candidates, "results": results,
-            "notes": list(result.notes)}
+    audit_id = audit(request, employer, "candidate_search", requirement,
+                     [{"rank": r["rank"], "candidate_id": r["candidate_id"],
+                       "score": r["score"]} for r in results],
+                     [r["candidate_id"] for r in results])
+    # Serialised directly: the body is large and built from plain dicts already checked here.
+    return JSONResponse({"audit_id": audit_id, "requirement": requirement,
+                         "candidates_searched": result.total_candidates, "results": results,
+                         "notes": list(result.notes)})
 
 
 @router.get("/candidates/{candidate_id}", response_model=CandidateView,
             responses=ERRORS | NOT_FOUND)
-def view_candidate(candidate_id: Annotated[str, Path(min_length=1, max_length=64)],
-                   employer: Employer, engine: EngineDep, store: StoreDep, pool: PoolDep,
+def view_candidate(request: Request,
+                   candidate_id: Annotated[str, Path(min_length=1, max_length=64)],
+                   employer: Employer, engine: EngineDep, pool: PoolDep,
                    lang: LangParam = "sv") -> dict[str, Any]:
     """A findable candidate's skills and evidence (contact data only if they share it).
     The view is audited."""
     profile = pool.profiles().get(candidate_id)
     if profile is None:
         raise NotFound(f"no findable candidate {candidate_id!r}", field="candidate_id")
-    with store.session() as session:
-        audit(session, employer, "profile_view", None, [{"candidate_id": candidate_id}],
-              [candidate_id])
+    audit(request, employer, "profile_view", None, [{"candidate_id": candidate_id}],
+          [candidate_id])
     view: dict[str, Any] = {"id": candidate_id, "skills": skills_out(profile, engine.taxonomy,
                                                                      lang)}
     contact = pool.shared_contact(candidate_id)

@@ -76,6 +76,7 @@ def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], _admin: Admin,
         if row is None:
             raise NotFound(f"no API key with id {key_id}", field="key_id")
         row.revoked_at = row.revoked_at or utcnow()
+    store.forget_keys()
     return Response(status_code=204)
 
 

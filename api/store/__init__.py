@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 KEY_PREFIX = "mm_"
+KEY_CACHE_SECONDS = 5.0
 
 
 def hash_secret(secret: str) -> str:
@@ -89,6 +91,7 @@ class Store:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._key_cache: dict[str, tuple[float, ApiKey]] = {}
 
     def __repr__(self) -> str:
         return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
@@ -159,14 +162,32 @@ class Store:
         return row, secret
 
     def find_key(self, secret: str) -> ApiKey | None:
-        """The live key with this secret, or None."""
+        """The live key with this secret, or None.
+
+        Valid keys are remembered for ``KEY_CACHE_SECONDS`` (a lookup per request costs as
+        much as a search's ranking step): a key revoked through this process stops at once,
+        one revoked through another process within that time.
+        """
         if not secret.startswith(KEY_PREFIX) or len(secret) > 100:
             return None
+        digest = hash_secret(secret)
+        now = time.monotonic()
+        cached = self._key_cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
         with self._sessions() as session:
-            return session.scalar(
-                select(ApiKey).where(ApiKey.key_hash == hash_secret(secret),
-                                     ApiKey.revoked_at.is_(None))
+            key = session.scalar(
+                select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
             )
+        if key is not None:
+            if len(self._key_cache) > 10_000:
+                self._key_cache.clear()
+            self._key_cache[digest] = (now + KEY_CACHE_SECONDS, key)
+        return key
+
+    def forget_keys(self) -> None:
+        """Drop remembered keys (after a revocation)."""
+        self._key_cache.clear()
 
 
 def create_all_for_tests(store: Store) -> None:

