@@ -125,10 +125,14 @@ def main() -> None:
         engine.occupation_scoring = scoring
         results[f"uris_ordered_by_{scoring}"] = evaluate(engine, cases, direct)
     engine.occupation_scoring = chosen
+    engine.order_with_partial_credit = True
+    results["uris_ordered_with_partial_credit"] = evaluate(engine, cases, direct)
+    results["mapped_en_ordered_with_partial_credit"] = evaluate(engine, cases, profiles)
+    engine.order_with_partial_credit = False
     no_partial = official_engine(ranking_params=RankingParams(partial_cap=0.0))
     no_partial.occupation_scoring = chosen
     results["uris_without_partial_credit"] = evaluate(no_partial, cases, direct)
-    for key in [k for k in results if k.startswith("uris_")]:
+    for key in [k for k in results if "_ordered_" in k or "_without_" in k]:
         print(f"  ablation {key}: {results[key]}")
     sv = sum(1 for s in engine.taxonomy.skills.values() if s.has_label_in("sv"))
     if sv:
@@ -144,7 +148,9 @@ def main() -> None:
     write_results("occupation_recovery", {
         "taxonomy": engine.taxonomy.version, "model": engine.embedder.model_id,
         "seed": args.seed, "candidate": "random 60% of essential skills + 3 unrelated skills",
-        "scoring": engine.occupation_scoring, "partial_credit": engine.partial_credit.meta,
+        "ordering": {"scoring": engine.occupation_scoring,
+                     "with_partial_credit": engine.order_with_partial_credit},
+        "partial_credit": engine.partial_credit.meta,
         **results,
     })
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 # Ad sentences are longer and noisier than learning outcomes: keep fewer, surer links each.
 AD_POLICY = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2)
 # Bumped when the way ads become requirement profiles changes: cached demo profiles rebuild.
-AD_PROFILE_VERSION = 4
+AD_PROFILE_VERSION = 5
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,11 @@ class Engine:
         self.link_policy = LinkPolicy()  # which credential links count as held skills
         self.ad_policy = AD_POLICY  # which ad-sentence links count as required skills
         self.occupation_scoring = "cosine"  # how suggestions are ordered (ranking.py)
+        # Suggestions are ordered on the skills held, not on partial credit: spread over the
+        # 3,000 occupations, partial credit turns one mis-linked skill into a whole cluster
+        # ("textile techniques" → weaver). Scores and explanations still use it. Chosen with
+        # benchmarks/occupation_recovery.py (hit@1 with / without: see docs/benchmarks.md).
+        self.order_with_partial_credit = False
         self._partial: PartialCredit | None = None
         self._occupations: tuple[list[str], Any] | None = None
         self._ads: tuple[list[StoredAd], str, Any] | None = None
@@ -534,9 +539,10 @@ class Engine:
         uris, occupations = self._occupation_matrix()
         if not uris:
             return [[] for _ in candidates]
-        cover = coverage(candidate_matrix(candidates, self.partial_credit.space),
-                         self.partial_credit)
-        relevance = suggestion_relevance(cover, occupations, self.occupation_scoring)
+        held = candidate_matrix(candidates, self.partial_credit.space)
+        cover = coverage(held, self.partial_credit)
+        relevance = suggestion_relevance(cover if self.order_with_partial_credit else held,
+                                         occupations, self.occupation_scoring)
         scores = score_requirements(cover, occupations)
         return [[(uris[i], float(score_row[i])) for i in best_rows(rel_row, top_k).tolist()]
                 for rel_row, score_row in zip(relevance, scores, strict=True)]
@@ -557,9 +563,10 @@ class Engine:
         candidate's coverage and the requirement, see :func:`matcher.ranking.
         suggestion_relevance`). With ``interest`` — what the person wants to move towards, in
         their words ("äldreomsorg med demensvård") — that text is mapped to skills like an ad
-        and the order becomes fit × (0.1 + closeness to the interest): the fit still decides
-        within the field of interest. Job ads are the imported ones (``matcher ads import``),
-        else the demo ads; the result says which (``ads_source``).
+        and the order becomes fit × (0.1 + closeness to the interest, the closest scaled to
+        1): the fit still decides within the field of interest. Job ads are the imported
+        ones (``matcher ads import``), else the demo ads; the result says which
+        (``ads_source``).
 
         Raises:
             InvalidInputError: ``interest`` is given but names no skill.
@@ -586,12 +593,14 @@ class Engine:
                          "credentials or self-declared skills")
             return Suggestions(profile.id, (), (), source, tuple(notes))
         partial = self.partial_credit
-        cover = coverage(candidate_matrix([profile], partial.space), partial)
+        held = candidate_matrix([profile], partial.space)
+        cover = coverage(held, partial)
+        fit = cover if self.order_with_partial_credit else held
         wish = None
         if interest is not None:
             from matcher.ranking import requirement_matrix
 
-            wanted = self.requirement_from_ad(interest, title="interest", id="interest")
+            wanted = self._interest_profile(interest)
             wish = coverage(requirement_matrix([[(r.uri, r.weight)
                                                  for r in wanted.requirements]],
                                                partial.space), partial)
@@ -600,9 +609,12 @@ class Engine:
                          f"(read as: {labels})")
 
         def order(rows: Any) -> Any:
-            relevance = suggestion_relevance(cover, rows, self.occupation_scoring)[0]
+            relevance = suggestion_relevance(fit, rows, self.occupation_scoring)[0]
             if wish is not None:
-                relevance = relevance * (0.1 + suggestion_relevance(wish, rows, "cosine")[0])
+                # Closeness to the interest, scaled so the closest row counts 1.
+                closeness = suggestion_relevance(wish, rows, "cosine")[0]
+                closeness = closeness / max(float(closeness.max()), 1e-9)
+                relevance = relevance * (0.1 + closeness)
             return best_rows(relevance, top_k).tolist()
 
         occupation_uris, occupations = self._occupation_matrix()
@@ -628,6 +640,25 @@ class Engine:
                                                details))
         return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
                            tuple(notes))
+
+    def _interest_profile(self, interest: str) -> RequirementProfile:
+        """An interest ("äldreomsorg med demensvård") as skills: it names a field, not one
+        task, so each of its phrases keeps up to five links (half the best confidence)."""
+        from matcher.errors import InvalidInputError
+        from matcher.profiles import ad_phrases, requirement_from_mappings
+
+        if not isinstance(interest, str) or not interest.strip():
+            raise InvalidInputError("interest is empty; describe the field or job the person "
+                                    "wants, e.g. 'äldreomsorg'", field="interest")
+        phrases = [p for p, _ in ad_phrases(interest)] or [interest.strip()[:500]]
+        mappings = self.map_outcomes(phrases, top_k=5)
+        try:
+            return requirement_from_mappings("interest", interest, mappings,
+                                              kinds=["required"] * len(mappings),
+                                              policy=LinkPolicy(relative=0.5, per_text=5))
+        except InvalidInputError:
+            raise InvalidInputError(f"interest {interest!r} names no ESCO skill; describe the "
+                                    "field or job in a few words", field="interest") from None
 
     def _suggestion(self, kind: str, id_: str, title: str, profile: CandidateProfile,
                     requirement: RequirementProfile, courses_per_gap: int, lang: str,

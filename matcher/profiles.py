@@ -518,9 +518,10 @@ def split_sentences(text: str) -> list[str]:
 def ad_phrases(text: str) -> list[tuple[str, str]]:
     """The phrases of an ad that may name skills, each with its sentence's kind.
 
-    Sentences about terms of employment are dropped; the rest are cut at commas, semicolons
-    and colons, since requirement sentences are lists ("Krav: undersköterskeexamen,
-    dokumenterad utbildning i demensvård och god svenska") and each item is looked up alone.
+    Sentences about terms of employment are dropped. Requirement and merit sentences are cut
+    at commas, semicolons, colons and "samt", since they are lists ("Krav:
+    undersköterskeexamen, dokumenterad utbildning i demensvård och god svenska") and each
+    item is looked up alone; other sentences stay whole.
     Returns (phrase, kind) with kind ``required``, ``merit`` or ``other``.
     """
     out: list[tuple[str, str]] = []
@@ -528,6 +529,11 @@ def ad_phrases(text: str) -> list[tuple[str, str]]:
         if _TERMS.search(sentence):
             continue
         kind = sentence_kind(sentence)
+        if kind == "other":
+            # A narrative sentence keeps its context ("Du monterar takfästen, skenor och
+            # paneler på tegel- och plåttak"); the mapper looks at its clauses itself.
+            out.append((sentence, kind))
+            continue
         parts = [p.strip(" .") for p in _LIST.split(sentence)]
         # A part names something when it has two words, or one long one ("truckkort" is
         # short, "undersköterskeexamen" is not); list labels ("Krav:") name nothing.
