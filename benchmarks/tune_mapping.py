@@ -30,10 +30,11 @@ from common import (  # noqa: E402
 from matcher.mapping import MappingParams, OutcomeMapper  # noqa: E402
 
 GRID = {
-    "alternative": [0.97, 0.99, 1.0],
-    "clause_weight": [0.95, 0.985, 1.0],
-    "lexical_bonus": [0.0, 0.02, 0.04],
-    "prior_weight": [0.0, 0.01, 0.02, 0.04],
+    "clause_weight": [0.95, 0.97, 0.985],
+    "gloss_weight": [0.0, 1.0],
+    "description_weight": [0.0, 0.1, 0.2, 0.3],
+    "lexical_bonus": [0.02, 0.04],
+    "prior_weight": [0.0, 0.01],
 }
 
 
@@ -50,17 +51,16 @@ def main() -> None:
               "en_dev": "hit@5"}
     base = MappingParams()
     rows = []
-    for alt, clause, lexical, prior in itertools.product(*GRID.values()):
-        params = replace(base, clause_weight=clause, lexical_bonus=lexical, prior_weight=prior,
-                         kind_weights={**base.kind_weights, "alternative": alt})
+    for values in itertools.product(*GRID.values()):
+        chosen = dict(zip(GRID, values, strict=True))
+        params = replace(base, **chosen)
         mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
         engine._mapper = mapper  # the benchmark swaps the mapper; the library never does
         scores = {name: ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
                                         [r["gold"] for r in data])[metric[name]]
                   for name, data in sets.items()}
         objective = round(sum(scores.values()) / len(scores), 2)
-        rows.append({"alternative": alt, "clause_weight": clause, "lexical_bonus": lexical,
-                     "prior_weight": prior, **scores, "objective": objective})
+        rows.append({**chosen, **scores, "objective": objective})
         print(rows[-1])
     rows.sort(key=lambda r: -r["objective"])
     print("best:", rows[0])
