@@ -56,8 +56,11 @@ class LinkPolicy:
     """
 
     min_confidence: float = 0.05
-    relative: float = 0.5
+    # The calibrated confidence falls steeply with rank (1/rank is one of its features), so
+    # a correct second or third suggestion often has a third of the first one's confidence.
+    relative: float = 0.25
     per_text: int = 3
+    corroboration: int = 2  # see select_credential; below 2: off
 
     def select(self, links: Sequence[SkillLink]) -> list[tuple[SkillLink, float]]:
         """The links of one text that count, each with its factor in (0, 1]."""
@@ -67,6 +70,41 @@ class LinkPolicy:
         best = ranked[0].confidence
         return [(link, link.confidence / best) for link in ranked[: self.per_text]
                 if link.confidence >= self.relative * best]
+
+    def select_credential(
+        self, mappings: Sequence[OutcomeMapping]
+    ) -> list[tuple[OutcomeMapping, SkillLink, float]]:
+        """The links of one credential's texts (title and outcomes) that count.
+
+        Per text as :meth:`select`; in addition a skill suggested (anywhere in the top
+        suggestions) for ``corroboration`` or more texts of the same credential counts even
+        when no single text ranks it high: outcomes of one course describe one field, so a
+        skill several of them point to is likely right ("diagnose problems with vehicles"
+        second for both a brake outcome and a fault-code outcome), while a mis-link rarely
+        repeats. Its factor is its summed confidence relative to the credential's best link.
+        """
+        out: list[tuple[OutcomeMapping, SkillLink, float]] = []
+        chosen: set[str] = set()
+        best = 0.0
+        for mapping in mappings:
+            for link, factor in self.select(mapping.skills):
+                out.append((mapping, link, factor))
+                chosen.add(link.uri)
+                best = max(best, link.confidence)
+        if self.corroboration < 2 or best <= 0:
+            return out
+        support: dict[str, list[tuple[OutcomeMapping, SkillLink]]] = {}
+        for mapping in mappings:
+            for link in mapping.skills:
+                support.setdefault(link.uri, []).append((mapping, link))
+        for uri, found in support.items():
+            texts = {m.text for m, _ in found}
+            if uri in chosen or len(texts) < self.corroboration:
+                continue
+            total = sum(link.confidence for _, link in found)
+            mapping, link = max(found, key=lambda item: item[1].confidence)
+            out.append((mapping, link, min(1.0, total / best)))
+        return out
 
 
 @dataclass(frozen=True)
@@ -182,19 +220,18 @@ def build_candidate_profile(
             )
         strength: EvidenceStrength = "verified" if verified else "unverified"
         kept = 0
-        for mapping in mappings:
-            for link, factor in policy.select(mapping.skills):
-                kept += 1
-                skills.setdefault(link.uri, []).append(Evidence(
-                    strength=strength,
-                    confidence=link.confidence,
-                    weight=STRENGTH_WEIGHT[strength] * factor,
-                    credential_id=credential.id,
-                    credential_title=credential.title,
-                    issuer=credential.awarding_body.name,
-                    issued_on=credential.issued_on.isoformat(),
-                    outcome=mapping.text,
-                ))
+        for mapping, link, factor in policy.select_credential(mappings):
+            kept += 1
+            skills.setdefault(link.uri, []).append(Evidence(
+                strength=strength,
+                confidence=link.confidence,
+                weight=STRENGTH_WEIGHT[strength] * factor,
+                credential_id=credential.id,
+                credential_title=credential.title,
+                issuer=credential.awarding_body.name,
+                issued_on=credential.issued_on.isoformat(),
+                outcome=mapping.text,
+            ))
         if not kept:
             notes.append(f"credential {credential.id!r}: no learning outcome links to an ESCO "
                          "skill confidently; it adds nothing to the profile")
