@@ -123,12 +123,15 @@ def suggest_ads(engine: Engine, profile: CandidateProfile,
 
 
 def compact(result: dict[str, Any]) -> dict[str, Any]:
-    """A ranked candidate for a list of results: the strongest evidence per matched skill and
-    no evidence under stand-ins (the full evidence is one profile view away)."""
+    """A ranked candidate for a list of results: the strongest evidence per matched skill, no
+    evidence under stand-ins, and missing skills by name (the full evidence is one profile
+    view away)."""
     for match in result.get("matched", ()):
         if match.get("evidence"):
             match["evidence"] = match["evidence"][:1]
     for match in result.get("partial", ()):
         for stand_in in match.get("stand_ins", ()):
             stand_in.pop("evidence", None)
+    result["missing"] = [{k: m[k] for k in ("uri", "label", "weight", "must_have") if k in m}
+                         for m in result.get("missing", ())]
     return result

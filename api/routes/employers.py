@@ -11,8 +11,8 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api import ranking
@@ -103,7 +103,7 @@ def delete_requirement(requirement_id: RequirementId, employer: Employer,
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS | NOT_FOUND)
 def search_candidates(request: Request, body: SearchRequest, employer: Employer,
-                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> JSONResponse:
+                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> Response:
     """Rank the candidates who consented to be found against a requirement (given inline or
     by the id of a saved one). Each result explains matched, partial and missing skills.
     The search is audited: who, when, the requirement and the results shown. Each result
@@ -129,10 +129,11 @@ def search_candidates(request: Request, body: SearchRequest, employer: Employer,
                      [{"rank": r["rank"], "candidate_id": r["candidate_id"],
                        "score": r["score"]} for r in results],
                      [r["candidate_id"] for r in results])
-    # Serialised directly: the body is large and built from plain dicts already checked here.
-    return JSONResponse({"audit_id": audit_id, "requirement": requirement,
-                         "candidates_searched": result.total_candidates, "results": results,
-                         "notes": list(result.notes)})
+    # Serialised directly (orjson): the body is large and built from plain dicts.
+    body = {"audit_id": audit_id, "requirement": requirement,
+            "candidates_searched": result.total_candidates, "results": results,
+            "notes": list(result.notes)}
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/candidates/{candidate_id}", response_model=CandidateView,
