@@ -21,6 +21,8 @@ from matcher.errors import (
     UnknownConceptError,
 )
 from matcher.models import Occupation, OccupationSkill, OutcomeMapping, Skill, SkillLink
+from matcher.profiles import CandidateProfile, Evidence, Requirement, RequirementProfile
+from matcher.ranking import RankingResult, SkillMatch, Suggestions
 from matcher.taxonomy import Taxonomy, read_esco
 
 try:
@@ -43,6 +45,13 @@ __all__ = [
     "OccupationSkill",
     "SkillLink",
     "OutcomeMapping",
+    "CandidateProfile",
+    "Evidence",
+    "Requirement",
+    "RequirementProfile",
+    "SkillMatch",
+    "RankingResult",
+    "Suggestions",
     "MatcherError",
     "CredentialError",
     "IndexMismatchError",
