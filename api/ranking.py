@@ -23,7 +23,9 @@ from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.ranking import (
     CourseOffer,
     Gap,
+    RankedCandidate,
     RankingResult,
+    SkillMatch,
     Suggestion,
     best_rows,
     candidate_matrix,
@@ -122,16 +124,30 @@ def suggest_ads(engine: Engine, profile: CandidateProfile,
     return out
 
 
-def compact(result: dict[str, Any]) -> dict[str, Any]:
-    """A ranked candidate for a list of results: the strongest evidence per matched skill, no
-    evidence under stand-ins, and missing skills by name (the full evidence is one profile
-    view away)."""
-    for match in result.get("matched", ()):
-        if match.get("evidence"):
-            match["evidence"] = match["evidence"][:1]
-    for match in result.get("partial", ()):
-        for stand_in in match.get("stand_ins", ()):
-            stand_in.pop("evidence", None)
-    result["missing"] = [{k: m[k] for k in ("uri", "label", "weight", "must_have") if k in m}
-                         for m in result.get("missing", ())]
-    return result
+def result_item(ranked: RankedCandidate) -> dict[str, Any]:
+    """A ranked candidate for a list of results, built straight from the explanation: the
+    strongest evidence per matched skill, stand-ins without their evidence, missing skills by
+    name (the full evidence is one profile view away, GET /v1/candidates/{id})."""
+    e = ranked.explanation
+
+    def base(m: SkillMatch) -> dict[str, Any]:
+        return {"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
+                "must_have": m.must_have}
+
+    return {
+        "rank": ranked.rank, "candidate_id": ranked.candidate_id,
+        "score": round(e.score, 4), "must_haves_met": e.must_haves_met,
+        "missing_must_haves": e.missing_must_haves,
+        "matched": [base(m) | {"score": round(m.score, 3), "method": m.method,
+                               "rationale": m.rationale,
+                               "evidence": [m.evidence[0].to_dict()] if m.evidence else []}
+                    for m in e.matched],
+        "partial": [base(m) | {"score": round(m.score, 3), "method": m.method,
+                               "rationale": m.rationale,
+                               "stand_ins": [{"uri": s.uri, "label": s.label,
+                                              "method": s.method, "relation": s.relation,
+                                              "credit": round(s.credit, 3)}
+                                             for s in m.stand_ins]}
+                    for m in e.partial],
+        "missing": [base(m) for m in e.missing],
+    }

@@ -119,7 +119,7 @@ def search_candidates(request: Request, body: SearchRequest, employer: Employer,
     result = ranking.rank(engine, pool, profile, top_k=body.top_k, lang=body.lang)
     results = []
     for ranked in result.candidates:
-        item = ranking.compact(ranked.to_dict())
+        item = ranking.result_item(ranked)
         contact = pool.shared_contact(ranked.candidate_id)
         if contact:
             item["contact"] = contact
