@@ -204,8 +204,10 @@ def cmd_rank(args: argparse.Namespace) -> int:
         lines += [f"   ✓ {m.label}  ({m.rationale})" for m in e.matched]
         lines += [f"   ~ {m.label}  {m.score:.2f}: {m.rationale}" for m in e.partial]
         if e.missing:
+            shown = sorted(e.missing, key=lambda m: (not m.must_have, -m.weight))[:10]
+            more = f" … and {len(e.missing) - 10} more" if len(e.missing) > 10 else ""
             lines.append("   ✗ missing: " + ", ".join(m.label + (" (must-have)" if m.must_have
-                                                              else "") for m in e.missing))
+                                                              else "") for m in shown) + more)
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
