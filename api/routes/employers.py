@@ -125,7 +125,11 @@ def search_candidates(request: Request, body: SearchRequest, employer: Employer,
             item["contact"] = contact
         results.append(item)
     requirement = profile.to_dict(engine.taxonomy, body.lang)
-    audit_id = audit(request, employer, "candidate_search", requirement,
+    # The log keeps what was asked (skills, weights, must-haves), not the display labels.
+    asked = {"id": profile.id, "title": profile.title, "source": profile.source,
+             "requirements": [{"uri": r.uri, "weight": r.weight, "must_have": r.must_have}
+                              for r in profile.requirements]}
+    audit_id = audit(request, employer, "candidate_search", asked,
                      [{"rank": r["rank"], "candidate_id": r["candidate_id"],
                        "score": r["score"]} for r in results],
                      [r["candidate_id"] for r in results])
