@@ -168,3 +168,15 @@ def test_ad_sentences_kinds_and_phrases() -> None:
                        ("användarsupport", "required")]
     assert strip_requirement_formula("experience with forklift trucks") == "forklift trucks"
     assert strip_requirement_formula("utbildning") == "utbildning"
+
+
+def test_engine_candidate_profile_from_credential_objects(engine: Engine) -> None:
+    from matcher import parse_credential
+
+    held = parse_credential(credential("c9", "urn:x:learner", FORKLIFT, "Truckkort"))
+    profile = engine.candidate_profile([held], verified=True, self_declared=[SKILL + "cash"])
+    assert profile.id == "urn:x:learner"
+    assert profile.best_evidence(SKILL + "forklift").strength == "verified"  # type: ignore[union-attr]
+    assert profile.best_evidence(SKILL + "cash").strength == "self_declared"  # type: ignore[union-attr]
+    with pytest.raises(InvalidInputError, match="candidate_id"):
+        engine.candidate_profile([])
