@@ -161,7 +161,10 @@ class Connection:
 
     async def send(self, request: bytes) -> int:
         self.writer.write(request)
-        status = int((await self.reader.readline()).split()[1])
+        first = await self.reader.readline()
+        if not first:  # the server closed this idle keep-alive connection (uvicorn: after 5 s)
+            raise ConnectionResetError("stale keep-alive connection")
+        status = int(first.split()[1])
         length = 0
         while True:
             line = await self.reader.readline()
@@ -207,7 +210,14 @@ async def fixed_rate(port: int, rate: float, duration: float, requests: list[byt
                 while not idle:
                     await asyncio.sleep(0.001)
                 conn = idle.pop()
-            status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
+            try:
+                status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
+            except ConnectionResetError:
+                # As HTTP clients do: a request on a connection the server had already closed
+                # never reached it; send it again on a new connection.
+                conn.close()
+                conn = await Connection.open("127.0.0.1", port)
+                status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
             idle.append(conn)
         except Exception:  # noqa: BLE001 - a timeout or a refused connection is an error
             status = 0
