@@ -151,3 +151,36 @@ def result_item(ranked: RankedCandidate) -> dict[str, Any]:
                     for m in e.partial],
         "missing": [base(m) for m in e.missing],
     }
+
+
+def add_offerings(result: dict[str, Any], offerings: Sequence[Any], engine: Engine,
+                  per_gap: int = 3) -> None:
+    """Put the offerings issuers published in the store first among the courses of each gap
+    of a suggestions dict (a skill an offering teaches: a link the issuer confirmed or added,
+    or a suggested one the engine's link policy keeps)."""
+    from api.profiles import counted_links
+
+    teaches: dict[str, list[dict[str, Any]]] = {}
+    for row in offerings:
+        doc = row.document
+        outcomes = doc.get("learning_outcomes", [])
+        links = [{"outcome_index": lk.outcome_index, "uri": lk.skill_uri,
+                  "confidence": lk.confidence, "state": lk.state} for lk in row.links]
+        for link, _confidence, factor in counted_links(links, engine.link_policy):
+            index = int(link["outcome_index"])
+            teaches.setdefault(link["uri"], []).append({
+                "id": doc.get("id", str(row.id)), "title": row.title,
+                "issuer": (doc.get("awarding_body") or {}).get("name", ""),
+                "method": "exact", "credit": round(factor, 3),
+                "outcome": outcomes[index] if 0 <= index < len(outcomes) else "",
+                "source": "issuer"})
+    if not teaches:
+        return
+    for kind in ("occupations", "ads"):
+        for suggestion in result.get(kind, ()):
+            for gap in suggestion.get("missing", ()):
+                offers = sorted(teaches.get(gap["uri"], ()), key=lambda o: -o["credit"])
+                if offers:
+                    label = gap.get("label", "")
+                    gap["courses"] = ([o | {"teaches": {"uri": gap["uri"], "label": label}}
+                                       for o in offers[:per_gap]] + gap.get("courses", []))

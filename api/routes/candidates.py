@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from api.deps import EngineDep, JobSeeker, PoolDep, StoreDep
 from api.errors import Conflict, NotFound
@@ -250,10 +251,10 @@ def suggestions(seeker: JobSeeker, engine: EngineDep, store: StoreDep,
                 top_k: Annotated[int, Query(ge=1, le=20)] = 5,
                 lang: LangParam = "sv") -> dict[str, Any]:
     """Occupations and job ads that fit your skills: matched skills, gaps, and for each gap
-    the catalogue credentials that teach it. Ads are those platforms imported (else the
-    engine's demo ads)."""
+    the credentials that teach it — offerings issuers published here first, then the
+    engine's catalogue. Ads are those platforms imported (else the engine's demo ads)."""
     from api.profiles import build_profile
-    from api.ranking import suggest_ads
+    from api.ranking import add_offerings, suggest_ads
     from api.routes.ads import ad_requirement
     from api.store.models import JobAdRow
 
@@ -268,10 +269,14 @@ def suggestions(seeker: JobSeeker, engine: EngineDep, store: StoreDep,
                                    ("municipality", (a.document.get("workplace_address") or {})
                                     .get("municipality"))) if v})
                for a in session.scalars(select(JobAdRow)) if a.requirements]
-    result = engine.suggest(profile, top_k=top_k, lang=lang).to_dict()
+        offerings = list(session.scalars(
+            select(IssuerCredential).options(selectinload(IssuerCredential.links))
+            .where(IssuerCredential.kind == "offering")))
+        result = engine.suggest(profile, top_k=top_k, lang=lang).to_dict()
     if ads:
         result["ads"] = [s.to_dict() for s in suggest_ads(engine, profile, ads, top_k=top_k,
                                                           lang=lang)]
         result["ads_source"] = "platforms"
         result["notes"] = [n for n in result["notes"] if "demo ads" not in n]
+    add_offerings(result, offerings, engine)
     return result

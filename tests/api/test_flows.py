@@ -214,3 +214,25 @@ def test_health_and_page(client: TestClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert client.get("/docs").status_code == 200
+
+
+def test_issuers_offerings_close_gaps_in_suggestions(client: TestClient, keys: Keys) -> None:
+    from tests.api.conftest import credential_doc as doc
+
+    offering = doc("urn:test:offering:demens", issued=False) | {
+        "title": "Demensvård grund",
+        "learning_outcomes": ["Deltagaren kan ge demensvård till äldre"]}
+    r = client.post("/v1/credentials", json={"kind": "offering", "document": offering},
+                    headers=keys.headers("issuer"))
+    assert r.status_code == 201, r.text
+    links = r.json()["links"]
+    dementia = next(lk for lk in links if lk["uri"] == DEMENTIA)
+    client.patch(f"/v1/credentials/{r.json()['id']}/links/{dementia['id']}",
+                 json={"state": "confirmed"}, headers=keys.headers("issuer"))
+    seeker_with_credential(client, keys)
+    s = client.get("/v1/me/suggestions", params={"top_k": 10},
+                   headers=keys.headers("job_seeker")).json()
+    gaps = [g for o in s["occupations"] for g in o["missing"] if g["uri"] == DEMENTIA]
+    assert gaps, s["occupations"]
+    first = gaps[0]["courses"][0]
+    assert first["title"] == "Demensvård grund" and first["source"] == "issuer"
