@@ -402,7 +402,8 @@ class Engine:
         merged = {**existing, **{s.ad.id: s for s in new}}
         if new:
             store.save(list(merged.values()), taxonomy_hash=self.taxonomy.content_hash,
-                       model_id=self.embedder.model_id)
+                       model_id=self.embedder.model_id,
+                       mapper_key=self._mapper_key())
             self._ads = None
         return ImportReport(tuple(imported), tuple(replaced), tuple(problems), len(merged),
                             str(store.path))
@@ -412,14 +413,16 @@ class Engine:
 
         stored, meta = store.load()
         if stored and (meta.get("taxonomy_hash") != self.taxonomy.content_hash
-                       or meta.get("model_id") != self.embedder.model_id):
-            # Profiles derived with another taxonomy or model: derive them again.
+                       or meta.get("model_id") != self.embedder.model_id
+                       or meta.get("mapper_key") != self._mapper_key()):
+            # Profiles derived with another taxonomy, model or mapper: derive them again.
             profiles = self._requirements_from_ads([(s.ad.id, s.ad.headline, s.ad.text)
                                                     for s in stored], skip_unmapped=True)
             stored = [StoredAd(s.ad, p) for s, p in zip(stored, profiles, strict=True)
                       if p is not None]
             store.save(stored, taxonomy_hash=self.taxonomy.content_hash,
-                       model_id=self.embedder.model_id)
+                       model_id=self.embedder.model_id,
+                       mapper_key=self._mapper_key())
         return list(stored)
 
     def job_ads(self) -> tuple[list[StoredAd], str]:
@@ -445,7 +448,8 @@ class Engine:
                 source = "demo"
                 ads = demo_ads()
                 key = (f"v{AD_PROFILE_VERSION}-{self.taxonomy.content_hash}-"
-                       f"{self.embedder.model_id}-{demo_ads_hash()}-{_policy_key(self.ad_policy)}")
+                       f"{self.embedder.model_id}-{self._mapper_key()}-{demo_ads_hash()}-"
+                       f"{_policy_key(self.ad_policy)}")
                 path = self.settings.home / "cache" / f"demo-ads-{key}.json"
                 cached = read_cache(path)
                 profiles: list[RequirementProfile | None]
@@ -462,6 +466,20 @@ class Engine:
                 self.partial_credit.space)
             self._ads = (stored, source, matrix)
         return self._ads
+
+    def _mapper_key(self) -> str:
+        """What the mapping results depend on besides taxonomy and model: the fusion
+        parameters, the confidence model, the index kinds and the package version. Cached
+        mappings (demo ads, catalogue) are keyed by it, so a retuned mapper remaps them."""
+        import hashlib
+        from dataclasses import asdict
+
+        from matcher.index import package_version
+
+        mapper = self.mapper
+        blob = repr((asdict(mapper.params), mapper.calibration, self._index_kinds,
+                     package_version()))
+        return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
     def catalogue(self) -> list[CatalogueEntry]:
         """The issuers' catalogue (demo data) with mapped outcomes, cached under MATCHER_HOME."""
@@ -481,7 +499,8 @@ class Engine:
             text = demo_catalogue_text()
             offerings = read_catalogue(json.loads(text), source="demo catalogue")
             digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-            key = f"{self.taxonomy.content_hash}-{self.embedder.model_id}-{digest}"
+            key = (f"{self.taxonomy.content_hash}-{self.embedder.model_id}-"
+                   f"{self._mapper_key()}-{digest}")
             path = self.settings.home / "cache" / f"catalogue-v2-{key}.json"
             cached = read_cache(path)
             if not (isinstance(cached, dict) and set(cached) == {o.id for o in offerings}):

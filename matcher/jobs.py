@@ -273,11 +273,13 @@ class AdStore:
                 "'matcher ads import FILE' after removing the file", field="ads") from None
         return stored, {k: v for k, v in data.items() if k != "ads"}
 
-    def save(self, ads: Sequence[StoredAd], *, taxonomy_hash: str, model_id: str) -> None:
+    def save(self, ads: Sequence[StoredAd], *, taxonomy_hash: str, model_id: str,
+             mapper_key: str = "") -> None:
         payload = {
             "format": FORMAT_VERSION,
             "taxonomy_hash": taxonomy_hash,
             "model_id": model_id,
+            "mapper_key": mapper_key,
             "ads": [{"ad": s.ad.to_dict(), "requirement": s.requirement.to_dict()}
                     for s in ads],
         }
