@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -55,6 +56,9 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
+        # Requests run in a thread pool; the work is mostly CPU under one GIL, so more threads
+        # than this only add switching (anyio's default is 40).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         eng = engine or Engine(settings, show_progress=False)
         _ = eng.mapper  # load taxonomy, model and index now, not on the first request
         store = Store(settings.store_url)

