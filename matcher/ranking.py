@@ -80,7 +80,10 @@ class RankingParams:
     narrower: float = 0.6
     broader: float = 0.5
     sibling: float = 0.35
-    group_sibling: float = 0.2
+    # Siblings in an ESCO skill *group* (not under a broader skill) are off by default: the
+    # groups are wide enough that the stand-ins read as nonsense ("show good manners with
+    # players" for "distribute meals to patients").
+    group_sibling: float = 0.0
     max_siblings: int = 30  # larger families are too loose to mean much
     relation: float = 0.5
     embedding_max: float = 0.5
@@ -174,7 +177,8 @@ class PartialCredit:
             target = siblings if parent in space.col else group_siblings
             target.extend((a, b) for a in kids for b in kids if a != b)
         add(siblings, params.sibling, 3)
-        add(group_siblings, params.group_sibling, 4)
+        if params.group_sibling > 0:
+            add(group_siblings, params.group_sibling, 4)
         relations = []
         for a, b, _kind in taxonomy.skill_relations:
             ia, ib = space.col.get(a), space.col.get(b)
