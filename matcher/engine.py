@@ -1,4 +1,6 @@
-"""The one entry point: :class:`Engine` maps texts and credentials to ESCO skills.
+"""The one entry point: :class:`Engine` maps texts and credentials to ESCO skills, builds
+candidate and requirement profiles, ranks candidates and suggests occupations, job ads and
+courses (profiles.py, ranking.py, jobs.py hold the logic).
 
 Heavy resources are built lazily, once, and can be injected (tests, the API's lifespan):
 the taxonomy (imported under MATCHER_HOME, else the embedded default), the embedder, and the
