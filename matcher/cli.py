@@ -290,6 +290,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from api.main import create_app
 
+    _store().dispose()  # a database that cannot be opened fails here, with a clear message
     log_level = "info" if args.verbose else "warning"
     if args.workers == 1:
         # One process: the engine (taxonomy, model, index) is loaded once; requests run in
