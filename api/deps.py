@@ -6,7 +6,7 @@ up. A route states the roles it admits with ``Depends(require(...))``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -22,17 +22,20 @@ _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
 
 
-def get_engine(request: Request) -> Engine:
+# The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool,
+# one hop per dependency and request; these do no blocking work worth a thread (the key
+# lookup is cached, see Store.find_key).
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_pool(request: Request) -> CandidatePool:
+async def get_pool(request: Request) -> CandidatePool:
     pool: CandidatePool = request.app.state.pool
     return pool
 
@@ -52,7 +55,7 @@ class Principal:
     name: str
 
 
-def get_principal(
+async def get_principal(
     store: StoreDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header: Annotated[str | None, Security(_header)],
@@ -73,10 +76,10 @@ ROLE_NAMES = {"issuer": "issuers", "employer": "employers", "job_seeker": "job s
               "platform": "platforms", "admin": "administrators"}
 
 
-def require(*roles: str) -> Callable[[Principal], Principal]:
+def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting only keys with one of ``roles``."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             allowed = ", ".join(ROLE_NAMES[r] for r in roles)
             raise Forbidden(f"this route is for {allowed}; your key's role is "
