@@ -38,7 +38,7 @@ const T = {
     "em.occupation": "Ett yrke", "em.ad": "En annonstext", "em.skills": "Valda kompetenser",
     "em.occupationLabel": "Yrke (skriv för att söka)", "em.adLabel": "Annonstext",
     "em.skillLabel": "Kompetens (skriv för att söka)", "em.skillAdd": "Lägg till kompetens",
-    "em.mustHave": "Måste finnas", "em.remove": "Ta bort", "em.search": "Sök kandidater",
+    "em.has": "Har", "em.mustHave": "Måste finnas", "em.remove": "Ta bort", "em.search": "Sök kandidater",
     "em.results": "{n} kandidater (av {total} som vill bli hittade)",
     "em.noResults": "Inga kandidater hittades.", "em.candidate": "Kandidat {id}",
     "em.mustMet": "Har alla måste-kompetenser", "em.mustNotMet": "Saknar måste-kompetens",
@@ -96,7 +96,7 @@ const T = {
     "em.occupation": "An occupation", "em.ad": "A job ad text", "em.skills": "Picked skills",
     "em.occupationLabel": "Occupation (type to search)", "em.adLabel": "Job ad text",
     "em.skillLabel": "Skill (type to search)", "em.skillAdd": "Add skill",
-    "em.mustHave": "Must have", "em.remove": "Remove", "em.search": "Search candidates",
+    "em.has": "Has", "em.mustHave": "Must have", "em.remove": "Remove", "em.search": "Search candidates",
     "em.results": "{n} candidates (of {total} who want to be found)",
     "em.noResults": "No candidates found.", "em.candidate": "Candidate {id}",
     "em.mustMet": "Has every must-have skill", "em.mustNotMet": "Lacks a must-have skill",
@@ -182,6 +182,7 @@ async function run(fn) {
 async function signIn() {
   me = await api("GET", "/v1/me");
   $("#login-form").hidden = true;
+  $("#login-title").hidden = true;
   $("#whoami").hidden = false;
   $("#logout").hidden = false;
   applyLanguage();
@@ -296,7 +297,7 @@ function explanation(r) {
   const part = (key, items, fmt) => items.length
     ? el("p", {}, el("strong", {}, `${t(key)}: `), items.map(fmt).join("; ")) : null;
   return [
-    part("sug.matched", r.matched, (m) => m.label),
+    part("em.has", r.matched, (m) => m.label),
     part("sug.partial", r.partial, (m) => m.rationale),
     part("sug.missing", r.missing, (m) => m.label),
   ];
