@@ -20,8 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
-import tempfile
 import time
 import unicodedata
 from collections import defaultdict
@@ -36,6 +34,7 @@ import numpy as np
 from matcher.embedding import Embedder
 from matcher.errors import IndexMismatchError
 from matcher.models import Lang, VariantKind
+from matcher.storage import replace_dir
 from matcher.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
@@ -227,9 +226,7 @@ class SkillIndex:
         """Write the index to ``directory`` (replaced atomically)."""
         import faiss
 
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
-        try:
+        with replace_dir(directory) as staging:
             faiss.write_index(self._faiss, str(staging / "vectors.faiss"))
             np.save(staging / "descriptions.npy", self.descriptions, allow_pickle=False)
             payload = {
@@ -238,12 +235,6 @@ class SkillIndex:
             }
             (staging / "variants.json").write_text(json.dumps(payload, ensure_ascii=False))
             (staging / "meta.json").write_text(json.dumps(self.meta, indent=2))
-            if directory.exists():
-                shutil.rmtree(directory)
-            staging.rename(directory)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path, *, taxonomy_hash: str, model_id: str) -> SkillIndex:

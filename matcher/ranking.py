@@ -32,8 +32,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -44,6 +42,7 @@ import numpy as np
 
 from matcher.errors import InvalidInputError
 from matcher.profiles import CandidateProfile, Evidence, RequirementProfile
+from matcher.storage import replace_dir
 from matcher.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -223,19 +222,11 @@ class PartialCredit:
     # -- persistence ---------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
         """Write ``credit.npz`` and ``meta.json`` to ``directory`` (replaced atomically)."""
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".build-", dir=directory.parent))
-        try:
+        with replace_dir(directory) as staging:
             np.savez(staging / "credit.npz", indptr=self.credit.indptr,
                      indices=self.credit.indices, data=self.credit.data,
                      method=self.method.data.astype(np.int8))
             (staging / "meta.json").write_text(json.dumps(self.meta, indent=2))
-            if directory.exists():
-                shutil.rmtree(directory)
-            staging.rename(directory)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path, taxonomy: Taxonomy) -> PartialCredit:

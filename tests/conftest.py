@@ -6,11 +6,14 @@ by tests marked ``slow``.
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import pytest
 
 from matcher import Engine, Settings, read_esco
+from matcher.cli import main
 from matcher.embedding import HashingEmbedder
 from tests.fixtures import esco_mini
 
@@ -76,3 +79,22 @@ def official_engine() -> Engine:
                                  esco / "ESCO dataset - v1.1.1 - relations - csv.zip"]),
                       settings.taxonomy_dir)
     return Engine(settings, show_progress=False)
+
+
+# -- the matcher command, in process -----------------------------------------------------------
+def run(capsys, *args: str, stdin: bytes | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    """Run ``matcher ARGS`` in process: (exit code, stdout, stderr)."""
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def imported(home: Path, bundle_dir: Path, capsys) -> Path:
+    """A home with the tiny bundles imported through the command."""
+    code, _, _ = run(capsys, "esco", "import", str(bundle_dir / "classification-en"),
+                     str(bundle_dir / "classification-sv"), str(bundle_dir / "relations"))
+    assert code == 0
+    return home

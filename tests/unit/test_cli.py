@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -12,23 +11,8 @@ from pathlib import Path
 import pytest
 
 from matcher.cli import main
+from tests.conftest import run
 from tests.fixtures import esco_mini
-
-
-def run(capsys, *args: str, stdin: bytes | None = None, monkeypatch=None) -> tuple[int, str, str]:
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture()
-def imported(home: Path, bundle_dir: Path, capsys) -> Path:
-    code, _, _ = run(capsys, "esco", "import", str(bundle_dir / "classification-en"),
-                     str(bundle_dir / "classification-sv"), str(bundle_dir / "relations"))
-    assert code == 0
-    return home
 
 
 def test_import_then_info(imported: Path, capsys) -> None:

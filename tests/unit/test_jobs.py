@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from matcher import InvalidInputError
-from matcher.cli import main
 from matcher.jobs import AdStore, demo_ads, parse_ad, read_ads
+from tests.conftest import run
 from tests.fixtures.esco_mini import OCC, SKILL
 
 
@@ -87,18 +87,6 @@ def test_demo_data_meets_the_issue() -> None:
 
 
 # -- the commands ------------------------------------------------------------------------------
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture()
-def imported(home: Path, bundle_dir: Path, capsys) -> Path:
-    code, _, _ = run(capsys, "esco", "import", str(bundle_dir / "classification-en"),
-                     str(bundle_dir / "classification-sv"), str(bundle_dir / "relations"))
-    assert code == 0
-    return home
 
 
 @pytest.fixture()
