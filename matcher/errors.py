@@ -52,3 +52,10 @@ class CredentialError(InvalidInputError):
     """A credential document that does not follow the credential schema."""
 
     code = "invalid_credential"
+
+
+def check_top_k(top_k: object, maximum: int) -> None:
+    """Raise InvalidInputError unless ``top_k`` is a whole number from 1 to ``maximum``."""
+    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= maximum:
+        raise InvalidInputError(f"top_k must be a whole number from 1 to {maximum}, "
+                                f"not {top_k!r}", field="top_k")

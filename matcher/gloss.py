@@ -134,6 +134,7 @@ def load_glossary() -> Glossary:
         if words and english.strip():
             by_word.setdefault(words, _first_sense(english))
             by_stem.setdefault(tuple(_stem(w) for w in words), _first_sense(english))
+    _lemma("och")  # loads simplemma's Swedish tables (about 2 s) with the glossary
     return Glossary(by_word, by_stem)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from matcher.embedding import Embedder
-from matcher.errors import InvalidInputError
+from matcher.errors import InvalidInputError, check_top_k
 from matcher.index import SkillIndex, Variant
 from matcher.models import Lang, OutcomeMapping, SkillLink
 from matcher.taxonomy import Taxonomy
@@ -135,6 +135,11 @@ class OutcomeMapper:
         self.params = params or MappingParams()
         self.calibration = calibration or load_calibration(embedder.model_id)
         self._prior = self._skill_prior()
+        if self.params.gloss_weight > 0:
+            # Read the glossary and the Swedish lemma tables now, not on the first request.
+            from matcher.gloss import load_glossary
+
+            load_glossary()
         self._kind_weight = np.array(
             [self.params.kind_weights.get(v.kind, 1.0) for v in index.variants], dtype=np.float32
         )
@@ -157,9 +162,7 @@ class OutcomeMapper:
         if lang not in LANGS:
             raise InvalidInputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}",
                                     field="lang")
-        if not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
-            raise InvalidInputError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, "
-                                    f"not {top_k!r}", field="top_k")
+        check_top_k(top_k, MAX_TOP_K)
         prepared: list[tuple[list[Segment], list[str]]] = []
         for text in texts:
             if not isinstance(text, str):

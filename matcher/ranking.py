@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher.errors import InvalidInputError
+from matcher.errors import check_top_k as _check_top_k
 from matcher.profiles import CandidateProfile, Evidence, RequirementProfile
 from matcher.storage import replace_dir
 from matcher.taxonomy import Taxonomy
@@ -595,9 +596,7 @@ def explain(
 
 
 def check_top_k(top_k: int) -> None:
-    if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= MAX_TOP_K:
-        raise InvalidInputError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, "
-                                f"not {top_k!r}", field="top_k")
+    _check_top_k(top_k, MAX_TOP_K)
 
 
 @dataclass(frozen=True)
