@@ -462,8 +462,7 @@ def requirement_from_occupation(taxonomy: Taxonomy, uri: str, *, lang: str = "en
     requirements = tuple(
         Requirement(r.skill_uri, ESSENTIAL_WEIGHT if r.essential else OPTIONAL_WEIGHT, False,
                     "essential" if r.essential else "optional")
-        for r in taxonomy.occupation_skills
-        if r.occupation_uri == uri and r.skill_uri in taxonomy.skills
+        for r in taxonomy.skills_of(uri)
     )
     if not requirements:
         raise InvalidInputError(

@@ -82,6 +82,8 @@ class Taxonomy:
     skill_groups: dict[str, dict[Lang, str]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     _hash: str | None = field(default=None, repr=False)
+    _by_occupation: dict[str, tuple[OccupationSkill, ...]] | None = field(default=None,
+                                                                          repr=False)
 
     # -- queries ---------------------------------------------------------------------------
     @property
@@ -128,6 +130,16 @@ class Taxonomy:
                 f"{len(self.occupations)} occupations",
                 field="uri",
             ) from None
+
+    def skills_of(self, occupation_uri: str) -> tuple[OccupationSkill, ...]:
+        """The occupation's links to skills of this taxonomy (grouped once, on first use)."""
+        if self._by_occupation is None:
+            grouped: dict[str, list[OccupationSkill]] = defaultdict(list)
+            for relation in self.occupation_skills:
+                if relation.skill_uri in self.skills:
+                    grouped[relation.occupation_uri].append(relation)
+            self._by_occupation = {uri: tuple(links) for uri, links in grouped.items()}
+        return self._by_occupation.get(occupation_uri, ())
 
     def counts(self) -> dict[str, int]:
         essential = sum(1 for r in self.occupation_skills if r.essential)

@@ -53,8 +53,7 @@ def concept(engine: EngineDep, _who: AnyRole,
         skills = [
             {"uri": r.skill_uri, "label": taxonomy.skills[r.skill_uri].label(lang),
              "essential": r.essential}
-            for r in taxonomy.occupation_skills
-            if r.occupation_uri == uri and r.skill_uri in taxonomy.skills
+            for r in taxonomy.skills_of(uri)
         ]
         return {"uri": uri, "type": "occupation", "label": occ.label(lang), "labels": occ.labels,
                 "description": occ.description(lang), "skills": skills}
