@@ -7,6 +7,7 @@ all three on ``app.state``. Tests pass a small engine, or override :func:`api.de
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -68,6 +69,10 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         app.state.engine, app.state.store, app.state.pool = eng, store, pool
         app.state.label_search = LabelSearch(eng)
         app.state.audit = AuditWriter(store)
+        # Everything loaded so far lives as long as the process: keep it out of the garbage
+        # collector's full passes, which otherwise walk millions of taxonomy and profile
+        # objects while searches wait.
+        gc.freeze()
         logger.info("service ready in %.1fs (%r, %d findable candidates)",
                     time.perf_counter() - started, store, len(pool))
         try:

@@ -25,7 +25,6 @@ from matcher.ranking import (
     Gap,
     RankedCandidate,
     RankingResult,
-    SkillMatch,
     Suggestion,
     best_rows,
     candidate_matrix,
@@ -129,27 +128,24 @@ def result_item(ranked: RankedCandidate) -> dict[str, Any]:
     strongest evidence per matched skill, stand-ins without their evidence, missing skills by
     name (the full evidence is one profile view away, GET /v1/candidates/{id})."""
     e = ranked.explanation
-
-    def base(m: SkillMatch) -> dict[str, Any]:
-        return {"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
-                "must_have": m.must_have}
-
     return {
         "rank": ranked.rank, "candidate_id": ranked.candidate_id,
         "score": round(e.score, 4), "must_haves_met": e.must_haves_met,
         "missing_must_haves": e.missing_must_haves,
-        "matched": [base(m) | {"score": round(m.score, 3), "method": m.method,
-                               "rationale": m.rationale,
-                               "evidence": [m.evidence[0].to_dict()] if m.evidence else []}
+        "matched": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
+                     "must_have": m.must_have, "score": round(m.score, 3), "method": m.method,
+                     "rationale": m.rationale,
+                     "evidence": [m.evidence[0].to_dict()] if m.evidence else []}
                     for m in e.matched],
-        "partial": [base(m) | {"score": round(m.score, 3), "method": m.method,
-                               "rationale": m.rationale,
-                               "stand_ins": [{"uri": s.uri, "label": s.label,
-                                              "method": s.method, "relation": s.relation,
-                                              "credit": round(s.credit, 3)}
-                                             for s in m.stand_ins]}
+        "partial": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
+                     "must_have": m.must_have, "score": round(m.score, 3), "method": m.method,
+                     "rationale": m.rationale,
+                     "stand_ins": [{"uri": s.uri, "label": s.label, "method": s.method,
+                                    "relation": s.relation, "credit": round(s.credit, 3)}
+                                   for s in m.stand_ins]}
                     for m in e.partial],
-        "missing": [base(m) for m in e.missing],
+        "missing": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
+                     "must_have": m.must_have} for m in e.missing],
     }
 
 

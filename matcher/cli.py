@@ -286,23 +286,14 @@ def _store() -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from api.main import create_app
+    from api.server import serve
 
     _store().dispose()  # a database that cannot be opened fails here, with a clear message
+    if args.workers < 1:
+        raise _invalid(f"--workers must be at least 1, not {args.workers}")
     log_level = "info" if args.verbose else "warning"
-    if args.workers == 1:
-        # One process: the engine (taxonomy, model, index) is loaded once; requests run in
-        # threads.
-        uvicorn.run(create_app(), host=args.host, port=args.port, log_level=log_level,
-                    access_log=args.verbose)
-    else:
-        # Several processes, each with its own engine; they share the database, and each
-        # notices the others' changes to candidates (api.pool).
-        uvicorn.run("api.main:create_app", factory=True, workers=args.workers, host=args.host,
-                    port=args.port, log_level=log_level, access_log=args.verbose)
-    return 0
+    return serve(host=args.host, port=args.port, workers=args.workers, log_level=log_level,
+                 access_log=args.verbose)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:

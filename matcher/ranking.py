@@ -118,7 +118,7 @@ class PartialCredit:
         self.credit = credit.tocsr().astype(np.float32)
         self.method = method.tocsr()
         self.meta = meta
-        self._credit_csc = self.credit.tocsc()
+        self.credit_csc = self.credit.tocsc()
         self._method_csc = self.method.tocsc()
 
     @property
@@ -127,8 +127,8 @@ class PartialCredit:
 
     def column(self, col: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Held skills (columns) that stand in for skill ``col``: (rows, credits, method codes)."""
-        start, end = self._credit_csc.indptr[col], self._credit_csc.indptr[col + 1]
-        return (self._credit_csc.indices[start:end], self._credit_csc.data[start:end],
+        start, end = self.credit_csc.indptr[col], self.credit_csc.indptr[col + 1]
+        return (self.credit_csc.indices[start:end], self.credit_csc.data[start:end],
                 self._method_csc.data[start:end].astype(np.int8))
 
     # -- building ------------------------------------------------------------------------------
@@ -370,23 +370,26 @@ def score_candidates(
     weights = np.array([r.weight for r in requirement.requirements], dtype=np.float32)
     must = np.array([r.must_have for r in requirement.requirements], dtype=bool)
     n_req = len(cols)
-    identity = sparse.csr_matrix(
-        (np.ones(n_req, dtype=np.float32), (cols, np.arange(n_req))), shape=(len(space), n_req))
-    q = sparse.hstack([identity, partial.credit[:, cols]], format="csr", dtype=np.float32)
+    # Q = [I_R | P_R], assembled column by column: column j of I_R is the unit vector of
+    # required skill j, P_R is those skills' columns of the partial-credit matrix.
+    stand_ins = partial.credit_csc[:, cols]
+    q = sparse.csc_matrix(
+        (np.concatenate([np.ones(n_req, dtype=np.float32), stand_ins.data]),
+         np.concatenate([cols, stand_ins.indices]),
+         np.concatenate([np.arange(n_req, dtype=np.int64),
+                         n_req + stand_ins.indptr.astype(np.int64)])),
+        shape=(len(space), 2 * n_req)).tocsr()
     relevant = np.flatnonzero(np.diff(q.indptr))
     csc = candidates if candidates.format == "csc" else candidates.tocsc()
     product = (csc[:, relevant] @ q[relevant]).tocsr()
-    n = candidates.shape[0]
-    hit = np.flatnonzero(np.diff(product.indptr))  # candidates holding any relevant skill
-    block = product[hit].toarray()
-    direct, part = block[:, :n_req], block[:, n_req:]
-    cap = partial.meta["params"]["partial_cap"]
-    cover = np.maximum(direct, np.minimum(part, cap))
-    score = np.zeros(n, dtype=np.float32)
-    score[hit] = (cover @ weights) / float(weights.sum())
-    must_met = np.full(n, not must.any(), dtype=bool)
+    # All sparse (no dense candidates × skills block, no BLAS call): the service runs many
+    # searches side by side and a multi-threaded BLAS would only spin on the other's core.
+    direct, part = product[:, :n_req], product[:, n_req:]
+    part.data = np.minimum(part.data, partial.meta["params"]["partial_cap"])
+    score = (direct.maximum(part) @ weights) / float(weights.sum())
+    must_met = np.full(candidates.shape[0], not must.any(), dtype=bool)
     if must.any():
-        must_met[hit] = (direct[:, must] > 0).all(axis=1)
+        must_met = np.diff((direct[:, np.flatnonzero(must)] > 0).tocsr().indptr) == must.sum()
     return Scores(np.clip(score, 0.0, 1.0), must_met)
 
 
@@ -446,7 +449,9 @@ def suggestion_relevance(cover: sparse.csr_matrix, requirements: sparse.csr_matr
 
 
 # -- explanations ----------------------------------------------------------------------------
-@dataclass(frozen=True)
+# StandIn and SkillMatch are made by the hundred per search: plain slotted dataclasses (a frozen
+# one costs five times as much to create). Treat them as read-only.
+@dataclass(slots=True)
 class StandIn:
     """A held skill that stands in (partly) for a required one."""
 
@@ -467,7 +472,7 @@ class StandIn:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SkillMatch:
     """How one required skill is met: exactly, partly (through stand-ins) or not at all.
 
@@ -527,6 +532,91 @@ class Explanation:
         }
 
 
+def _by_contribution(stand_in: StandIn) -> float:
+    return -stand_in.contribution
+
+
+class Explainer:
+    """Explains candidates against one requirement, skill by skill.
+
+    What depends only on the requirement (labels, and each required skill's stand-ins from the
+    partial-credit matrix) is looked up once, so explaining the top-k of a ranking costs one
+    pass over the requirement per candidate. Computes the same score as
+    :func:`score_candidates` (tests check that).
+    """
+
+    def __init__(self, requirements: Sequence[tuple[str, float, bool]], partial: PartialCredit,
+                 taxonomy: Taxonomy, *, lang: str = "en", max_stand_ins: int = 3) -> None:
+        self.partial = partial
+        self.taxonomy = taxonomy
+        self.lang = lang
+        self.max_stand_ins = max_stand_ins
+        self.cap = partial.meta["params"]["partial_cap"]
+        self.total = sum(w for _, w, _ in requirements) or 1.0
+        space = partial.space
+        # Per required skill: uri, weight, must-have, label, and its possible stand-ins
+        # (held skill's column, credit, method, relation).
+        self.plan: list[tuple[str, float, bool, str, list[tuple[int, float, str, str]]]] = []
+        for uri, weight, must in requirements:
+            routes: list[tuple[int, float, str, str]] = []
+            if uri in space.col:
+                rows, credits, codes = partial.column(space.col[uri])
+                routes = [(row, credit, *METHODS[code]) for row, credit, code
+                          in zip(rows.tolist(), credits.tolist(), codes.tolist(), strict=True)]
+            self.plan.append((uri, weight, must, self._label(uri), routes))
+
+    def _label(self, uri: str) -> str:
+        skill = self.taxonomy.skills.get(uri)
+        return skill.label(self.lang) if skill else uri
+
+    def explain(self, profile: CandidateProfile) -> Explanation:
+        col = self.partial.space.col
+        held = {col[u]: u for u in profile.skills if u in col}
+        skills = profile.skills
+        cap = self.cap
+        matched, part, missing = [], [], []
+        achieved = 0.0
+        must_ok = True
+        for uri, weight, must, name, routes in self.plan:
+            evidence = skills.get(uri)
+            direct = evidence[0].weight if evidence else 0.0
+            stand_ins: list[StandIn] = []
+            partial_score = 0.0
+            # Stand-ins count only up to the cap: a direct match at or above it needs none.
+            if routes and direct < cap:
+                for row, credit, method, relation in routes:
+                    held_uri = held.get(row)
+                    if held_uri is not None:
+                        best = skills[held_uri][0]
+                        stand_ins.append(StandIn(held_uri, self._label(held_uri), method,
+                                                 relation, credit, best.weight * credit, best))
+                if stand_ins:
+                    stand_ins.sort(key=_by_contribution)
+                    partial_score = min(cap, sum(s.contribution for s in stand_ins))
+            achieved += weight * max(direct, partial_score)
+            if must and direct <= 0:
+                must_ok = False
+            if direct > 0 and direct >= partial_score:
+                best = evidence[0]
+                source = (f"from {best.credential_title!r} ({best.issuer})"
+                          if best.credential_title else "self-declared")
+                matched.append(SkillMatch(uri, name, weight, must, direct, "exact",
+                                          f"holds {name!r} {source}, {best.strength}", evidence))
+            elif stand_ins:
+                top = stand_ins[0]
+                rationale = (f"{top.label!r} {top.relation} {name!r} ({top.method}, credit "
+                             f"{top.credit:.2f})")
+                if len(stand_ins) > 1:
+                    rationale += f" and {len(stand_ins) - 1} more held skill(s)"
+                part.append(SkillMatch(uri, name, weight, must, partial_score, top.method,
+                                       rationale, (), tuple(stand_ins[:self.max_stand_ins])))
+            else:
+                missing.append(SkillMatch(uri, name, weight, must, 0.0, "missing",
+                                          f"no held skill covers {name!r}"))
+        return Explanation(min(1.0, achieved / self.total), must_ok, tuple(matched),
+                           tuple(part), tuple(missing))
+
+
 def explain(
     profile: CandidateProfile,
     requirements: Sequence[tuple[str, float, bool]],
@@ -536,63 +626,10 @@ def explain(
     lang: str = "en",
     max_stand_ins: int = 3,
 ) -> Explanation:
-    """Explain one candidate against (uri, weight, must-have) requirements.
-
-    Computes the same score as :func:`score_candidates` (tests check that), skill by skill.
-    """
-    space = partial.space
-    cap = partial.meta["params"]["partial_cap"]
-    held = {space.col[u]: u for u in profile.skills if u in space.col}
-    matched, part, missing = [], [], []
-    total = sum(w for _, w, _ in requirements) or 1.0
-    achieved = 0.0
-    must_ok = True
-
-    def label(uri: str) -> str:
-        skill = taxonomy.skills.get(uri)
-        return skill.label(lang) if skill else uri
-
-    for uri, weight, must in requirements:
-        direct = profile.weight(uri)
-        stand_ins: list[StandIn] = []
-        if uri in space.col:
-            rows, credits, codes = partial.column(space.col[uri])
-            for row, credit, code in zip(rows.tolist(), credits.tolist(), codes.tolist(),
-                                         strict=True):
-                held_uri = held.get(row)
-                if held_uri is None:
-                    continue
-                method, relation = METHODS[int(code)]
-                stand_ins.append(StandIn(held_uri, label(held_uri), method, relation, credit,
-                                         profile.weight(held_uri) * credit,
-                                         profile.best_evidence(held_uri)))
-        stand_ins.sort(key=lambda s: -s.contribution)
-        partial_score = min(cap, sum(s.contribution for s in stand_ins))
-        cover = max(direct, partial_score)
-        achieved += weight * cover
-        if must and direct <= 0:
-            must_ok = False
-        name = label(uri)
-        if direct > 0 and direct >= partial_score:
-            evidence = profile.skills[uri]
-            best = evidence[0]
-            source = (f"from {best.credential_title!r} ({best.issuer})" if best.credential_title
-                      else "self-declared")
-            matched.append(SkillMatch(uri, name, weight, must, direct, "exact",
-                                      f"holds {name!r} {source}, {best.strength}", evidence))
-        elif stand_ins:
-            top = stand_ins[0]
-            rationale = (f"{top.label!r} {top.relation} {name!r} ({top.method}, credit "
-                         f"{top.credit:.2f})")
-            if len(stand_ins) > 1:
-                rationale += f" and {len(stand_ins) - 1} more held skill(s)"
-            part.append(SkillMatch(uri, name, weight, must, partial_score, top.method,
-                                   rationale, (), tuple(stand_ins[:max_stand_ins])))
-        else:
-            missing.append(SkillMatch(uri, name, weight, must, 0.0, "missing",
-                                      f"no held skill covers {name!r}"))
-    return Explanation(min(1.0, achieved / total), must_ok, tuple(matched), tuple(part),
-                       tuple(missing))
+    """Explain one candidate against (uri, weight, must-have) requirements (see
+    :class:`Explainer`, which explains many candidates against one requirement)."""
+    return Explainer(requirements, partial, taxonomy, lang=lang,
+                     max_stand_ins=max_stand_ins).explain(profile)
 
 
 def check_top_k(top_k: int) -> None:
@@ -686,12 +723,10 @@ def rank_matrix(
         labels = ", ".join(repr(taxonomy.skills[u].label(lang)) for u in must)
         notes.append(f"no candidate holds every must-have skill ({labels}); the list shows "
                      "the closest candidates, none of whom meets them")
-    reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
-    ranked = tuple(
-        RankedCandidate(rank, ids[row], explain(profile_of(row), reqs, partial, taxonomy,
-                                                lang=lang))
-        for rank, row in enumerate(order.tolist(), start=1)
-    )
+    explainer = Explainer([(r.uri, r.weight, r.must_have) for r in requirement.requirements],
+                          partial, taxonomy, lang=lang)
+    ranked = tuple(RankedCandidate(rank, ids[row], explainer.explain(profile_of(row)))
+                   for rank, row in enumerate(order.tolist(), start=1))
     return RankingResult(requirement, ranked, len(ids), meeting, tuple(notes))
 
 

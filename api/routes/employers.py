@@ -8,6 +8,7 @@ is sent only after the entry is committed.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from api import ranking
 from api.deps import Employer, EngineDep, PoolDep, StoreDep
 from api.errors import NotFound
-from api.routes.common import audit, audit_out, skills_out
+from api.routes.common import audit, audit_out, skills_out, submit_audit
 from api.routes.system import ERRORS
 from api.schemas import (
     AuditOut,
@@ -44,7 +45,7 @@ def _requirement_out(profile: RequirementProfile, engine: Any, lang: str,
     return out
 
 
-def _row_to_profile(row: RequirementRow) -> RequirementProfile:
+def _row_to_profile(row: Any) -> RequirementProfile:
     return RequirementProfile(
         row.id, row.title, row.source,  # type: ignore[arg-type]
         tuple(Requirement(r["uri"], float(r["weight"]), bool(r["must_have"]),
@@ -57,6 +58,18 @@ def _own_requirement(session: Any, owner: str, requirement_id: str) -> Requireme
         raise NotFound(f"no requirement profile {requirement_id!r} among yours",
                        field="requirement_id")
     return row
+
+
+def _saved_requirement(store: Any, owner: str, requirement_id: str) -> RequirementProfile:
+    """A saved requirement profile of ``owner``, read with one plain query (on every search)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(RequirementRow.owner, RequirementRow.id, RequirementRow.title,
+                                  RequirementRow.source, RequirementRow.requirements)
+                           .where(RequirementRow.id == requirement_id)).first()
+    if row is None or row.owner != owner:
+        raise NotFound(f"no requirement profile {requirement_id!r} among yours",
+                       field="requirement_id")
+    return _row_to_profile(row)
 
 
 @router.post("/requirements", status_code=201, response_model=RequirementOut,
@@ -102,8 +115,8 @@ def delete_requirement(requirement_id: RequirementId, employer: Employer,
 
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS | NOT_FOUND)
-def search_candidates(request: Request, body: SearchRequest, employer: Employer,
-                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> Response:
+async def search_candidates(request: Request, body: SearchRequest, employer: Employer,
+                            engine: EngineDep, store: StoreDep, pool: PoolDep) -> Response:
     """Rank the candidates who consented to be found against a requirement (given inline or
     by the id of a saved one). Each result explains matched, partial and missing skills.
     The search is audited: who, when, the requirement and the results shown. Each result
@@ -113,9 +126,7 @@ def search_candidates(request: Request, body: SearchRequest, employer: Employer,
         profile = ranking.derive_requirement(engine, body.requirement, id="inline")
     else:
         assert body.requirement_id is not None
-        with store.new_session() as session:
-            profile = _row_to_profile(_own_requirement(session, employer.owner,
-                                                       body.requirement_id))
+        profile = _saved_requirement(store, employer.owner, body.requirement_id)
     result = ranking.rank(engine, pool, profile, top_k=body.top_k, lang=body.lang)
     results = []
     for ranked in result.candidates:
@@ -129,10 +140,11 @@ def search_candidates(request: Request, body: SearchRequest, employer: Employer,
     asked = {"id": profile.id, "title": profile.title, "source": profile.source,
              "requirements": [{"uri": r.uri, "weight": r.weight, "must_have": r.must_have}
                               for r in profile.requirements]}
-    audit_id = audit(request, employer, "candidate_search", asked,
-                     [{"rank": r["rank"], "candidate_id": r["candidate_id"],
-                       "score": r["score"]} for r in results],
-                     [r["candidate_id"] for r in results])
+    audit_id = await asyncio.wrap_future(submit_audit(
+        request, employer, "candidate_search", asked,
+        [{"rank": r["rank"], "candidate_id": r["candidate_id"], "score": r["score"]}
+         for r in results],
+        [r["candidate_id"] for r in results]))
     # Serialised directly (orjson): the body is large and built from plain dicts.
     body = {"audit_id": audit_id, "requirement": requirement,
             "candidates_searched": result.total_candidates, "results": results,
