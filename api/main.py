@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from api import ranking
 from api.audit import AuditWriter
 from api.errors import install_handlers
 from api.limits import BodySizeLimit
@@ -66,6 +67,7 @@ def create_app(engine: Engine | None = None, settings: Settings | None = None) -
         store.upgrade()
         pool = CandidatePool(store, eng.taxonomy, eng.link_policy)
         pool.reload()
+        ranking.prepare(eng, pool)
         app.state.engine, app.state.store, app.state.pool = eng, store, pool
         app.state.label_search = LabelSearch(eng)
         app.state.audit = AuditWriter(store)

@@ -72,6 +72,12 @@ def _ranking_input(engine: Engine) -> Any:
     return build
 
 
+def prepare(engine: Engine, pool: CandidatePool) -> None:
+    """Build what a search needs now (partial credit, the candidate matrix), not on the first
+    search."""
+    pool.derived("ranking", _ranking_input(engine))
+
+
 def rank(engine: Engine, pool: CandidatePool, profile: RequirementProfile, *, top_k: int,
          lang: str) -> RankingResult:
     """Rank every findable candidate (consenting ones only: the pool holds no others)."""

