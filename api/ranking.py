@@ -25,6 +25,7 @@ from matcher.ranking import (
     Gap,
     RankedCandidate,
     RankingResult,
+    SkillMatch,
     Suggestion,
     best_rows,
     candidate_matrix,
@@ -129,30 +130,38 @@ def suggest_ads(engine: Engine, profile: CandidateProfile,
     return out
 
 
-def result_item(ranked: RankedCandidate) -> dict[str, Any]:
-    """A ranked candidate for a list of results, built straight from the explanation: the
+def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:
+    """Ranked candidates for a list of results, built straight from their explanations: the
     strongest evidence per matched skill, stand-ins without their evidence, missing skills by
-    name (the full evidence is one profile view away, GET /v1/candidates/{id})."""
-    e = ranked.explanation
-    return {
-        "rank": ranked.rank, "candidate_id": ranked.candidate_id,
-        "score": round(e.score, 4), "must_haves_met": e.must_haves_met,
-        "missing_must_haves": e.missing_must_haves,
+    name (the full evidence is one profile view away, GET /v1/candidates/{id}). A skill
+    missing for several candidates is one shared dict."""
+    missing: dict[str, dict[str, Any]] = {}
+
+    def missing_out(m: SkillMatch) -> dict[str, Any]:
+        out = missing.get(m.uri)
+        if out is None:
+            out = missing[m.uri] = {"uri": m.uri, "label": m.label,
+                                    "weight": round(m.weight, 3), "must_have": m.must_have}
+        return out
+
+    return [{
+        "rank": r.rank, "candidate_id": r.candidate_id,
+        "score": round(r.explanation.score, 4), "must_haves_met": r.explanation.must_haves_met,
+        "missing_must_haves": r.explanation.missing_must_haves,
         "matched": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
                      "must_have": m.must_have, "score": round(m.score, 3), "method": m.method,
                      "rationale": m.rationale,
                      "evidence": [m.evidence[0].to_dict()] if m.evidence else []}
-                    for m in e.matched],
+                    for m in r.explanation.matched],
         "partial": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
                      "must_have": m.must_have, "score": round(m.score, 3), "method": m.method,
                      "rationale": m.rationale,
                      "stand_ins": [{"uri": s.uri, "label": s.label, "method": s.method,
                                     "relation": s.relation, "credit": round(s.credit, 3)}
                                    for s in m.stand_ins]}
-                    for m in e.partial],
-        "missing": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
-                     "must_have": m.must_have} for m in e.missing],
-    }
+                    for m in r.explanation.partial],
+        "missing": [missing_out(m) for m in r.explanation.missing],
+    } for r in ranked]
 
 
 def add_offerings(result: dict[str, Any], offerings: Sequence[Any], engine: Engine,

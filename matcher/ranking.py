@@ -564,6 +564,10 @@ class Explainer:
                 routes = [(row, credit, *METHODS[code]) for row, credit, code
                           in zip(rows.tolist(), credits.tolist(), codes.tolist(), strict=True)]
             self.plan.append((uri, weight, must, self._label(uri), routes))
+        # A missing skill reads the same for every candidate: one object, shared.
+        self._missing = {uri: SkillMatch(uri, name, weight, must, 0.0, "missing",
+                                         f"no held skill covers {name!r}")
+                         for uri, weight, must, name, _ in self.plan}
 
     def _label(self, uri: str) -> str:
         skill = self.taxonomy.skills.get(uri)
@@ -611,8 +615,7 @@ class Explainer:
                 part.append(SkillMatch(uri, name, weight, must, partial_score, top.method,
                                        rationale, (), tuple(stand_ins[:self.max_stand_ins])))
             else:
-                missing.append(SkillMatch(uri, name, weight, must, 0.0, "missing",
-                                          f"no held skill covers {name!r}"))
+                missing.append(self._missing[uri])
         return Explanation(min(1.0, achieved / self.total), must_ok, tuple(matched),
                            tuple(part), tuple(missing))
 

@@ -128,13 +128,11 @@ async def search_candidates(request: Request, body: SearchRequest, employer: Emp
         assert body.requirement_id is not None
         profile = _saved_requirement(store, employer.owner, body.requirement_id)
     result = ranking.rank(engine, pool, profile, top_k=body.top_k, lang=body.lang)
-    results = []
-    for ranked in result.candidates:
-        item = ranking.result_item(ranked)
-        contact = pool.shared_contact(ranked.candidate_id)
+    results = ranking.result_items(result.candidates)
+    for item in results:
+        contact = pool.shared_contact(item["candidate_id"])
         if contact:
             item["contact"] = contact
-        results.append(item)
     requirement = profile.to_dict(engine.taxonomy, body.lang)
     # The log keeps what was asked (skills, weights, must-haves), not the display labels.
     asked = {"id": profile.id, "title": profile.title, "source": profile.source,
