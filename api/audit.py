@@ -43,22 +43,17 @@ class AuditWriter:
                                                 daemon=True)
                 self._thread.start()
 
-    def submit(self, *, actor_key_id: int | None, actor_owner: str, actor_role: str,
-               action: str, requirement: dict[str, Any] | None, results: list[dict[str, Any]],
-               subjects: list[str]) -> Future[int]:
-        """Queue one entry and the candidates it concerns; the future gives its id once
-        committed (or the error that prevented it)."""
+    def write(self, *, actor_key_id: int | None, actor_owner: str, actor_role: str,
+              action: str, requirement: dict[str, Any] | None, results: list[dict[str, Any]],
+              subjects: list[str], timeout: float = 30.0) -> int:
+        """Write one entry and the candidates it concerns; returns its id once committed."""
         entry = {"at": utcnow(), "actor_key_id": actor_key_id, "actor_owner": actor_owner,
                  "actor_role": actor_role, "action": action, "requirement": requirement,
                  "results": results}
         done: Future[int] = Future()
         self._ensure_started()
         self._queue.put((entry, list(dict.fromkeys(subjects)), done))
-        return done
-
-    def write(self, *, timeout: float = 30.0, **entry: Any) -> int:
-        """Write one entry (see :meth:`submit`); returns its id once committed."""
-        return self.submit(**entry).result(timeout=timeout)
+        return done.result(timeout=timeout)
 
     def _run(self) -> None:
         while True:

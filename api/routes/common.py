@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import Future
 from typing import Any
 
 from fastapi import Request
@@ -85,23 +84,14 @@ def own_candidate(session: Session, principal: Principal) -> Candidate:
     return row
 
 
-def submit_audit(request: Request, principal: Principal, action: str,
-                 requirement: dict[str, Any] | None, results: list[dict[str, Any]],
-                 subjects: Iterable[str]) -> Future[int]:
-    """Queue an audit entry and the candidates it concerns; the future resolves to its id
-    once it is committed."""
-    writer: AuditWriter = request.app.state.audit
-    return writer.submit(actor_key_id=principal.key_id, actor_owner=principal.owner,
-                         actor_role=principal.role, action=action, requirement=requirement,
-                         results=results, subjects=list(subjects))
-
-
 def audit(request: Request, principal: Principal, action: str,
           requirement: dict[str, Any] | None, results: list[dict[str, Any]],
           subjects: Iterable[str]) -> int:
     """Write an audit entry and the candidates it concerns; returns once it is committed."""
-    return submit_audit(request, principal, action, requirement, results,
-                        subjects).result(timeout=30.0)
+    writer: AuditWriter = request.app.state.audit
+    return writer.write(actor_key_id=principal.key_id, actor_owner=principal.owner,
+                        actor_role=principal.role, action=action, requirement=requirement,
+                        results=results, subjects=list(subjects))
 
 
 def audit_out(entry: AuditEntry) -> dict[str, Any]:

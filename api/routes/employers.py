@@ -8,7 +8,6 @@ is sent only after the entry is committed.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from sqlalchemy import select
 from api import ranking
 from api.deps import Employer, EngineDep, PoolDep, StoreDep
 from api.errors import NotFound
-from api.routes.common import audit, audit_out, skills_out, submit_audit
+from api.routes.common import audit, audit_out, skills_out
 from api.routes.system import ERRORS
 from api.schemas import (
     AuditOut,
@@ -115,8 +114,8 @@ def delete_requirement(requirement_id: RequirementId, employer: Employer,
 
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS | NOT_FOUND)
-async def search_candidates(request: Request, body: SearchRequest, employer: Employer,
-                            engine: EngineDep, store: StoreDep, pool: PoolDep) -> Response:
+def search_candidates(request: Request, body: SearchRequest, employer: Employer,
+                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> Response:
     """Rank the candidates who consented to be found against a requirement (given inline or
     by the id of a saved one). Each result explains matched, partial and missing skills.
     The search is audited: who, when, the requirement and the results shown. Each result
@@ -138,11 +137,10 @@ async def search_candidates(request: Request, body: SearchRequest, employer: Emp
     asked = {"id": profile.id, "title": profile.title, "source": profile.source,
              "requirements": [{"uri": r.uri, "weight": r.weight, "must_have": r.must_have}
                               for r in profile.requirements]}
-    audit_id = await asyncio.wrap_future(submit_audit(
-        request, employer, "candidate_search", asked,
-        [{"rank": r["rank"], "candidate_id": r["candidate_id"], "score": r["score"]}
-         for r in results],
-        [r["candidate_id"] for r in results]))
+    audit_id = audit(request, employer, "candidate_search", asked,
+                     [{"rank": r["rank"], "candidate_id": r["candidate_id"],
+                       "score": r["score"]} for r in results],
+                     [r["candidate_id"] for r in results])
     # Serialised directly (orjson): the body is large and built from plain dicts.
     body = {"audit_id": audit_id, "requirement": requirement,
             "candidates_searched": result.total_candidates, "results": results,
