@@ -53,7 +53,7 @@ class MappingParams:
     description_weight: float = 0.2  # pull towards the description's similarity
     lexical_bonus: float = 0.04
     prior_weight: float = 0.01
-    candidates: int = 256
+    candidates: int = 128  # 256 gave the same RP@5 and hit@5 on validation and dev, slower
 
 
 @dataclass(frozen=True)
@@ -188,55 +188,78 @@ class OutcomeMapper:
                 results.append(OutcomeMapping(text, out_lang, (), tuple(warnings)))
                 continue
             assert scores is not None and ids is not None
-            hits = self._fuse(segments, vectors[rows], scores[rows], ids[rows])
+            hits = self._fuse(segments, vectors[rows], scores[rows], ids[rows], top_k)
             links = self._rank(hits, segments, top_k, out_lang)
             results.append(OutcomeMapping(text, out_lang, tuple(links), tuple(warnings)))
         return results
 
     def _fuse(
-        self, segments: list[Segment], vectors: np.ndarray, scores: np.ndarray, ids: np.ndarray
+        self,
+        segments: list[Segment],
+        vectors: np.ndarray,
+        scores: np.ndarray,
+        ids: np.ndarray,
+        top_k: int,
     ) -> dict[int, _Hit]:
+        """The ``top_k`` skills after fusion, best first (numpy over all candidates at once)."""
         p = self.params
-        best: dict[int, _Hit] = {}
-        for s, seg in enumerate(segments):
-            valid = ids[s] >= 0
-            variant_ids = ids[s][valid]
-            weighted = scores[s][valid] * self._kind_weight[variant_ids]
-            if not seg.whole:
-                weighted = weighted * p.clause_weight
-            if seg.glossed:
-                weighted = weighted * p.gloss_weight
-            skills = self.index.variant_skill[variant_ids]
-            for skill, score, vid in zip(skills.tolist(), weighted.tolist(),
-                                         variant_ids.tolist(), strict=True):
-                hit = best.get(skill)
-                if hit is None or score > hit.score:
-                    best[skill] = _Hit(score, vid, s)
+        seg_weight = np.array(
+            [(1.0 if seg.whole else p.clause_weight) * (p.gloss_weight if seg.glossed else 1.0)
+             for seg in segments], dtype=np.float64,
+        )
+        valid = ids >= 0
+        variant_ids = ids[valid].astype(np.int64)
+        seg_of = np.nonzero(valid)[0]
+        weighted = (scores[valid].astype(np.float64) * self._kind_weight[variant_ids]
+                    * seg_weight[seg_of])
+        skills = self.index.variant_skill[variant_ids].astype(np.int64)
         # Labels that occur word for word: make sure they are candidates, then add the bonus.
+        lexical: set[int] = set()
+        extra: list[tuple[int, int, float]] = []
+        candidates = set(skills.tolist())
         for s, seg in enumerate(segments):
             if not seg.whole:
                 continue
             for vid in self.index.lexical_hits(seg.text):
                 skill = int(self.index.variant_skill[vid])
-                if skill not in best:
-                    vector = self.index.vector(vid)
-                    best[skill] = _Hit(float(vector @ vectors[s]) * self._kind_weight[vid], vid, s)
-                best[skill].lexical = True
-        if best and p.description_weight:
+                lexical.add(skill)
+                if skill not in candidates:
+                    similarity = float(self.index.vector(vid) @ vectors[s])
+                    extra.append((vid, s, similarity * float(self._kind_weight[vid])))
+        if extra:
+            extra_vids = np.array([e[0] for e in extra], dtype=np.int64)
+            variant_ids = np.concatenate([variant_ids, extra_vids])
+            seg_of = np.concatenate([seg_of, np.array([e[1] for e in extra], dtype=np.int64)])
+            weighted = np.concatenate([weighted, np.array([e[2] for e in extra])])
+            skills = np.concatenate([skills, self.index.variant_skill[extra_vids]])
+        if not len(skills):
+            return {}
+        # Per skill, its best-scoring variant: sort by score, keep each skill's first row.
+        order = np.argsort(-weighted, kind="stable")
+        rows, first = np.unique(skills[order], return_index=True)
+        best = order[first]
+        similarity = weighted[best]
+        score = similarity.copy()
+        described: np.ndarray | None = None
+        if p.description_weight:
             # The description's similarity (best over segments) moves the label score towards
             # it: a label that matched by accident rarely has a matching description too.
-            rows = np.fromiter(best, dtype=np.int64, count=len(best))
             described = (self.index.descriptions[rows] @ vectors.T).max(axis=1)
-            for skill, similarity in zip(rows.tolist(), described.tolist(), strict=True):
-                best[skill].described = similarity
-        for skill, hit in best.items():
-            hit.similarity = hit.score
-            if hit.described is not None:
-                hit.score += p.description_weight * (hit.described - hit.score)
-            hit.score += p.prior_weight * float(self._prior[skill])
-            if hit.lexical:
-                hit.score += p.lexical_bonus
-        return best
+            score += p.description_weight * (described - score)
+        score += p.prior_weight * self._prior[rows]
+        is_lexical = np.fromiter((r in lexical for r in rows.tolist()), dtype=bool,
+                                 count=len(rows))
+        score += p.lexical_bonus * is_lexical
+        top = np.argsort(-score, kind="stable")[:top_k]
+        return {
+            int(rows[i]): _Hit(
+                float(score[i]), int(variant_ids[best[i]]), int(seg_of[best[i]]),
+                lexical=bool(is_lexical[i]),
+                described=None if described is None else float(described[i]),
+                similarity=float(similarity[i]),
+            )
+            for i in top.tolist()
+        }
 
     def _rank(
         self, hits: dict[int, _Hit], segments: list[Segment], top_k: int, lang: Lang
