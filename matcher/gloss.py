@@ -24,6 +24,7 @@ from importlib import resources
 
 _WORD = re.compile(r"[\wåäöÅÄÖ]+(?:[-'][\wåäöÅÄÖ]+)*|\S")
 _MAX_WORDS = 4
+_ADJECTIVE_ENDINGS = ("t", "a", "e")  # neuter/adverb, plural/definite
 _MIN_PART = 3  # a compound part shorter than this is too ambiguous ("el", "is")
 
 # Function words the glossary leaves out: glossed so the English stays readable.
@@ -69,14 +70,24 @@ class Glossary:
                     break
             else:
                 word = words[i]
-                out.append(_FUNCTION_WORDS.get(word) or self._compound(lemmas[i])
-                           or tokens[i])
+                out.append(_FUNCTION_WORDS.get(word) or self._inflected(word)
+                           or self._compound(lemmas[i]) or tokens[i])
                 i += 1
         return " ".join(out)
 
     def _single(self, word: str) -> str | None:
         return (self.by_word.get((word,)) or self.by_word.get((_lemma(word),))
                 or self.by_stem.get((_stem(word),)))
+
+    def _inflected(self, word: str) -> str | None:
+        """An adjective or adverb form the lemmatiser left alone: "agilt", "hotfulla"."""
+        for ending in _ADJECTIVE_ENDINGS:
+            base = word[: -len(ending)]
+            if word.endswith(ending) and len(base) >= 4:
+                english = self.by_word.get((base,))
+                if english:
+                    return english
+        return None
 
     def _compound(self, word: str) -> str | None:
         """A two-part compound whose head (last part) and modifier are both known."""

@@ -8,6 +8,7 @@ from matcher import Engine, Settings, read_esco
 from matcher.embedding import HashingEmbedder
 from matcher.gloss import gloss_swedish
 from matcher.mapping import MappingParams
+from matcher.text import segment
 from tests.fixtures.esco_mini import SKILL
 
 
@@ -18,6 +19,25 @@ def test_gloss_uses_lemmas_multiword_expressions_and_compounds() -> None:
     assert "routine" in english
     # Unknown words (names, products) are kept as written.
     assert "SolidWorks" in gloss_swedish("rita i SolidWorks")
+
+
+def test_gloss_reads_adjective_forms_and_common_words() -> None:
+    # "agilt", "hotfulla": inflected forms simplemma leaves alone, found through their base form.
+    assert gloss_swedish("arbeta agilt") == "work agile"
+    assert gloss_swedish("hotfulla kunder") == "threatening customer"
+    # "vet" is "know", never the English word "vet".
+    assert gloss_swedish("vet hur") == "know how"
+
+
+def test_swedish_sentences_are_looked_up_whole_and_glossed_without_clauses() -> None:
+    segments, _ = segment("Deltagaren kan läsa ritningar och hantera handverktyg", gloss=True)
+    assert [(s.text, s.glossed) for s in segments] == [
+        ("läsa ritningar och hantera handverktyg", False),
+        (gloss_swedish("läsa ritningar och hantera handverktyg"), True),
+    ]
+    # Without the gloss (glossing turned off) the clauses are looked up as before.
+    plain, _ = segment("Deltagaren kan läsa ritningar och hantera handverktyg")
+    assert [s.text for s in plain if not s.whole] == ["läsa ritningar", "hantera handverktyg"]
 
 
 def _english_only_engine(bundle_dir: Path, tmp_path: Path, **params: float) -> Engine:
