@@ -25,6 +25,9 @@ from importlib import resources
 _WORD = re.compile(r"[\wåäöÅÄÖ]+(?:[-'][\wåäöÅÄÖ]+)*|\S")
 _MAX_WORDS = 4
 _ADJECTIVE_ENDINGS = ("t", "a", "e")  # neuter/adverb, plural/definite
+# Swedish verbal nouns and the verb form they come from: -ering (hantera), -ning (granska),
+# -ing (förvara).
+_VERBAL_NOUN_ENDINGS = (("ering", "era"), ("ning", "a"), ("ing", "a"))
 _MIN_PART = 3  # a compound part shorter than this is too ambiguous ("el", "is")
 
 # Function words the glossary leaves out: glossed so the English stays readable.
@@ -71,13 +74,23 @@ class Glossary:
             else:
                 word = words[i]
                 out.append(_FUNCTION_WORDS.get(word) or self._inflected(word)
-                           or self._compound(lemmas[i]) or tokens[i])
+                           or self._verbal_noun(lemmas[i]) or self._compound(lemmas[i])
+                           or tokens[i])
                 i += 1
         return " ".join(out)
 
     def _single(self, word: str) -> str | None:
         return (self.by_word.get((word,)) or self.by_word.get((_lemma(word),))
-                or self.by_stem.get((_stem(word),)))
+                or self.by_stem.get((_stem(word),)) or self._verbal_noun(word))
+
+    def _verbal_noun(self, word: str) -> str | None:
+        """A noun made from a known verb: "hantering" (hantera), "granskning" (granska)."""
+        for ending, verb_ending in _VERBAL_NOUN_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_PART:
+                english = self.by_word.get((word[: -len(ending)] + verb_ending,))
+                if english:
+                    return _ing_form(english)
+        return None
 
     def _inflected(self, word: str) -> str | None:
         """An adjective or adverb form the lemmatiser left alone: "agilt", "hotfulla"."""
@@ -104,6 +117,16 @@ class Glossary:
                     if first:
                         return f"{first} {head}"
         return None
+
+
+def _ing_form(english: str) -> str:
+    """'handle' -> 'handling', 'carry out' -> 'carrying out' (the first word of the gloss)."""
+    verb, _, rest = english.partition(" ")
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
+        verb = verb[:-1]
+    elif re.fullmatch(r"[^aeiou]{1,2}[aeiou][bdgmnpt]", verb):
+        verb += verb[-1]  # plan -> planning, map -> mapping
+    return f"{verb}ing {rest}".strip()
 
 
 def _first_sense(english: str) -> str:

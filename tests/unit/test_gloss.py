@@ -27,6 +27,10 @@ def test_gloss_reads_adjective_forms_and_common_words() -> None:
     assert gloss_swedish("hotfulla kunder") == "threatening customer"
     # "vet" is "know", never the English word "vet".
     assert gloss_swedish("vet hur") == "know how"
+    # Verbal nouns of known verbs: -ering, -ning, -ing.
+    assert gloss_swedish("hantering") == "handling"
+    assert gloss_swedish("planering") == "planning"
+    assert gloss_swedish("verktygshantering") == "tool handling"
 
 
 def test_swedish_sentences_are_looked_up_whole_and_glossed_without_clauses() -> None:
