@@ -4,9 +4,9 @@
 - candidate search over the in-memory pool: the candidate × skill matrix is built once per
   change of the pool (:meth:`CandidatePool.derived`), never per request, and ranked with
   :func:`matcher.ranking.rank_profiles` (one sparse product and a top-k);
-- suggestions for a job seeker: occupations from :meth:`Engine.suggest`, job ads from the ads
-  platforms imported into the store (else the engine's own ads), each with its gaps and the
-  catalogue credentials that teach a missing skill.
+- search results as the API returns them;
+- the offerings issuers published in the store, put first among the courses of each gap of a
+  job seeker's suggestions (:meth:`Engine.suggest` gives the rest).
 """
 
 from __future__ import annotations
@@ -21,20 +21,12 @@ from api.schemas import RequirementCreate
 from matcher.engine import Engine
 from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.ranking import (
-    CourseOffer,
-    Gap,
     RankedCandidate,
     RankingResult,
     SkillMatch,
-    Suggestion,
-    best_rows,
     candidate_matrix,
-    coverage,
-    explain,
     rank_matrix,
     rank_profiles,
-    requirement_matrix,
-    score_requirements,
 )
 
 
@@ -89,45 +81,6 @@ def rank(engine: Engine, pool: CandidatePool, profile: RequirementProfile, *, to
     return rank_matrix(profile, matrix, ids, engine.partial_credit,
                        engine.taxonomy, profile_of=profiles.__getitem__, top_k=top_k,
                        lang=lang)
-
-
-def _courses(engine: Engine, uri: str, lang: str, limit: int) -> tuple[CourseOffer, ...]:
-    offers: list[CourseOffer] = []
-    for entry in engine.catalogue():
-        for taught in entry.skills:
-            if taught.uri == uri:
-                offering = entry.offering
-                offers.append(CourseOffer(
-                    offering.id, offering.title, offering.awarding_body.name, uri,
-                    engine.taxonomy.skills[uri].label(lang), "exact",
-                    taught.factor, taught.outcome,
-                    offering.workload.hours, offering.url))
-                break
-    offers.sort(key=lambda c: -c.credit)
-    return tuple(offers[:limit])
-
-
-def suggest_ads(engine: Engine, profile: CandidateProfile,
-                ads: Sequence[tuple[str, str, RequirementProfile, dict[str, str]]], *,
-                top_k: int, lang: str, courses_per_gap: int = 3) -> list[Suggestion]:
-    """The ``top_k`` ads (id, title, requirement, details) that fit ``profile`` best."""
-    if not ads or profile.is_empty:
-        return []
-    partial = engine.partial_credit
-    matrix = requirement_matrix([[(r.uri, r.weight) for r in req.requirements]
-                                 for _, _, req, _ in ads], partial.space)
-    cover = coverage(candidate_matrix([profile], partial.space), partial)
-    scores = score_requirements(cover, matrix)[0]
-    out = []
-    for i in best_rows(scores, top_k).tolist():
-        ad_id, title, requirement, details = ads[i]
-        reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
-        explanation = explain(profile, reqs, partial, engine.taxonomy, lang=lang)
-        gaps = tuple(Gap(skill, _courses(engine, skill.uri, lang, courses_per_gap))
-                     for skill in sorted((*explanation.missing, *explanation.partial),
-                                         key=lambda m: (-m.weight, m.score)))
-        out.append(Suggestion("ad", ad_id, title, explanation, gaps, tuple(details.items())))
-    return out
 
 
 def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:

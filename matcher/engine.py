@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -576,6 +576,7 @@ class Engine:
         interest: str | None = None,
         courses_per_gap: int = 3,
         lang: str = "en",
+        ads: Sequence[tuple[str, str, RequirementProfile, Mapping[str, str]]] | None = None,
     ) -> Suggestions:
         """Top ESCO occupations and job ads for a candidate, with matched and missing skills
         and, for each missing skill, the catalogue credentials that teach it.
@@ -586,8 +587,9 @@ class Engine:
         their words ("äldreomsorg med demensvård") — that text is mapped to skills like an ad
         and the order becomes fit × (0.1 + closeness to the interest, the closest scaled to
         1): the fit still decides within the field of interest. Job ads are the imported
-        ones (``matcher ads import``), else the demo ads; the result says which
-        (``ads_source``).
+        ones (``matcher ads import``), else the demo ads, unless ``ads`` gives them as
+        (id, title, requirement profile, details such as employer); the result says which
+        (``ads_source``: imported, demo or given).
 
         Raises:
             InvalidInputError: ``interest`` is given but names no skill.
@@ -604,7 +606,19 @@ class Engine:
         check_top_k(top_k)
         profile = (candidate if isinstance(candidate, CandidateProfile)
                    else self.candidate_profiles([candidate])[0])
-        ads, source, ad_matrix = self._job_ads()
+        if ads is None:
+            stored, source, ad_matrix = self._job_ads()
+            ads = [(a.ad.id, a.ad.headline, a.requirement,
+                    {k: str(v) for k, v in a.ad.summary().items()
+                     if k in ("employer", "municipality", "publication_date")})
+                   for a in stored]
+        else:
+            from matcher.ranking import requirement_matrix
+
+            source = "given"
+            ad_matrix = requirement_matrix([[(r.uri, r.weight) for r in requirement.requirements]
+                                            for _, _, requirement, _ in ads],
+                                           self.partial_credit.space)
         notes = list(profile.notes)
         if source == "demo":
             notes.append("no job ads imported: suggesting from the demo ads (import real ones "
@@ -653,12 +667,9 @@ class Engine:
         ad_out = []
         if ads:
             for i in order(ad_matrix):
-                stored = ads[i]
-                details = tuple((k, str(v)) for k, v in stored.ad.summary().items()
-                                if k in ("employer", "municipality", "publication_date"))
-                ad_out.append(self._suggestion("ad", stored.ad.id, stored.ad.headline, profile,
-                                               stored.requirement, courses_per_gap, lang,
-                                               details))
+                ad_id, title, requirement, details = ads[i]
+                ad_out.append(self._suggestion("ad", ad_id, title, profile, requirement,
+                                               courses_per_gap, lang, tuple(details.items())))
         return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
                            tuple(notes))
 

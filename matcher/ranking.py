@@ -809,7 +809,7 @@ class Suggestions:
     candidate_id: str
     occupations: tuple[Suggestion, ...]
     ads: tuple[Suggestion, ...]
-    ads_source: str  # "imported" | "demo"
+    ads_source: str  # "imported" | "demo" | "given"
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:

@@ -249,12 +249,15 @@ def _for_subject(entry: dict[str, Any], candidate_id: str) -> dict[str, Any]:
 @router.get("/suggestions", responses=ERRORS | MINE_404)
 def suggestions(seeker: JobSeeker, engine: EngineDep, store: StoreDep,
                 top_k: Annotated[int, Query(ge=1, le=20)] = 5,
+                interest: Annotated[str | None, Query(min_length=1, max_length=500)] = None,
                 lang: LangParam = "sv") -> dict[str, Any]:
     """Occupations and job ads that fit your skills: matched skills, gaps, and for each gap
     the credentials that teach it — offerings issuers published here first, then the
-    engine's catalogue. Ads are those platforms imported (else the engine's demo ads)."""
+    engine's catalogue. Ads are those platforms imported (else the engine's demo ads). With
+    ``interest`` (what you want to move towards, in your words: "äldreomsorg"), what lies
+    closer to it comes first."""
     from api.profiles import build_profile
-    from api.ranking import add_offerings, suggest_ads
+    from api.ranking import add_offerings
     from api.routes.ads import ad_requirement
     from api.store.models import JobAdRow
 
@@ -272,11 +275,9 @@ def suggestions(seeker: JobSeeker, engine: EngineDep, store: StoreDep,
         offerings = list(session.scalars(
             select(IssuerCredential).options(selectinload(IssuerCredential.links))
             .where(IssuerCredential.kind == "offering")))
-        result = engine.suggest(profile, top_k=top_k, lang=lang).to_dict()
+    result = engine.suggest(profile, top_k=top_k, lang=lang, interest=interest,
+                            ads=ads or None).to_dict()
     if ads:
-        result["ads"] = [s.to_dict() for s in suggest_ads(engine, profile, ads, top_k=top_k,
-                                                          lang=lang)]
         result["ads_source"] = "platforms"
-        result["notes"] = [n for n in result["notes"] if "demo ads" not in n]
     add_offerings(result, offerings, engine)
     return result

@@ -236,3 +236,15 @@ def test_issuers_offerings_close_gaps_in_suggestions(client: TestClient, keys: K
     assert gaps, s["occupations"]
     first = gaps[0]["courses"][0]
     assert first["title"] == "Demensvård grund" and first["source"] == "issuer"
+
+
+def test_suggestions_follow_a_stated_interest(client: TestClient, keys: Keys) -> None:
+    seeker_with_credential(client, keys)
+    h = keys.headers("job_seeker")
+    plain = client.get("/v1/me/suggestions", headers=h)
+    assert plain.status_code == 200
+    r = client.get("/v1/me/suggestions", params={"interest": "gaffeltruck och lager"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert any("interest 'gaffeltruck och lager'" in n for n in r.json()["notes"])
+    r = client.get("/v1/me/suggestions", params={"interest": "x" * 501}, headers=h)
+    assert r.status_code == 422 and r.json()["field"] == "interest"
