@@ -21,6 +21,7 @@ const T = {
     "js.noCredentials": "Du har inga mikromeriter än.",
     "js.skills": "Mina kompetenser och vad som styrker dem",
     "js.suggestions": "Yrken och jobb som passar dig", "js.suggestBtn": "Visa förslag",
+    "js.interest": "Vad vill du arbeta med? (frivilligt)", "js.interestHint": "t.ex. äldreomsorg",
     "js.audit": "Vem har sett min profil?", "js.auditBtn": "Visa",
     "js.noAudit": "Ingen arbetsgivare har sökt fram eller sett din profil.",
     "js.data": "Mina uppgifter", "js.export": "Ladda ner alla mina uppgifter",
@@ -79,6 +80,7 @@ const T = {
     "js.noCredentials": "You have no micro-credentials yet.",
     "js.skills": "My skills and what backs them",
     "js.suggestions": "Occupations and jobs that fit you", "js.suggestBtn": "Show suggestions",
+    "js.interest": "What would you like to work with? (optional)", "js.interestHint": "e.g. elderly care",
     "js.audit": "Who has seen my profile?", "js.auditBtn": "Show",
     "js.noAudit": "No employer has found or viewed your profile.",
     "js.data": "My data", "js.export": "Download all my data",
@@ -152,6 +154,9 @@ const pct = (x) => `${Math.round(x * 100)} %`;
 function applyLanguage() {
   document.documentElement.lang = lang;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
+    node.placeholder = t(node.dataset.i18nPlaceholder);
+  }
   const sw = $("#lang-switch");
   sw.textContent = lang === "sv" ? "English" : "Svenska";
   sw.lang = lang === "sv" ? "en" : "sv";
@@ -250,7 +255,9 @@ function suggestionCard(s) {
 }
 async function showSuggestions() {
   status(t("loading"));
-  const data = await api("GET", "/v1/me/suggestions");
+  const interest = $("#js-interest").value.trim();
+  const data = await api("GET", "/v1/me/suggestions" +
+    (interest ? `?interest=${encodeURIComponent(interest)}` : ""));
   const box = $("#js-suggestions");
   box.replaceChildren(
     el("h4", {}, t("sug.occupations")),

@@ -99,6 +99,7 @@ def test_job_seeker_flow(page: Any, site: tuple[str, dict[str, str]], tmp_path: 
     assert page.locator("#js-credentials").get_by_text("Truckkörning A och B").is_visible()
     assert page.locator("#js-credentials .badge.verified").is_visible()
     assert page.locator("#js-skills").get_by_text("köra gaffeltruck").is_visible()
+    page.get_by_label("Vad vill du arbeta med? (frivilligt)").fill("gaffeltruck")
     page.get_by_role("button", name="Visa förslag").click()
     page.locator("#js-suggestions").get_by_text("truckförare").first.wait_for()
     page.screenshot(path=str(tmp_path / "job-seeker.png"), full_page=True)
