@@ -140,6 +140,9 @@ class OutcomeMapper:
             from matcher.gloss import load_glossary
 
             load_glossary()
+        # The Swedish text itself is looked up only when there are Swedish labels to find;
+        # otherwise its English gloss alone (see matcher.text.segment).
+        self._swedish_labels = any(v.lang == "sv" for v in index.variants)
         self._kind_weight = np.array(
             [self.params.kind_weights.get(v.kind, 1.0) for v in index.variants], dtype=np.float32
         )
@@ -171,8 +174,7 @@ class OutcomeMapper:
             if not text.strip():
                 prepared.append(([], ["empty text: nothing to map"]))
             else:
-                gloss = self.params.gloss_weight > 0 and detect_language(text) == "sv"
-                prepared.append(segment(text, gloss=gloss))
+                prepared.append(self.segment(text))
         flat = [s.text for segments, _ in prepared for s in segments]
         vectors = self.embedder.embed_queries(flat)
         k = min(self.params.candidates, len(self.index))
@@ -192,6 +194,11 @@ class OutcomeMapper:
             links = self._rank(hits, segments, top_k, out_lang)
             results.append(OutcomeMapping(text, out_lang, tuple(links), tuple(warnings)))
         return results
+
+    def segment(self, text: str) -> tuple[list[Segment], list[str]]:
+        """The segments :meth:`map` embeds for ``text``, and warnings for the user."""
+        gloss = self.params.gloss_weight > 0 and detect_language(text) == "sv"
+        return segment(text, gloss=gloss, keep_original=self._swedish_labels)
 
     def _fuse(
         self,

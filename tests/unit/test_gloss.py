@@ -39,6 +39,11 @@ def test_swedish_sentences_are_looked_up_whole_and_glossed_without_clauses() -> 
         ("läsa ritningar och hantera handverktyg", False),
         (gloss_swedish("läsa ritningar och hantera handverktyg"), True),
     ]
+    # Without Swedish labels to find, the gloss alone stands for the sentence.
+    alone, _ = segment("Deltagaren kan läsa ritningar", gloss=True, keep_original=False)
+    assert [(s.text, s.original) for s in alone] == [
+        (gloss_swedish("läsa ritningar"), "läsa ritningar")
+    ]
     # Without the gloss (glossing turned off) the clauses are looked up as before.
     plain, _ = segment("Deltagaren kan läsa ritningar och hantera handverktyg")
     assert [s.text for s in plain if not s.whole] == ["läsa ritningar", "hantera handverktyg"]
