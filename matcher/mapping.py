@@ -140,9 +140,6 @@ class OutcomeMapper:
             from matcher.gloss import load_glossary
 
             load_glossary()
-        # The Swedish text itself is looked up only when there are Swedish labels to find;
-        # otherwise its English gloss alone (see matcher.text.segment).
-        self._swedish_labels = any(v.lang == "sv" for v in index.variants)
         self._kind_weight = np.array(
             [self.params.kind_weights.get(v.kind, 1.0) for v in index.variants], dtype=np.float32
         )
@@ -198,7 +195,7 @@ class OutcomeMapper:
     def segment(self, text: str) -> tuple[list[Segment], list[str]]:
         """The segments :meth:`map` embeds for ``text``, and warnings for the user."""
         gloss = self.params.gloss_weight > 0 and detect_language(text) == "sv"
-        return segment(text, gloss=gloss, keep_original=self._swedish_labels)
+        return segment(text, gloss=gloss)
 
     def _fuse(
         self,

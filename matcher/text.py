@@ -114,21 +114,21 @@ def _content_words(text: str) -> int:
     return len(re.findall(r"\w{3,}", text))
 
 
-def segment(
-    text: str, *, gloss: bool = False, keep_original: bool = True
-) -> tuple[list[Segment], list[str]]:
+def segment(text: str, *, gloss: bool = False) -> tuple[list[Segment], list[str]]:
     """Segments to look up for one input text, and warnings for the user.
 
     A normal outcome gives its formula-stripped self plus its clauses (when it has two or
     more of at least two content words). A long text is cut into sentences first; at most
     ``MAX_SEGMENTS`` sentences and clauses are kept. With ``gloss`` (Swedish text), each
-    sentence is followed by its English gloss (:mod:`matcher.gloss`) and its clauses are
-    left out: on the Swedish dev outcomes the gloss found what the clauses found (hit@5 69.0
-    with clauses, 71.4 without), and each clause costs an encode. Glossing the clauses
-    too was worse (64.3). Without ``keep_original`` a glossed sentence is looked up through
-    its gloss alone: for an index without Swedish labels, where the Swedish words themselves
-    have nothing to match word for word (Swedish dev hit@5 the same, MRR 50.2 -> 52.6, and one
-    encode per sentence instead of two).
+    sentence is followed by its English gloss (:mod:`matcher.gloss`); glossing its clauses
+    too was worse on the dev outcomes (hit@5 64.3 against 69.0).
+
+    Tried and kept out: looking a Swedish sentence up without its clauses, or through its
+    gloss alone. Both scored better on the Swedish dev outcomes (hit@5 +2.4 and +4.8 with the
+    glossary's third pass) and encode fewer texts, but a text naming several skills then
+    surfaces fewer of them: the interest "äldreomsorg med välfärdsteknik och demensvård" read
+    as geriatrics alone, and demo ads' requirements lost skills, so the persona tests
+    (tests/e2e/test_personas.py) failed.
     """
     warnings: list[str] = []
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
@@ -147,7 +147,7 @@ def segment(
         # A one-word clause is kept only when it is a long word ("egenkontroll", "allergener"):
         # short ones are mostly verbs split from a shared object ("läsa och tolka ritningar").
         clauses = [c for c in clauses if len(c.split()) >= 2 or len(c) >= 6]
-        if len(clauses) >= 2 and not gloss:
+        if len(clauses) >= 2:
             segments.extend(Segment(c, False) for c in clauses if c != core)
     if len(segments) > MAX_SEGMENTS:
         kept_sentences = sum(1 for s in segments[:MAX_SEGMENTS] if s.whole)
@@ -163,10 +163,7 @@ def segment(
         for seg in segments:
             glossed.append(seg)
             english = gloss_swedish(seg.text) if seg.whole else seg.text
-            if english.lower() == seg.text.lower():
-                continue
-            if not keep_original:
-                glossed.pop()
-            glossed.append(Segment(english, seg.whole, source=seg.text))
+            if english.lower() != seg.text.lower():
+                glossed.append(Segment(english, seg.whole, source=seg.text))
         segments = glossed
     return segments, list(dict.fromkeys(warnings))

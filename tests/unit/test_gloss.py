@@ -33,18 +33,15 @@ def test_gloss_reads_adjective_forms_and_common_words() -> None:
     assert gloss_swedish("verktygshantering") == "tool handling"
 
 
-def test_swedish_sentences_are_looked_up_whole_and_glossed_without_clauses() -> None:
+def test_swedish_sentences_are_looked_up_whole_by_clause_and_glossed() -> None:
     segments, _ = segment("Deltagaren kan läsa ritningar och hantera handverktyg", gloss=True)
-    assert [(s.text, s.glossed) for s in segments] == [
-        ("läsa ritningar och hantera handverktyg", False),
-        (gloss_swedish("läsa ritningar och hantera handverktyg"), True),
+    assert [(s.text, s.whole, s.glossed) for s in segments] == [
+        ("läsa ritningar och hantera handverktyg", True, False),
+        (gloss_swedish("läsa ritningar och hantera handverktyg"), True, True),
+        ("läsa ritningar", False, False),
+        ("hantera handverktyg", False, False),
     ]
-    # Without Swedish labels to find, the gloss alone stands for the sentence.
-    alone, _ = segment("Deltagaren kan läsa ritningar", gloss=True, keep_original=False)
-    assert [(s.text, s.original) for s in alone] == [
-        (gloss_swedish("läsa ritningar"), "läsa ritningar")
-    ]
-    # Without the gloss (glossing turned off) the clauses are looked up as before.
+    # Without the gloss (glossing turned off) the clauses are looked up the same way.
     plain, _ = segment("Deltagaren kan läsa ritningar och hantera handverktyg")
     assert [s.text for s in plain if not s.whole] == ["läsa ritningar", "hantera handverktyg"]
 
