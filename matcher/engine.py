@@ -471,16 +471,22 @@ class Engine:
 
     def _mapper_key(self) -> str:
         """What the mapping results depend on besides taxonomy and model: the fusion
-        parameters, the confidence model, the index kinds and the package version. Cached
-        mappings (demo ads, catalogue) are keyed by it, so a retuned mapper remaps them."""
+        parameters, the confidence model, the index kinds, the package version, and the code
+        and glossary that segment and gloss a text. Cached mappings (demo ads, catalogue) are
+        keyed by it, so a retuned or changed mapper remaps them."""
         import hashlib
         from dataclasses import asdict
+        from importlib import resources
 
         from matcher.index import package_version
 
         mapper = self.mapper
+        package = resources.files("matcher")
+        sources = hashlib.sha256(b"".join(
+            package.joinpath(name).read_bytes()
+            for name in ("mapping.py", "text.py", "gloss.py", "resources/sv_en_glossary.tsv")))
         blob = repr((asdict(mapper.params), mapper.calibration, self._index_kinds,
-                     package_version()))
+                     package_version(), sources.hexdigest()))
         return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
     def catalogue(self) -> list[CatalogueEntry]:
