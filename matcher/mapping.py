@@ -96,7 +96,6 @@ class _Hit:
     variant: int
     segment: int
     lexical: bool = False
-    described: float | None = None  # similarity of the skill's description
     similarity: float = 0.0  # of the best variant, before description, prior and bonus
 
 
@@ -249,7 +248,6 @@ class OutcomeMapper:
         best = order[first]
         similarity = weighted[best]
         score = similarity.copy()
-        described: np.ndarray | None = None
         if p.description_weight:
             # The description's similarity (best over segments) moves the label score towards
             # it: a label that matched by accident rarely has a matching description too.
@@ -263,9 +261,7 @@ class OutcomeMapper:
         return {
             int(rows[i]): _Hit(
                 float(score[i]), int(variant_ids[best[i]]), int(seg_of[best[i]]),
-                lexical=bool(is_lexical[i]),
-                described=None if described is None else float(described[i]),
-                similarity=float(similarity[i]),
+                lexical=bool(is_lexical[i]), similarity=float(similarity[i]),
             )
             for i in top.tolist()
         }

@@ -51,12 +51,16 @@ def _row_to_profile(row: Any) -> RequirementProfile:
                           str(r.get("origin", ""))) for r in row.requirements))
 
 
-def _own_requirement(session: Any, owner: str, requirement_id: str) -> RequirementRow:
-    row = session.get(RequirementRow, requirement_id)
+def _owned(row: Any, owner: str, requirement_id: str) -> Any:
+    """``row`` when it exists and belongs to ``owner``; else 404 (another's looks absent)."""
     if row is None or row.owner != owner:
         raise NotFound(f"no requirement profile {requirement_id!r} among yours",
                        field="requirement_id")
     return row
+
+
+def _own_requirement(session: Any, owner: str, requirement_id: str) -> RequirementRow:
+    return _owned(session.get(RequirementRow, requirement_id), owner, requirement_id)
 
 
 def _saved_requirement(store: Any, owner: str, requirement_id: str) -> RequirementProfile:
@@ -65,10 +69,7 @@ def _saved_requirement(store: Any, owner: str, requirement_id: str) -> Requireme
         row = conn.execute(select(RequirementRow.owner, RequirementRow.id, RequirementRow.title,
                                   RequirementRow.source, RequirementRow.requirements)
                            .where(RequirementRow.id == requirement_id)).first()
-    if row is None or row.owner != owner:
-        raise NotFound(f"no requirement profile {requirement_id!r} among yours",
-                       field="requirement_id")
-    return _row_to_profile(row)
+    return _row_to_profile(_owned(row, owner, requirement_id))
 
 
 @router.post("/requirements", status_code=201, response_model=RequirementOut,
