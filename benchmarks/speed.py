@@ -6,9 +6,8 @@
 Latency is per outcome, mapped one at a time, warm (engine and index loaded, 10 warm-up calls).
 Two reference times, both one outcome at a time:
 - bare encode: the same model encoding the outcome text alone. The ratio says what mapping
-  costs over one model call: most of it is encoding more texts (the clauses of an English
-  outcome; a Swedish one is looked up through its English gloss, and as written too when the
-  index has Swedish labels), the rest search, fusion and reasons;
+  costs over one model call: most of it is encoding more texts (the clauses of the outcome and,
+  for Swedish, its English gloss), the rest search, fusion and reasons;
 - segment encode: the model encoding exactly the texts the mapper embeds for that outcome. The
   ratio is the mapper's own overhead beyond the model.
 """
