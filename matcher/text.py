@@ -99,6 +99,10 @@ class Segment:
     text: str  # what is embedded
     whole: bool  # the whole (formula-stripped) sentence, not a clause of it
     source: str = ""  # for a gloss: the Swedish text it glosses; else empty
+    # Texts in which ESCO labels are matched word for word on behalf of this segment, each
+    # with the Swedish text it glosses (else ""): the sentence the segment belongs to, or that
+    # sentence's gloss. Set on the first segment of each sentence only.
+    lexical: tuple[tuple[str, str], ...] = ()
 
     @property
     def glossed(self) -> bool:
@@ -110,60 +114,83 @@ class Segment:
         return self.source or self.text
 
 
+@dataclass(frozen=True)
+class SegmentPlan:
+    """Which texts a sentence is looked up by.
+
+    - ``whole``: the whole sentence even when it also has clauses (else its clauses alone);
+    - ``gloss``: Swedish text is (also) looked up through its English gloss;
+    - ``swedish``: Swedish text is looked up as written, not only through its gloss;
+    - ``gloss_clauses``: with ``swedish``, the clauses are glossed too, not only the sentence.
+    """
+
+    whole: bool = True
+    gloss: bool = False
+    swedish: bool = True
+    gloss_clauses: bool = False
+
+
 def _content_words(text: str) -> int:
     return len(re.findall(r"\w{3,}", text))
 
 
-def segment(text: str, *, gloss: bool = False) -> tuple[list[Segment], list[str]]:
+def _clauses(core: str) -> list[str]:
+    """The clauses of a sentence that names several things, else []."""
+    clauses = [strip_formula(c) for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
+    # A one-word clause is kept only when it is a long word ("egenkontroll", "allergener"):
+    # short ones are mostly verbs split from a shared object ("läsa och tolka ritningar").
+    clauses = [c for c in clauses if len(c.split()) >= 2 or len(c) >= 6]
+    return [c for c in clauses if c != core] if len(clauses) >= 2 else []
+
+
+def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment], list[str]]:
     """Segments to look up for one input text, and warnings for the user.
 
-    A normal outcome gives its formula-stripped self plus its clauses (when it has two or
-    more of at least two content words). A long text is cut into sentences first; at most
-    ``MAX_SEGMENTS`` sentences and clauses are kept. With ``gloss`` (Swedish text), each
-    sentence is followed by its English gloss (:mod:`matcher.gloss`); glossing its clauses
-    too was worse on the dev outcomes (hit@5 64.3 against 69.0).
-
-    Tried and kept out: looking a Swedish sentence up without its clauses, or through its
-    gloss alone. Both scored better on the Swedish dev outcomes (hit@5 +2.4 and +4.8 with the
-    glossary's third pass) and encode fewer texts, but a text naming several skills then
-    surfaces fewer of them: the interest "äldreomsorg med välfärdsteknik och demensvård" read
-    as geriatrics alone, and demo ads' requirements lost skills, so the persona tests
-    (tests/e2e/test_personas.py) failed.
+    A long text is cut into sentences first; sentences are added until there are
+    ``MAX_SEGMENTS`` segments.
+    Each sentence is stripped of its outcome formula and looked up whole and, when it names
+    two or more things of at least two content words each, clause by clause (``plan``).
+    Swedish text (``plan.gloss``) is looked up through an English gloss (:mod:`matcher.gloss`)
+    of each of those pieces, and as written too when ``plan.swedish``.
     """
     warnings: list[str] = []
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
     if len(sentences) <= 1:
         sentences = [text.strip()]
-    segments: list[Segment] = []
+    cores: list[str] = []
     for sentence in sentences:
         core = strip_formula(sentence)
         if len(core) > MAX_SEGMENT_CHARS:
             core = core[:MAX_SEGMENT_CHARS]
             warnings.append(f"a sentence longer than {MAX_SEGMENT_CHARS} characters was cut")
-        if _content_words(core) == 0:
-            continue
-        segments.append(Segment(core, True))
-        clauses = [strip_formula(c) for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
-        # A one-word clause is kept only when it is a long word ("egenkontroll", "allergener"):
-        # short ones are mostly verbs split from a shared object ("läsa och tolka ritningar").
-        clauses = [c for c in clauses if len(c.split()) >= 2 or len(c) >= 6]
-        if len(clauses) >= 2:
-            segments.extend(Segment(c, False) for c in clauses if c != core)
-    if len(segments) > MAX_SEGMENTS:
-        kept_sentences = sum(1 for s in segments[:MAX_SEGMENTS] if s.whole)
-        warnings.append(
-            f"text has {len(sentences)} sentences; only the first {kept_sentences} were mapped "
-            "(map long texts one outcome per line)"
-        )
-        segments = segments[:MAX_SEGMENTS]
-    if gloss:
+        if _content_words(core) > 0:
+            cores.append(core)
+    if plan.gloss:
         from matcher.gloss import gloss_swedish
-
-        glossed: list[Segment] = []
-        for seg in segments:
-            glossed.append(seg)
-            english = gloss_swedish(seg.text) if seg.whole else seg.text
-            if english.lower() != seg.text.lower():
-                glossed.append(Segment(english, seg.whole, source=seg.text))
-        segments = glossed
+    segments: list[Segment] = []
+    for mapped, core in enumerate(cores):
+        if len(segments) >= MAX_SEGMENTS:
+            warnings.append(
+                f"text has {len(sentences)} sentences; only the first {mapped} were mapped "
+                "(map long texts one outcome per line)"
+            )
+            break
+        clauses = _clauses(core)
+        pieces = [(core, True)] if plan.whole or not clauses else []
+        pieces += [(c, False) for c in clauses]
+        if not plan.gloss or plan.swedish:
+            segments.extend(Segment(piece, whole, lexical=((core, ""),) if i == 0 else ())
+                            for i, (piece, whole) in enumerate(pieces))
+        if plan.gloss:
+            glossed = pieces if not plan.swedish or plan.gloss_clauses else [(core, True)]
+            for i, (piece, whole) in enumerate(glossed):
+                english = gloss_swedish(piece)
+                if english.lower() == piece.lower() and plan.swedish:
+                    continue  # nothing glossed: the Swedish segment already covers it
+                lexical: tuple[tuple[str, str], ...] = ()
+                if i == 0:
+                    lexical = ((english if whole else gloss_swedish(core), core),)
+                    if not plan.swedish:
+                        lexical += ((core, ""),)
+                segments.append(Segment(english, whole, source=piece, lexical=lexical))
     return segments, list(dict.fromkeys(warnings))

@@ -8,7 +8,7 @@ from matcher import Engine, Settings, read_esco
 from matcher.embedding import HashingEmbedder
 from matcher.gloss import gloss_swedish
 from matcher.mapping import MappingParams
-from matcher.text import segment
+from matcher.text import SegmentPlan, segment
 from tests.fixtures.esco_mini import SKILL
 
 
@@ -34,16 +34,33 @@ def test_gloss_reads_adjective_forms_and_common_words() -> None:
 
 
 def test_swedish_sentences_are_looked_up_whole_by_clause_and_glossed() -> None:
-    segments, _ = segment("Deltagaren kan läsa ritningar och hantera handverktyg", gloss=True)
+    text = "Deltagaren kan läsa ritningar och hantera handverktyg"
+    whole = "läsa ritningar och hantera handverktyg"
+    segments, _ = segment(text, SegmentPlan(gloss=True))
     assert [(s.text, s.whole, s.glossed) for s in segments] == [
-        ("läsa ritningar och hantera handverktyg", True, False),
-        (gloss_swedish("läsa ritningar och hantera handverktyg"), True, True),
+        (whole, True, False),
         ("läsa ritningar", False, False),
         ("hantera handverktyg", False, False),
+        (gloss_swedish(whole), True, True),
+    ]
+    # Labels are matched word for word in the sentence and in its gloss, once each.
+    assert [s.lexical for s in segments if s.lexical] == [
+        ((whole, ""),), ((gloss_swedish(whole), whole),),
     ]
     # Without the gloss (glossing turned off) the clauses are looked up the same way.
-    plain, _ = segment("Deltagaren kan läsa ritningar och hantera handverktyg")
+    plain, _ = segment(text)
     assert [s.text for s in plain if not s.whole] == ["läsa ritningar", "hantera handverktyg"]
+
+
+def test_a_swedish_sentence_can_be_looked_up_through_its_gloss_alone() -> None:
+    text = "Deltagaren kan läsa ritningar och hantera handverktyg"
+    segments, _ = segment(text, SegmentPlan(gloss=True, swedish=False))
+    assert all(s.glossed for s in segments)
+    assert [s.source for s in segments] == [
+        "läsa ritningar och hantera handverktyg", "läsa ritningar", "hantera handverktyg",
+    ]
+    # The Swedish text is still searched for labels word for word (imported Swedish labels).
+    assert ("läsa ritningar och hantera handverktyg", "") in segments[0].lexical
 
 
 def _english_only_engine(bundle_dir: Path, tmp_path: Path, **params: float) -> Engine:
