@@ -63,9 +63,11 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
                                    "rows": rows})
 
 
-# (whole_with_clauses, swedish_as_written, gloss_clauses): see matcher.text.SegmentPlan.
-PLANS = [(True, True, False), (True, True, True), (False, True, False), (True, False, False),
-         (False, False, False)]
+# MappingParams fields that decide what a sentence is looked up by (matcher.text.SegmentPlan).
+PLAN_FIELDS = ("whole_with_clauses", "swedish_whole_with_clauses", "swedish_as_written",
+               "gloss_clauses")
+PLANS = [(True, True, True, False), (True, False, True, False), (True, True, True, True),
+         (False, False, True, False), (True, True, False, False), (False, False, False, False)]
 
 
 def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
@@ -74,13 +76,12 @@ def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
     cost: tokens the model encodes per outcome over the tokens of the outcome alone."""
     count = getattr(engine.embedder, "token_count", None)
     rows = []
-    for whole, swedish, gloss_clauses in PLANS:
-        params = replace(MappingParams(), whole_with_clauses=whole, swedish_as_written=swedish,
-                         gloss_clauses=gloss_clauses)
+    for values in PLANS:
+        chosen = dict(zip(PLAN_FIELDS, values, strict=True))
+        params = replace(MappingParams(), **chosen)
         mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
         engine._mapper = mapper
-        row: dict[str, Any] = {"whole_with_clauses": whole, "swedish_as_written": swedish,
-                               "gloss_clauses": gloss_clauses}
+        row: dict[str, Any] = dict(chosen)
         for name, data in sets.items():
             metrics = ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
                                       [r["gold"] for r in data])

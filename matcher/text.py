@@ -135,7 +135,7 @@ def _content_words(text: str) -> int:
 
 
 def _clauses(core: str) -> list[str]:
-    """The clauses of a sentence that names several things, else []."""
+    """The clauses of a (formula-stripped) sentence that names several things, else []."""
     clauses = [strip_formula(c) for c in _CLAUSE_SPLIT.split(core) if c and c.strip()]
     # A one-word clause is kept only when it is a long word ("egenkontroll", "allergener"):
     # short ones are mostly verbs split from a shared object ("läsa och tolka ritningar").
@@ -175,9 +175,9 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
                 "(map long texts one outcome per line)"
             )
             break
-        clauses = _clauses(core)
-        pieces = [(core, True)] if plan.whole or not clauses else []
-        pieces += [(c, False) for c in clauses]
+        parts = _clauses(core)
+        pieces = [(core, True)] if plan.whole or not parts else []
+        pieces += [(c, False) for c in parts]
         if not plan.gloss or plan.swedish:
             segments.extend(Segment(piece, whole, lexical=((core, ""),) if i == 0 else ())
                             for i, (piece, whole) in enumerate(pieces))
