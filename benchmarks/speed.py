@@ -53,18 +53,20 @@ def main() -> None:
         engine.map_outcomes([text])
     # Each outcome is timed ROUNDS times in turn (map, bare encode, segment encode) and its
     # median kept, so a burst of load from elsewhere on the machine does not pick the winner.
+    # The order of the three calls rotates from round to round: a call right after a search
+    # once paid for faiss's idle threads (see SkillIndex.search), which flattered the ratio.
     map_times, encode_times, segment_times = [], [], []
     for text in texts:
         segments, _ = engine.mapper.segment(text)
         seg_texts = [s.text for s in segments]
         rounds: list[list[float]] = [[], [], []]
-        for _ in range(ROUNDS):
+        for round_ in range(ROUNDS):
             calls = (lambda t=text: engine.map_outcomes([t], top_k=10),
                      lambda t=text: engine.embedder.embed_queries([t]),
                      lambda s=seg_texts: engine.embedder.embed_queries(s))
-            for slot, call in enumerate(calls):
+            for slot in [(i + round_) % len(calls) for i in range(len(calls))]:
                 started = time.perf_counter()
-                call()
+                calls[slot]()
                 rounds[slot].append(time.perf_counter() - started)
         map_times.append(float(np.median(rounds[0])))
         encode_times.append(float(np.median(rounds[1])))

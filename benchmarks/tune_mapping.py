@@ -65,9 +65,11 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
 
 # MappingParams fields that decide what a sentence is looked up by (matcher.text.SegmentPlan).
 PLAN_FIELDS = ("whole_with_clauses", "swedish_whole_with_clauses", "swedish_as_written",
-               "gloss_clauses")
-PLANS = [(True, True, True, False), (True, False, True, False), (True, True, True, True),
-         (False, False, True, False), (True, True, False, False), (False, False, False, False)]
+               "gloss_clauses", "clauses")
+PLANS = [(True, True, True, False, True), (True, False, True, False, True),
+         (True, True, True, True, True), (False, False, True, False, True),
+         (True, True, False, False, True), (False, False, False, False, True),
+         (True, True, True, False, False), (True, True, False, False, False)]
 
 
 def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],

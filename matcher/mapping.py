@@ -66,6 +66,8 @@ class MappingParams:
     swedish_whole_with_clauses: bool = True
     swedish_as_written: bool = True
     gloss_clauses: bool = False
+    clauses: bool = True
+    swedish_clauses: bool = True
     description_weight: float = 0.2  # pull towards the description's similarity
     lexical_bonus: float = 0.04
     prior_weight: float = 0.01
@@ -215,6 +217,7 @@ class OutcomeMapper:
         plan = SegmentPlan(
             whole=p.swedish_whole_with_clauses if gloss else p.whole_with_clauses,
             gloss=gloss, swedish=p.swedish_as_written, gloss_clauses=p.gloss_clauses,
+            clauses=p.swedish_clauses if gloss else p.clauses,
         )
         return segment(text, plan)
 

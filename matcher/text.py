@@ -121,13 +121,15 @@ class SegmentPlan:
     - ``whole``: the whole sentence even when it also has clauses (else its clauses alone);
     - ``gloss``: Swedish text is (also) looked up through its English gloss;
     - ``swedish``: Swedish text is looked up as written, not only through its gloss;
-    - ``gloss_clauses``: with ``swedish``, the clauses are glossed too, not only the sentence.
+    - ``gloss_clauses``: with ``swedish``, the clauses are glossed too, not only the sentence;
+    - ``clauses``: a sentence that names several things is looked up clause by clause too.
     """
 
     whole: bool = True
     gloss: bool = False
     swedish: bool = True
     gloss_clauses: bool = False
+    clauses: bool = True
 
 
 def _content_words(text: str) -> int:
@@ -175,7 +177,7 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
                 "(map long texts one outcome per line)"
             )
             break
-        parts = _clauses(core)
+        parts = _clauses(core) if plan.clauses else []
         pieces = [(core, True)] if plan.whole or not parts else []
         pieces += [(c, False) for c in parts]
         if not plan.gloss or plan.swedish:
