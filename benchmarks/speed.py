@@ -56,9 +56,13 @@ def main() -> None:
     # The order of the three calls rotates from round to round: a call right after a search
     # once paid for faiss's idle threads (see SkillIndex.search), which flattered the ratio.
     map_times, encode_times, segment_times = [], [], []
+    count = getattr(engine.embedder, "token_count", None)
+    tokens: list[tuple[int, int]] = []  # (the outcome's tokens, the tokens the mapper encodes)
     for text in texts:
         segments, _ = engine.mapper.segment(text)
         seg_texts = [s.text for s in segments]
+        if count is not None:
+            tokens.append((count(text), sum(count(t) for t in seg_texts)))
         rounds: list[list[float]] = [[], [], []]
         for round_ in range(ROUNDS):
             calls = (lambda t=text: engine.map_outcomes([t], top_k=10),
@@ -89,6 +93,12 @@ def main() -> None:
         "overhead_ratio_p50": round(mapping["p50_ms"] / segments_encode["p50_ms"], 2),
         "overhead_ratio_mean": round(mapping["mean_ms"] / segments_encode["mean_ms"], 2),
     }
+    if tokens:
+        # The model's cost follows the tokens it reads: how many more the mapper reads than
+        # the outcome alone (compare with ratio_p50).
+        own, encoded = np.array(tokens, dtype=float).T
+        result["tokens_ratio_p50"] = round(float(np.median(encoded / own)), 2)
+        result["tokens_ratio_mean"] = round(float(np.mean(encoded / own)), 2)
     for key, value in result.items():
         print(f"{key:>26}: {value}")
     write_results("speed", result)
