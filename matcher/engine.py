@@ -472,8 +472,8 @@ class Engine:
     def _mapper_key(self) -> str:
         """What the mapping results depend on besides taxonomy and model: the fusion
         parameters, the confidence model, the index kinds, the package version, and the code
-        and glossary that segment and gloss a text. Cached mappings (demo ads, catalogue) are
-        keyed by it, so a retuned or changed mapper remaps them."""
+        and glossary that segment and gloss a text and build the index. Cached mappings (demo
+        ads, catalogue) are keyed by it, so a retuned or changed mapper remaps them."""
         import hashlib
         from dataclasses import asdict
         from importlib import resources
@@ -484,7 +484,8 @@ class Engine:
         package = resources.files("matcher")
         sources = hashlib.sha256(b"".join(
             package.joinpath(name).read_bytes()
-            for name in ("mapping.py", "text.py", "gloss.py", "resources/sv_en_glossary.tsv")))
+            for name in ("mapping.py", "text.py", "gloss.py", "index.py",
+                         "resources/sv_en_glossary.tsv")))
         blob = repr((asdict(mapper.params), mapper.calibration, self._index_kinds,
                      package_version(), sources.hexdigest()))
         return hashlib.sha256(blob.encode()).hexdigest()[:10]
