@@ -103,7 +103,6 @@ class SentenceTransformerEmbedder:
         self.model_id = "st-" + re.sub(r"[^A-Za-z0-9._-]+", "_", name_or_path).strip("_")
         self._query_prefix = query_prefix
         self._passage_prefix = passage_prefix
-        self.symmetric = query_prefix == passage_prefix
 
     def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
         if not texts:
@@ -123,8 +122,6 @@ class SentenceTransformerEmbedder:
 
 class HashingEmbedder:
     """Character n-gram (3–5) counts hashed into ``dim`` buckets. No model, no randomness."""
-
-    symmetric = True  # queries and passages are embedded alike
 
     def __init__(self, dim: int = 1024) -> None:
         self.dim = dim

@@ -23,7 +23,7 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,13 +39,7 @@ from matcher.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # 2: per-skill description vectors; 3: labels seen as passage and query
-# A label's vector mixes its embedding as a passage (how e5 embeds texts to be found) and as a
-# query (how it embeds short texts matched to short texts): the inner product with an outcome
-# is then the weighted mean of the two similarities. 0.35 on TECH/HOUSE validation and the
-# outcome dev split (benchmarks/label_views.py): TECH RP@5 66.2 -> 67.0, HOUSE 52.7 -> 56.3,
-# Swedish dev hit@5 71.4 -> 73.8, English dev 89.3 either way.
-LABEL_QUERY_WEIGHT = 0.35
+FORMAT_VERSION = 2  # 2: per-skill description vectors
 KIND_CODES: dict[VariantKind, str] = {
     "preferred": "p",
     "alternative": "a",
@@ -166,12 +160,11 @@ class SkillIndex:
         from tqdm.auto import tqdm
 
         progress = tqdm(
-            total=len(texts) * (1 if _symmetric(embedder) else 2) + len(described),
-            desc="Embedding ESCO labels and descriptions",
+            total=len(texts) + len(described), desc="Embedding ESCO labels and descriptions",
             unit="text", disable=not show_progress if show_progress is not None else None,
         )
-        vectors = label_vectors(embedder, texts, progress)
-        descriptions = _embed_all(embedder.embed_passages, embedder.dim, described, progress)
+        vectors = _embed_all(embedder, texts, progress)
+        descriptions = _embed_all(embedder, described, progress)
         progress.close()
         index = _make_faiss(vectors)
         meta = {
@@ -184,7 +177,6 @@ class SkillIndex:
             "skills": len(uris),
             "variants": len(variants),
             "faiss": type(index).__name__,
-            "label_query_weight": 0.0 if _symmetric(embedder) else LABEL_QUERY_WEIGHT,
             "package_version": package_version(),
             "build_seconds": round(time.perf_counter() - started, 1),
         }
@@ -294,30 +286,13 @@ def skill_description(taxonomy: Taxonomy, uri: str) -> str:
     return skill.description("en") or skill.label("en")
 
 
-def _symmetric(embedder: Embedder) -> bool:
-    """True when the embedder embeds queries and passages alike (no prefixes)."""
-    return bool(getattr(embedder, "symmetric", False))
-
-
-def label_vectors(
-    embedder: Embedder, texts: list[str], progress: Any, weight: float = LABEL_QUERY_WEIGHT
-) -> np.ndarray:
-    """Label vectors: ``(1 - weight)`` × passage embedding + ``weight`` × query embedding."""
-    vectors = _embed_all(embedder.embed_passages, embedder.dim, texts, progress)
-    if weight and not _symmetric(embedder):
-        vectors *= 1.0 - weight
-        vectors += weight * _embed_all(embedder.embed_queries, embedder.dim, texts, progress)
-    return vectors
-
-
-def _embed_all(embed: Callable[[list[str]], np.ndarray], dim: int, texts: list[str],
-               progress: Any) -> np.ndarray:
-    vectors = np.zeros((len(texts), dim), dtype=np.float32)
+def _embed_all(embedder: Embedder, texts: list[str], progress: Any) -> np.ndarray:
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     # Texts of similar length batch together: less padding, measurably faster.
     order = np.argsort([len(t) for t in texts], kind="stable")
     for start in range(0, len(texts), _BATCH):
         rows = order[start : start + _BATCH]
-        vectors[rows] = embed([texts[i] for i in rows])
+        vectors[rows] = embedder.embed_passages([texts[i] for i in rows])
         progress.update(len(rows))
     return vectors
 

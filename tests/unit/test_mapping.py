@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from matcher import Engine, InvalidInputError, Settings
 from matcher.embedding import HashingEmbedder
 from matcher.errors import IndexMismatchError
-from matcher.index import LABEL_QUERY_WEIGHT, SkillIndex
+from matcher.index import SkillIndex
 from tests.fixtures.esco_mini import SKILL
 
 
@@ -111,40 +110,3 @@ def test_loading_refuses_an_index_of_another_model(engine: Engine) -> None:
     assert len(engine.index) > 0  # built and saved
     with pytest.raises(IndexMismatchError, match="rebuild"):
         SkillIndex.load(path, taxonomy_hash=engine.taxonomy.content_hash, model_id="other")
-
-
-class _PrefixedEmbedder(HashingEmbedder):
-    """A lexical embedder that, like e5, embeds queries and passages differently."""
-
-    symmetric = False
-    model_id = "hashing-prefixed"
-
-    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
-        return super().embed_queries([f"query {t}" for t in texts])
-
-    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
-        return super().embed_queries([f"passage {t}" for t in texts])
-
-
-def test_label_vectors_mix_the_passage_and_query_views(mini_taxonomy, tmp_path) -> None:
-    embedder = _PrefixedEmbedder()
-    engine = Engine(Settings(home=tmp_path, model="hashing"), taxonomy=mini_taxonomy,
-                    embedder=embedder, show_progress=False)
-    index = engine.index
-    assert index.meta["label_query_weight"] == LABEL_QUERY_WEIGHT > 0
-    label = index.variants[0].text
-    expected = ((1 - LABEL_QUERY_WEIGHT) * embedder.embed_passages([label])[0]
-                + LABEL_QUERY_WEIGHT * embedder.embed_queries([label])[0])
-    np.testing.assert_allclose(index.vector(0), expected, atol=1e-6)
-    # An outcome's score against a label is the weighted mean of its two similarities.
-    [mapping] = engine.map_outcomes([label], top_k=1)
-    assert mapping.skills[0].matched_text == label
-
-
-def test_symmetric_embedders_embed_labels_once(mini_taxonomy, tmp_path) -> None:
-    engine = Engine(Settings(home=tmp_path, model="hashing"), taxonomy=mini_taxonomy,
-                    embedder=HashingEmbedder(), show_progress=False)
-    assert engine.index.meta["label_query_weight"] == 0.0
-    label = engine.index.variants[0].text
-    np.testing.assert_allclose(engine.index.vector(0),
-                               HashingEmbedder().embed_passages([label])[0], atol=1e-6)
