@@ -105,6 +105,23 @@ def label_index(engine: Engine) -> dict[str, str]:
     return index
 
 
+# What each tuning set is scored by: RP@5 for the skill-linking sets, hit@5 for the outcomes.
+TUNING_METRIC = {"tech_validation": "RP@5", "house_validation": "RP@5", "sv_dev": "hit@5",
+                 "en_dev": "hit@5"}
+
+
+def tuning_sets(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """The sets parameters are chosen on (never a test split): TECH and HOUSE validation and
+    the outcome set's dev split by language; scored by :data:`TUNING_METRIC`."""
+    labels = label_index(engine)
+    sets = {f"{n}_validation": skill_linking_set(n, "validation", labels)
+            for n in ("tech", "house")}
+    dev = outcome_set("dev")
+    sets["sv_dev"] = [r for r in dev if r["lang"] == "sv"]
+    sets["en_dev"] = [r for r in dev if r["lang"] == "en"]
+    return sets
+
+
 def ranking_metrics(ranked: list[list[str]], gold: list[list[str]]) -> dict[str, float]:
     """RP@5, RP@10, hit@1, hit@5 and MRR (rank beyond the list counts 0) as percentages."""
     rp5, rp10, hit1, hit5, rr = [], [], [], [], []

@@ -25,13 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
     ROOT,
+    TUNING_METRIC,
     CachingEmbedder,
-    label_index,
     official_engine,
-    outcome_set,
     rank,
     ranking_metrics,
-    skill_linking_set,
+    tuning_sets,
     write_results,
 )
 
@@ -88,14 +87,7 @@ def main() -> None:
     descriptions = _cached(f"{key}-descriptions",
                            lambda: _embed(embedder.embed_passages, described))
 
-    labels = label_index(engine)
-    sets = {f"{n}_validation": skill_linking_set(n, "validation", labels)
-            for n in ("tech", "house")}
-    dev = outcome_set("dev")
-    sets["sv_dev"] = [r for r in dev if r["lang"] == "sv"]
-    sets["en_dev"] = [r for r in dev if r["lang"] == "en"]
-    metric = {"tech_validation": "RP@5", "house_validation": "RP@5", "sv_dev": "hit@5",
-              "en_dev": "hit@5"}
+    sets, metric = tuning_sets(engine), TUNING_METRIC
     cached = CachingEmbedder(embedder)
     rows = []
     for weight in WEIGHTS:

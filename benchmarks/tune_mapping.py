@@ -22,13 +22,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
+    TUNING_METRIC,
     CachingEmbedder,
-    label_index,
     official_engine,
     outcome_set,
     rank,
     ranking_metrics,
-    skill_linking_set,
+    tuning_sets,
     write_results,
 )
 
@@ -65,11 +65,16 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
 
 # MappingParams fields that decide what a sentence is looked up by (matcher.text.SegmentPlan).
 PLAN_FIELDS = ("whole_with_clauses", "swedish_whole_with_clauses", "swedish_as_written",
-               "gloss_clauses", "clauses")
-PLANS = [(True, True, True, False, True), (True, False, True, False, True),
-         (True, True, True, True, True), (False, False, True, False, True),
-         (True, True, False, False, True), (False, False, False, False, True),
-         (True, True, True, False, False), (True, True, False, False, False)]
+               "gloss_clauses", "clauses", "swedish_clauses")
+PLANS = [(True, True, True, False, True, True),  # in use
+         (True, False, True, False, True, True),
+         (True, True, True, True, True, True),
+         (False, False, True, False, True, True),
+         (True, True, False, False, True, True),
+         (False, False, False, False, True, True),
+         (True, True, True, False, True, False),
+         (True, True, True, False, False, False),
+         (True, True, False, False, False, False)]
 
 
 def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
@@ -106,14 +111,7 @@ def main() -> None:
     if "--gloss-sweep" in sys.argv[1:]:
         gloss_sweep(engine, embedder)
         return
-    labels = label_index(engine)
-    sets = {f"{n}_validation": skill_linking_set(n, "validation", labels)
-            for n in ("tech", "house")}
-    dev = outcome_set("dev")
-    sets["sv_dev"] = [r for r in dev if r["lang"] == "sv"]
-    sets["en_dev"] = [r for r in dev if r["lang"] == "en"]
-    metric = {"tech_validation": "RP@5", "house_validation": "RP@5", "sv_dev": "hit@5",
-              "en_dev": "hit@5"}
+    sets, metric = tuning_sets(engine), TUNING_METRIC
     if "--plan-sweep" in sys.argv[1:]:
         plan_sweep(engine, embedder, sets, metric)
         return
