@@ -38,6 +38,7 @@ from matcher.index import (  # noqa: E402
     DEFAULT_KINDS,
     SkillIndex,
     collect_variants,
+    embed_in_batches,
     skill_description,
 )
 from matcher.mapping import OutcomeMapper  # noqa: E402
@@ -49,19 +50,6 @@ WEIGHTS = [0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.0]
 TEST_AT_035 = {"tech_test_RP@5": 55.0, "house_test_RP@5": 47.7, "sv_test_hit@5": 74.6,
                "en_test_hit@5": 75.7}
 CACHE = ROOT / ".cache" / "label_views"
-
-
-def _embed(embed, texts: list[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
-    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths batch well
-    out: np.ndarray | None = None
-    for start in range(0, len(texts), 1024):
-        rows = order[start : start + 1024]
-        batch = embed([texts[i] for i in rows])
-        if out is None:
-            out = np.zeros((len(texts), batch.shape[1]), dtype=np.float32)
-        out[rows] = batch
-    assert out is not None
-    return out
 
 
 def _cached(name: str, compute) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -81,11 +69,13 @@ def main() -> None:
     key = f"{taxonomy.content_hash}-{embedder.model_id}"
     uris, variants = collect_variants(taxonomy, DEFAULT_KINDS)
     texts = [v.text for v in variants]
-    passage = _cached(f"{key}-passage", lambda: _embed(embedder.embed_passages, texts))
-    query = _cached(f"{key}-query", lambda: _embed(embedder.embed_queries, texts))
+    dim = embedder.dim
+    passage = _cached(f"{key}-passage",
+                      lambda: embed_in_batches(embedder.embed_passages, dim, texts))
+    query = _cached(f"{key}-query", lambda: embed_in_batches(embedder.embed_queries, dim, texts))
     described = [skill_description(taxonomy, uri) for uri in uris]
     descriptions = _cached(f"{key}-descriptions",
-                           lambda: _embed(embedder.embed_passages, described))
+                           lambda: embed_in_batches(embedder.embed_passages, dim, described))
 
     sets, metric = tuning_sets(engine), TUNING_METRIC
     cached = CachingEmbedder(embedder)

@@ -10,6 +10,7 @@ first gold hit within the top 100. Outcomes: hit@1, hit@5, MRR per language and 
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -52,7 +53,7 @@ def main() -> None:
         "model": engine.embedder.model_id,
         "taxonomy": engine.taxonomy.version,
         "index": engine.index.meta,
-        "params": vars(engine.mapper.params),
+        "params": asdict(engine.mapper.params),
         **results,
     })
 

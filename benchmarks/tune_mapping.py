@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from common import (  # noqa: E402
 
 from matcher.engine import Engine  # noqa: E402
 from matcher.mapping import MappingParams, OutcomeMapper  # noqa: E402
+from matcher.text import SegmentPlan  # noqa: E402
 
 GRID = {
     "clause_weight": [0.95, 0.97, 0.985],
@@ -63,18 +64,17 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
                                    "rows": rows})
 
 
-# MappingParams fields that decide what a sentence is looked up by (matcher.text.SegmentPlan).
-PLAN_FIELDS = ("whole_with_clauses", "swedish_whole_with_clauses", "swedish_as_written",
-               "gloss_clauses", "clauses", "swedish_clauses")
-PLANS = [(True, True, True, False, True, True),  # in use
-         (True, False, True, False, True, True),
-         (True, True, True, True, True, True),
-         (False, False, True, False, True, True),
-         (True, True, False, False, True, True),
-         (False, False, False, False, True, True),
-         (True, True, True, False, True, False),
-         (True, True, True, False, False, False),
-         (True, True, False, False, False, False)]
+# What a sentence is looked up by (MappingParams.plan, MappingParams.swedish_plan).
+SV = SegmentPlan(gloss=True)
+PLANS = [(SegmentPlan(), SV),  # in use
+         (SegmentPlan(), replace(SV, whole=False)),
+         (SegmentPlan(), replace(SV, gloss_clauses=True)),
+         (SegmentPlan(whole=False), replace(SV, whole=False)),
+         (SegmentPlan(), replace(SV, swedish=False)),
+         (SegmentPlan(whole=False), replace(SV, whole=False, swedish=False)),
+         (SegmentPlan(), replace(SV, clauses=False)),
+         (SegmentPlan(clauses=False), replace(SV, clauses=False)),
+         (SegmentPlan(clauses=False), replace(SV, clauses=False, swedish=False))]
 
 
 def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
@@ -83,12 +83,11 @@ def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
     cost: tokens the model encodes per outcome over the tokens of the outcome alone."""
     count = getattr(engine.embedder, "token_count", None)
     rows = []
-    for values in PLANS:
-        chosen = dict(zip(PLAN_FIELDS, values, strict=True))
-        params = replace(MappingParams(), **chosen)
+    for plan, swedish_plan in PLANS:
+        params = replace(MappingParams(), plan=plan, swedish_plan=swedish_plan)
         mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
         engine._mapper = mapper
-        row: dict[str, Any] = dict(chosen)
+        row: dict[str, Any] = {"plan": asdict(plan), "swedish_plan": asdict(swedish_plan)}
         for name, data in sets.items():
             metrics = ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
                                       [r["gold"] for r in data])

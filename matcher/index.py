@@ -23,7 +23,7 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -163,8 +163,9 @@ class SkillIndex:
             total=len(texts) + len(described), desc="Embedding ESCO labels and descriptions",
             unit="text", disable=not show_progress if show_progress is not None else None,
         )
-        vectors = _embed_all(embedder, texts, progress)
-        descriptions = _embed_all(embedder, described, progress)
+        vectors = embed_in_batches(embedder.embed_passages, embedder.dim, texts, progress)
+        descriptions = embed_in_batches(embedder.embed_passages, embedder.dim, described,
+                                        progress)
         progress.close()
         index = _make_faiss(vectors)
         meta = {
@@ -286,14 +287,18 @@ def skill_description(taxonomy: Taxonomy, uri: str) -> str:
     return skill.description("en") or skill.label("en")
 
 
-def _embed_all(embedder: Embedder, texts: list[str], progress: Any) -> np.ndarray:
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+def embed_in_batches(
+    embed: Callable[[list[str]], np.ndarray], dim: int, texts: list[str], progress: Any = None
+) -> np.ndarray:
+    """``embed`` (e.g. an embedder's ``embed_passages``) over many texts, in batches."""
+    vectors = np.zeros((len(texts), dim), dtype=np.float32)
     # Texts of similar length batch together: less padding, measurably faster.
     order = np.argsort([len(t) for t in texts], kind="stable")
     for start in range(0, len(texts), _BATCH):
         rows = order[start : start + _BATCH]
-        vectors[rows] = embedder.embed_passages([texts[i] for i in rows])
-        progress.update(len(rows))
+        vectors[rows] = embed([texts[i] for i in rows])
+        if progress is not None:
+            progress.update(len(rows))
     return vectors
 
 

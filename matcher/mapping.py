@@ -55,7 +55,8 @@ class MappingParams:
     # keeps fewer of them (an interest "äldreomsorg med välfärdsteknik och demensvård" read as
     # geriatrics alone: tests/e2e/test_personas.py fails), so the gloss and the text count alike.
     gloss_weight: float = 1.0
-    # How a sentence is looked up (matcher.text.SegmentPlan), chosen with
+    # How a sentence is looked up (matcher.text.SegmentPlan): ``plan`` for English (and any
+    # text not glossed), ``swedish_plan`` for Swedish when the gloss is on. Chosen with
     # benchmarks/tune_mapping.py --plan-sweep: whole also when it has clauses (TECH validation
     # RP@5 66.2 against 63.2 without, HOUSE 52.7 against 44.7), and Swedish as written besides
     # its gloss (dev hit@5 71.4 against 66.7). Swedish whole as written when it has clauses
@@ -65,12 +66,8 @@ class MappingParams:
     # Clauses: Swedish dev hit@5 is 73.8 without them, but a car-mechanic ad's "felsökning och
     # reparation av personbilar" then reads as troubleshooting alone and the persona tests
     # fail; English without them loses TECH validation RP@5 (66.2 -> 63.2).
-    whole_with_clauses: bool = True
-    swedish_whole_with_clauses: bool = True
-    swedish_as_written: bool = True
-    gloss_clauses: bool = False
-    clauses: bool = True
-    swedish_clauses: bool = True
+    plan: SegmentPlan = SegmentPlan()
+    swedish_plan: SegmentPlan = SegmentPlan(gloss=True)
     description_weight: float = 0.2  # pull towards the description's similarity
     lexical_bonus: float = 0.04
     prior_weight: float = 0.01
@@ -111,9 +108,13 @@ class _Hit:
     score: float
     variant: int
     segment: int
-    lexical: bool = False
     similarity: float = 0.0  # of the best variant, before description, prior and bonus
-    lexical_in: tuple[str, str] = ("", "")  # text a label occurs in, the Swedish it glosses
+    # Where a label of the skill occurs word for word: (that text, the Swedish it glosses or "").
+    lexical_in: tuple[str, str] | None = None
+
+    @property
+    def lexical(self) -> bool:
+        return self.lexical_in is not None
 
 
 _REASON = {
@@ -216,13 +217,8 @@ class OutcomeMapper:
     def segment(self, text: str) -> tuple[list[Segment], list[str]]:
         """The segments :meth:`map` embeds for ``text``, and warnings for the user."""
         p = self.params
-        gloss = p.gloss_weight > 0 and detect_language(text) == "sv"
-        plan = SegmentPlan(
-            whole=p.swedish_whole_with_clauses if gloss else p.whole_with_clauses,
-            gloss=gloss, swedish=p.swedish_as_written, gloss_clauses=p.gloss_clauses,
-            clauses=p.swedish_clauses if gloss else p.clauses,
-        )
-        return segment(text, plan)
+        glossed = p.gloss_weight > 0 and detect_language(text) == "sv"
+        return segment(text, p.swedish_plan if glossed else p.plan)
 
     def _fuse(
         self,
@@ -284,8 +280,7 @@ class OutcomeMapper:
         return {
             int(rows[i]): _Hit(
                 float(score[i]), int(variant_ids[best[i]]), int(seg_of[best[i]]),
-                lexical=bool(is_lexical[i]), similarity=float(similarity[i]),
-                lexical_in=lexical.get(int(rows[i]), ("", "")),
+                similarity=float(similarity[i]), lexical_in=lexical.get(int(rows[i])),
             )
             for i in top.tolist()
         }
@@ -305,7 +300,7 @@ class OutcomeMapper:
             seg = segments[hit.segment]
             kind = words[variant.kind]
             label_text = variant.text if len(variant.text) <= 80 else variant.text[:77] + "…"
-            if hit.lexical and hit.lexical_in[1]:
+            if hit.lexical_in is not None and hit.lexical_in[1]:
                 reason = words["lex_gloss"].format(kind=kind, label=label_text,
                                                    segment=hit.lexical_in[0],
                                                    original=hit.lexical_in[1])
