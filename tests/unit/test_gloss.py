@@ -85,3 +85,20 @@ def test_gloss_can_be_turned_off(bundle_dir: Path, tmp_path: Path) -> None:
     engine = _english_only_engine(bundle_dir, tmp_path, gloss_weight=0.0)
     [mapping] = engine.map_outcomes(["Deltagaren kan läsa och tolka ritningar"], top_k=3)
     assert all("gloss" not in link.method for link in mapping.skills)
+
+
+def test_a_one_word_label_counts_word_for_word_in_english_but_not_in_a_gloss(
+        bundle_dir: Path, tmp_path: Path) -> None:
+    # "planera" glosses as "plan": a one-word label found in a gloss mostly echoes a common
+    # Swedish word, so it is no word-for-word match there; written in the text, it is.
+    labels = tmp_path / "labels.tsv"
+    labels.write_text(f"{SKILL}booking\ten\tplan\n", encoding="utf-8")
+    taxonomy = read_esco([bundle_dir / "classification-en", labels], version="v1.1.1")
+    engine = Engine(Settings(home=tmp_path / "home", model="hashing"), taxonomy=taxonomy,
+                    embedder=HashingEmbedder(), show_progress=False)
+    swedish, english = engine.map_outcomes(
+        ["Deltagaren kan planera arbetet", "The learner can plan the work"], top_k=20)
+    [in_gloss] = [link for link in swedish.skills if link.uri == SKILL + "booking"]
+    [in_text] = [link for link in english.skills if link.uri == SKILL + "booking"]
+    assert "lexical" not in in_gloss.method
+    assert in_text.method == "semantic+lexical" and "occurs in the text" in in_text.reason
