@@ -58,6 +58,9 @@ def test_amina_gets_elderly_care_roles_with_dementia_matched_and_infosec_gap(
     report = show(result)
     elderly = [s for s in result.ads if ELDERLY_CARE.search(s.title)]
     assert ELDERLY_CARE.search(result.ads[0].title) and len(elderly) >= 3, report
+    # The interest names a field: it reads as more than one skill.
+    [read_as] = [n for n in result.notes if "read as:" in n]
+    assert read_as.count(",") >= 1, read_as
     ads = {stored.ad.id: stored for stored in official_engine.job_ads()[0]}
     dementia_matched = [
         s for s in elderly
