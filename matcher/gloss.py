@@ -42,6 +42,7 @@ _FUNCTION_WORDS = {
     "vad": "what", "kan": "can", "ska": "shall", "inte": "not", "både": "both",
     "även": "also", "så": "so", "ut": "out", "upp": "up", "in": "in", "ner": "down",
     "du": "you", "vi": "we", "man": "one", "olika": "various", "andra": "other",
+    "dem": "them", "deras": "their", "dess": "its",
 }
 
 

@@ -31,6 +31,10 @@ def test_gloss_reads_adjective_forms_and_common_words() -> None:
     assert gloss_swedish("hantering") == "handling"
     assert gloss_swedish("planering") == "planning"
     assert gloss_swedish("verktygshantering") == "tool handling"
+    # "rätt" in an outcome is mostly "correct"; the dish is in its compounds.
+    assert gloss_swedish("välja rätt verktyg och använda dem på rätt sätt") == (
+        "select correct tool and use them correctly")
+    assert gloss_swedish("varmrätt") == "main course"
 
 
 def test_swedish_sentences_are_looked_up_whole_by_clause_and_glossed() -> None:
