@@ -4,7 +4,8 @@
 
 Training data: the top-10 suggestions for every TECH/HOUSE validation sentence and every dev
 outcome (Swedish and English), labelled 1 when the skill is in the gold set. Features: fused
-score, gap to the text's best score, 1/rank, lexical hit. Reported on the test splits: Brier
+score, gap to the text's best score, 1/rank, lexical hit. The penalty C is chosen by 5-fold
+cross-validation over the training texts (Brier). Reported on the test splits: Brier
 score and expected calibration error (10 bins), so the confidence can be trusted as a
 probability.
 """

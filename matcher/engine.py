@@ -683,10 +683,9 @@ class Engine:
     def _interest_profile(self, interest: str) -> RequirementProfile:
         """An interest ("äldreomsorg med demensvård") as skills: it names a field, not one
         task, so each of its phrases keeps up to five links, down to 0.3 of the best one's
-        confidence (about the first three when none stands out; at half, as before the
-        confidence was refitted on 2026-11-26, an interest nearly always read as one skill:
-        "hotell och reception" as *maintain reception area* alone, now also *hotel
-        operations*)."""
+        confidence: about the first three when none stands out. (At half, an interest nearly
+        always read as one skill: "hotell och reception" as *maintain reception area* alone,
+        without *hotel operations*.)"""
         from matcher.errors import InvalidInputError
         from matcher.profiles import ad_phrases, requirement_from_mappings
 
