@@ -57,7 +57,8 @@ class LinkPolicy:
 
     min_confidence: float = 0.05
     # The calibrated confidence falls steeply with rank (1/rank is one of its features), so
-    # a correct second or third suggestion often has a third of the first one's confidence.
+    # a correct second or third suggestion often has a third to a half of the first one's
+    # confidence.
     relative: float = 0.25
     per_text: int = 3
     corroboration: int = 2  # see select_credential; below 2: off
