@@ -147,6 +147,12 @@ def rank(engine: Engine, texts: list[str], top_k: int = 100) -> list[list[str]]:
     return [[s.uri for s in m.skills] for m in engine.map_outcomes(texts, top_k=top_k)]
 
 
+def score_set(engine: Engine, rows: list[dict[str, Any]], top_k: int = 10) -> dict[str, float]:
+    """:func:`ranking_metrics` of the engine's top ``top_k`` for each row's text."""
+    return ranking_metrics(rank(engine, [r["text"] for r in rows], top_k=top_k),
+                           [r["gold"] for r in rows])
+
+
 def write_results(name: str, payload: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     payload = {

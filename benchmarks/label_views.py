@@ -28,8 +28,7 @@ from common import (  # noqa: E402
     TUNING_METRIC,
     CachingEmbedder,
     official_engine,
-    rank,
-    ranking_metrics,
+    score_set,
     tuning_sets,
     write_results,
 )
@@ -87,8 +86,7 @@ def main() -> None:
         engine._mapper = OutcomeMapper(taxonomy, index, cached)  # the benchmark swaps it
         row: dict[str, float] = {"label_query_weight": weight}
         for name, data in sets.items():
-            metrics = ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
-                                      [r["gold"] for r in data])
+            metrics = score_set(engine, data)
             row[name] = metrics[metric[name]]
             row[f"{name}_RP@5"] = metrics["RP@5"]
         row["objective"] = round(sum(row[name] for name in sets) / len(sets), 2)

@@ -27,8 +27,7 @@ from common import (  # noqa: E402
     CachingEmbedder,
     official_engine,
     outcome_set,
-    rank,
-    ranking_metrics,
+    score_set,
     tuning_sets,
     write_results,
 )
@@ -57,8 +56,7 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
     for weight in GLOSS_SWEEP:
         params = replace(MappingParams(), gloss_weight=weight)
         engine._mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
-        metrics = ranking_metrics(rank(engine, [r["text"] for r in dev], top_k=10),
-                                  [r["gold"] for r in dev])
+        metrics = score_set(engine, dev)
         rows.append({"gloss_weight": weight, **metrics})
         print(rows[-1])
     write_results("tuning_gloss", {"model": engine.embedder.model_id, "split": "sv dev",
@@ -90,8 +88,7 @@ def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
         engine._mapper = mapper
         row: dict[str, Any] = {"plan": asdict(plan), "swedish_plan": asdict(swedish_plan)}
         for name, data in sets.items():
-            metrics = ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
-                                      [r["gold"] for r in data])
+            metrics = score_set(engine, data)
             row[name] = metrics[metric[name]]
             if name.endswith("_dev"):
                 row[f"{name}_RP@5"] = metrics["RP@5"]
@@ -120,8 +117,7 @@ def lexical_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, lis
         engine._mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
         row: dict[str, Any] = dict(chosen)
         for name, data in sets.items():
-            metrics = ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
-                                      [r["gold"] for r in data])
+            metrics = score_set(engine, data)
             row[name] = metrics[metric[name]]
             row[f"{name}_hit@1"], row[f"{name}_MRR"] = metrics["hit@1"], metrics["MRR"]
         rows.append(row)
@@ -151,8 +147,7 @@ def main() -> None:
         params = replace(base, **chosen)
         mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
         engine._mapper = mapper  # the benchmark swaps the mapper; the library never does
-        scores = {name: ranking_metrics(rank(engine, [r["text"] for r in data], top_k=10),
-                                        [r["gold"] for r in data])[metric[name]]
+        scores = {name: score_set(engine, data)[metric[name]]
                   for name, data in sets.items()}
         objective = round(sum(scores.values()) / len(scores), 2)
         rows.append({**chosen, **scores, "objective": objective})

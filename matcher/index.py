@@ -224,11 +224,12 @@ class SkillIndex:
         """The stored vector of one variant."""
         return np.asarray(self._faiss.reconstruct(int(variant)), dtype=np.float32)
 
-    def lexical_hits(self, text: str) -> list[int]:
-        """Variants whose whole normalised label occurs word for word in ``text``."""
+    def lexical_hits(self, text: str, min_words: int = 1) -> list[int]:
+        """Variants whose whole normalised label, of at least ``min_words`` words, occurs word
+        for word in ``text``."""
         words = normalise_text(text).split()
         hits: list[int] = []
-        for n in range(1, min(self._max_label_words, len(words)) + 1):
+        for n in range(max(1, min_words), min(self._max_label_words, len(words)) + 1):
             for start in range(len(words) - n + 1):
                 found = self._lexicon.get(" ".join(words[start : start + n]))
                 if found:
