@@ -64,16 +64,21 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
 
 
 # What a sentence is looked up by (MappingParams.plan, MappingParams.swedish_plan).
-SV = SegmentPlan(gloss=True)
-PLANS = [(SegmentPlan(), SV),  # in use
-         (SegmentPlan(), replace(SV, whole=False)),
-         (SegmentPlan(), replace(SV, gloss_clauses=True)),
-         (SegmentPlan(whole=False), replace(SV, whole=False)),
-         (SegmentPlan(), replace(SV, swedish=False)),
-         (SegmentPlan(whole=False), replace(SV, whole=False, swedish=False)),
-         (SegmentPlan(), replace(SV, clauses=False)),
-         (SegmentPlan(clauses=False), replace(SV, clauses=False)),
-         (SegmentPlan(clauses=False), replace(SV, clauses=False, swedish=False))]
+EN, SV = SegmentPlan(), MappingParams().swedish_plan
+BEFORE = SegmentPlan(gloss=True)  # the Swedish plan until 2026-11-26: as written + clauses
+PLANS = [(EN, SV),  # in use
+         (EN, BEFORE),
+         (EN, replace(BEFORE, whole=False)),
+         (EN, replace(BEFORE, gloss_clauses=True)),
+         (SegmentPlan(whole=False), replace(BEFORE, whole=False)),
+         (EN, replace(BEFORE, swedish=False)),
+         (SegmentPlan(whole=False), replace(BEFORE, whole=False, swedish=False)),
+         (EN, replace(SV, swedish_max_words=None)),  # Swedish as written, any length
+         (EN, replace(SV, swedish=False)),  # the gloss alone
+         (EN, replace(SV, swedish_max_words=4)),
+         (EN, replace(SV, swedish_max_words=8)),
+         (SegmentPlan(clauses=False), SV),
+         (SegmentPlan(clauses=False), replace(SV, swedish=False))]
 
 
 def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],

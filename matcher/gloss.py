@@ -25,6 +25,9 @@ from importlib import resources
 _WORD = re.compile(r"[\wåäöÅÄÖ]+(?:[-'][\wåäöÅÄÖ]+)*|\S")
 _MAX_WORDS = 4
 _ADJECTIVE_ENDINGS = ("t", "a", "e")  # neuter/adverb, plural/definite
+# Noun plural and definite endings the lemmatiser and the stemmer can miss: Snowball stems
+# "klientdatorer" to "klientdator" but "klientdator" to "klientdat", so the two never meet.
+_NOUN_ENDINGS = ("orna", "arna", "erna", "or", "ar", "er", "en", "et", "na", "n", "r")
 # Swedish verbal nouns and the verb form they come from: -ering (hantera), -ning (granska),
 # -ing (förvara).
 _VERBAL_NOUN_ENDINGS = (("ering", "era"), ("ning", "a"), ("ing", "a"))
@@ -94,8 +97,9 @@ class Glossary:
         return None
 
     def _inflected(self, word: str) -> str | None:
-        """An adjective or adverb form the lemmatiser left alone: "agilt", "hotfulla"."""
-        for ending in _ADJECTIVE_ENDINGS:
+        """An adjective, adverb or noun form the lemmatiser left alone: "agilt", "hotfulla",
+        "klientdatorer"."""
+        for ending in (*_ADJECTIVE_ENDINGS, *_NOUN_ENDINGS):
             base = word[: -len(ending)]
             if word.endswith(ending) and len(base) >= 4:
                 english = self.by_word.get((base,))

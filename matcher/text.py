@@ -121,6 +121,8 @@ class SegmentPlan:
     - ``whole``: the whole sentence even when it also has clauses (else its clauses alone);
     - ``gloss``: Swedish text is (also) looked up through its English gloss;
     - ``swedish``: Swedish text is looked up as written, not only through its gloss;
+    - ``swedish_max_words``: with ``swedish``, only a sentence of at most this many words
+      (a title, an ad's list item, an interest) is; a longer one goes through its gloss alone;
     - ``gloss_clauses``: with ``swedish``, the clauses are glossed too, not only the sentence;
     - ``clauses``: a sentence that names several things is looked up clause by clause too.
     """
@@ -128,6 +130,7 @@ class SegmentPlan:
     whole: bool = True
     gloss: bool = False
     swedish: bool = True
+    swedish_max_words: int | None = None
     gloss_clauses: bool = False
     clauses: bool = True
 
@@ -153,7 +156,8 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
     Each sentence is stripped of its outcome formula and looked up whole and, when it names
     two or more things of at least two content words each, clause by clause (``plan``).
     Swedish text (``plan.gloss``) is looked up through an English gloss (:mod:`matcher.gloss`)
-    of each of those pieces, and as written too when ``plan.swedish``.
+    of each of those pieces, and as written too when ``plan.swedish`` (and the sentence is no
+    longer than ``plan.swedish_max_words``).
     """
     warnings: list[str] = []
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
@@ -180,19 +184,21 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
         parts = _clauses(core) if plan.clauses else []
         pieces = [(core, True)] if plan.whole or not parts else []
         pieces += [(c, False) for c in parts]
-        if not plan.gloss or plan.swedish:
+        as_written = plan.swedish and (plan.swedish_max_words is None
+                                       or len(core.split()) <= plan.swedish_max_words)
+        if not plan.gloss or as_written:
             segments.extend(Segment(piece, whole, lexical=((core, ""),) if i == 0 else ())
                             for i, (piece, whole) in enumerate(pieces))
         if plan.gloss:
-            glossed = pieces if not plan.swedish or plan.gloss_clauses else [(core, True)]
+            glossed = pieces if not as_written or plan.gloss_clauses else [(core, True)]
             for i, (piece, whole) in enumerate(glossed):
                 english = gloss_swedish(piece)
-                if english.lower() == piece.lower() and plan.swedish:
+                if english.lower() == piece.lower() and as_written:
                     continue  # nothing glossed: the Swedish segment already covers it
                 lexical: tuple[tuple[str, str], ...] = ()
                 if i == 0:
                     lexical = ((english if whole else gloss_swedish(core), core),)
-                    if not plan.swedish:
+                    if not as_written:
                         lexical += ((core, ""),)
                 segments.append(Segment(english, whole, source=piece, lexical=lexical))
     return segments, list(dict.fromkeys(warnings))
