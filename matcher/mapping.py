@@ -1,8 +1,9 @@
 """Text -> ranked ESCO skills, each with a score, a calibrated confidence and a reason.
 
 For each input text:
-1. segment it (:mod:`matcher.text`): outcome formula removed, clauses, sentences of long texts,
-   and for Swedish text an English gloss of each (:mod:`matcher.gloss`);
+1. segment it (:mod:`matcher.text`): outcome formula removed, sentences of long texts; English
+   sentences whole and clause by clause, Swedish ones through an English gloss
+   (:mod:`matcher.gloss`) and, when short, also as written (:class:`MappingParams`);
 2. embed all segments of all texts in one call and retrieve the nearest label variants;
 3. fuse per skill: best variant score (weighted by variant kind, clause vs whole sentence),
    moved towards the similarity of the skill's description, plus a bonus when a label occurs

@@ -2,8 +2,12 @@
 
 Learning outcomes are written in a formula ("Deltagaren kan…", "Efter kursen ska du kunna…",
 "The learner is able to…"). The formula says nothing about which skill is certified, so it is
-removed before matching. An outcome that names two skills ("läsa ritningar och hantera
-handverktyg") is also looked up clause by clause, so both skills surface.
+removed before matching. An English outcome that names two skills ("read drawings and use hand
+tools") is also looked up clause by clause, so both skills surface. A Swedish one is looked up
+through the English gloss of the whole sentence (:class:`SegmentPlan`, chosen in
+:class:`matcher.mapping.MappingParams`): its clauses, looked up as written, added more noise
+than skills. On the 72 Swedish dev outcomes tagged with two or more skills, RP@5 is 50.9
+without them against 46.1 with them, and 21 against 17 have every tagged skill in the top 5.
 """
 
 from __future__ import annotations
