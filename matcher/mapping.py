@@ -73,6 +73,11 @@ class MappingParams:
     #   or a care worker's dementia course no longer meets the elderly-care ads).
     plan: SegmentPlan = SegmentPlan()
     swedish_plan: SegmentPlan = SegmentPlan(gloss=True, swedish_max_words=6, clauses=False)
+    # Swedish when the taxonomy has Swedish skill labels (an imported sv bundle): every
+    # sentence also as written, so it meets those labels in its own language. Not measured:
+    # no Swedish skill labels ship offline; the noise the Swedish text brought above was its
+    # closeness to English look-alikes, while a Swedish label is the closest evidence there is.
+    swedish_labels_plan: SegmentPlan = SegmentPlan(gloss=True, clauses=False)
     description_weight: float = 0.2  # pull towards the description's similarity
     lexical_bonus: float = 0.04
     # A label found word for word in an English gloss earns the bonus only with at least this
@@ -175,6 +180,7 @@ class OutcomeMapper:
             from matcher.gloss import load_glossary
 
             load_glossary()
+        self._swedish_labels = any(v.lang == "sv" for v in index.variants)
         self._kind_weight = np.array(
             [self.params.kind_weights.get(v.kind, 1.0) for v in index.variants], dtype=np.float32
         )
@@ -230,8 +236,10 @@ class OutcomeMapper:
     def segment(self, text: str) -> tuple[list[Segment], list[str]]:
         """The segments :meth:`map` embeds for ``text``, and warnings for the user."""
         p = self.params
-        glossed = p.gloss_weight > 0 and detect_language(text) == "sv"
-        return segment(text, p.swedish_plan if glossed else p.plan)
+        if p.gloss_weight > 0 and detect_language(text) == "sv":
+            return segment(text, p.swedish_labels_plan if self._swedish_labels
+                           else p.swedish_plan)
+        return segment(text, p.plan)
 
     def _fuse(
         self,

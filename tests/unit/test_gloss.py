@@ -88,6 +88,20 @@ def test_by_default_a_swedish_sentence_goes_through_its_gloss_and_a_short_phrase
     assert len(title.split()) <= plan.swedish_max_words < len(core.split())
 
 
+def test_with_swedish_skill_labels_a_swedish_sentence_is_also_looked_up_as_written(
+        engine: Engine, bundle_dir: Path, tmp_path: Path) -> None:
+    sentence = "Deltagaren kan köra gaffeltruck och kontrollera truckar före varje arbetspass"
+    core = "köra gaffeltruck och kontrollera truckar före varje arbetspass"
+    # The mini taxonomy has Swedish labels ("köra gaffeltruck"): the sentence meets them as
+    # written, besides its gloss.
+    assert [s.text for s in engine.mapper.segment(sentence)[0]] == [core, gloss_swedish(core)]
+    [mapping] = engine.map_outcomes([sentence], top_k=2)
+    assert mapping.skills[0].label == "köra gaffeltruck"
+    # English labels only: through the gloss alone.
+    english_only = _english_only_engine(bundle_dir, tmp_path)
+    assert [s.text for s in english_only.mapper.segment(sentence)[0]] == [gloss_swedish(core)]
+
+
 def _english_only_engine(bundle_dir: Path, tmp_path: Path, **params: float) -> Engine:
     taxonomy = read_esco([bundle_dir / "classification-en"], version="v1.1.1")
     return Engine(Settings(home=tmp_path, model="hashing"), taxonomy=taxonomy,
