@@ -28,6 +28,7 @@ from common import (  # noqa: E402
     official_engine,
     outcome_set,
     rank,
+    ranking_metrics,
     score_set,
     tuning_sets,
     write_results,
@@ -100,10 +101,11 @@ def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
                 row[f"{name}_RP@5"] = metrics["RP@5"]
                 # Outcomes tagged with several skills: does the lookup surface them all?
                 multi = [r for r in data if len(r["gold"]) >= 2]
-                top5 = rank(engine, [r["text"] for r in multi], top_k=5)
-                row[f"{name}_multi_RP@5"] = score_set(engine, multi)["RP@5"]
+                ranked = rank(engine, [r["text"] for r in multi], top_k=10)
+                gold = [r["gold"] for r in multi]
+                row[f"{name}_multi_RP@5"] = ranking_metrics(ranked, gold)["RP@5"]
                 row[f"{name}_multi_all_in_top5"] = sum(
-                    set(r["gold"]) <= set(uris) for r, uris in zip(multi, top5, strict=True))
+                    set(g) <= set(uris[:5]) for g, uris in zip(gold, ranked, strict=True))
                 row[f"{name}_multi_n"] = len(multi)
                 if count is not None:
                     ratios = [sum(count(s.text) for s in mapper.segment(r["text"])[0])
