@@ -46,14 +46,16 @@ def candidate_features(engine, text: str) -> tuple[list[int], np.ndarray]:
         return np.where(mask[None, :], sims, -1.0).max(axis=1) if mask.any() else np.zeros(
             len(skills))
 
+    from_whole, from_clauses = best(whole), best(~whole)
+    from_gloss, as_written = best(glossed), best(~glossed)
     top = hits[skills[0]].score
     rows = []
     for rank, skill in enumerate(skills):
         hit = hits[skill]
         variant = index.variants[hit.variant]
         rows.append([
-            hit.score, hit.similarity, sims[rank].max(), best(whole)[rank], best(~whole)[rank],
-            best(glossed)[rank], best(~glossed)[rank], described[rank], mapper._prior[skill],
+            hit.score, hit.similarity, sims[rank].max(), from_whole[rank], from_clauses[rank],
+            from_gloss[rank], as_written[rank], described[rank], mapper._prior[skill],
             float(hit.lexical), float(bool(hit.lexical_in and hit.lexical_in[1])),
             1.0 / (rank + 1), top - hit.score, float(glossed.any()), float((~whole).any()),
             float(variant.kind == "preferred"), float(variant.kind == "alternative"),

@@ -116,7 +116,7 @@ def main() -> None:
         }
         if tokens:
             by_language[lang]["tokens_ratio_p50"] = round(
-                float(np.median([encoded[i] / own[i] for i in picked])), 2)
+                float(np.median((encoded / own)[picked])), 2)
     result["by_language"] = by_language
     for key, value in result.items():
         print(f"{key:>26}: {value}")
