@@ -1,27 +1,27 @@
 """Stored candidates → :class:`matcher.profiles.CandidateProfile` (skills with evidence).
 
-Which links count as evidence (the issue is silent; chosen here):
+The service builds profiles exactly as the library does (:mod:`matcher.evidence`): a
+credential's title and outcomes were mapped when it was added, and its stored links (each
+with its review state) go through the engine's :class:`~matcher.evidence.LinkPolicy`.
+What only the service knows:
 
 - a credential issued through the service and claimed by its holder (with the issuer's
-  one-time claim code) is *verified*; a credential document the person added themselves is
-  *unverified*;
-- links the issuer confirmed or added count fully (confidence 1.0); rejected links never count;
-- of the links still only suggested, the library's :class:`matcher.profiles.LinkPolicy` (the
-  engine's ``link_policy``) picks per outcome which count and with what factor — the same
-  rule the library applies to credentials it maps itself;
+  one-time claim code) is *verified*, and its links are the issuer's, with the issuer's
+  review (confirmed and added links count fully, rejected ones never); a credential document
+  the person added themselves is *unverified*, with the links suggested when it was added;
 - a self-declared skill counts as *self_declared* with confidence 1.0.
-
-The evidence weight is ``STRENGTH_WEIGHT[strength] × factor``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from api.store.models import Candidate, HeldCredential
-from matcher.profiles import STRENGTH_WEIGHT, CandidateProfile, Evidence, LinkPolicy
+from matcher.evidence import LinkPolicy, TextLink
+from matcher.profiles import CandidateProfile, build_candidate_profile
 from matcher.taxonomy import Taxonomy
+
+_STATES = ("suggested", "confirmed", "added", "rejected")
 
 
 def held_links(held: HeldCredential) -> list[dict[str, Any]]:
@@ -35,64 +35,19 @@ def held_links(held: HeldCredential) -> list[dict[str, Any]]:
     return list(held.links or [])
 
 
-@dataclass(frozen=True)
-class _StoredLink:
-    """A stored link as :meth:`LinkPolicy.select` reads it (by its confidence)."""
-
-    confidence: float
-    data: dict[str, Any]
-
-
-def counted_links(links: list[dict[str, Any]], policy: LinkPolicy
-                  ) -> list[tuple[dict[str, Any], float, float]]:
-    """The links that count as held skills: (link, confidence, factor).
-
-    Links the issuer confirmed or added count fully; of the links still only suggested, the
-    library's policy picks per outcome which count and how much (the same rule it applies to
-    credentials it maps itself); rejected links never count.
-    """
-    out: list[tuple[dict[str, Any], float, float]] = []
-    suggested: dict[int, list[_StoredLink]] = {}
-    for link in links:
-        state = link.get("state", "suggested")
-        if state in ("confirmed", "added"):
-            out.append((link, 1.0, 1.0))
-        elif state == "suggested":
-            suggested.setdefault(int(link.get("outcome_index", -1)), []).append(
-                _StoredLink(float(link.get("confidence", 0.0)), link))
-    for group in suggested.values():
-        for chosen, factor in policy.select(group):  # type: ignore[arg-type]
-            out.append((chosen.data, chosen.confidence, factor))  # type: ignore[attr-defined]
-    return out
+def text_links(links: list[dict[str, Any]]) -> list[TextLink]:
+    """Stored link dicts (``outcome_index`` -1 for the title) as :class:`TextLink`."""
+    return [TextLink(int(link.get("outcome_index", -1)), str(link.get("uri", "")),
+                     float(link.get("confidence", 0.0)),
+                     link.get("state") if link.get("state") in _STATES else "suggested")
+            for link in links]
 
 
 def build_profile(candidate: Candidate, taxonomy: Taxonomy,
                   policy: LinkPolicy | None = None) -> CandidateProfile:
     """The candidate's skills, each with every piece of evidence behind it."""
-    policy = policy or LinkPolicy()
-    skills: dict[str, list[Evidence]] = {}
-    for held in candidate.credentials:
-        doc = held.document
-        outcomes = doc.get("learning_outcomes", [])
-        strength = "verified" if held.verified else "unverified"
-        for link, confidence, factor in counted_links(held_links(held), policy):
-            uri = link.get("uri", "")
-            if uri not in taxonomy.skills:
-                continue
-            index = int(link.get("outcome_index", -1))
-            skills.setdefault(uri, []).append(Evidence(
-                strength=strength,  # type: ignore[arg-type]
-                confidence=round(confidence, 4),
-                weight=STRENGTH_WEIGHT[strength] * factor,
-                credential_id=str(doc.get("id", "")) or None,
-                credential_title=doc.get("title"),
-                issuer=(doc.get("awarding_body") or {}).get("name"),
-                issued_on=doc.get("issued_on"),
-                outcome=outcomes[index] if 0 <= index < len(outcomes) else None,
-            ))
-    for declared in candidate.skills:
-        if declared.skill_uri in taxonomy.skills:
-            skills.setdefault(declared.skill_uri, []).append(
-                Evidence(strength="self_declared", confidence=1.0,
-                         weight=STRENGTH_WEIGHT["self_declared"]))
-    return CandidateProfile(candidate.id, {uri: tuple(ev) for uri, ev in skills.items()})
+    held = [(h.document, bool(h.verified), text_links(held_links(h)))
+            for h in candidate.credentials]
+    declared = [d.skill_uri for d in candidate.skills if d.skill_uri in taxonomy.skills]
+    return build_candidate_profile(candidate.id, held, self_declared=declared,
+                                   taxonomy=taxonomy, policy=policy)

@@ -122,21 +122,24 @@ def add_offerings(result: dict[str, Any], offerings: Sequence[Any], engine: Engi
     """Put the offerings issuers published in the store first among the courses of each gap
     of a suggestions dict (a skill an offering teaches: a link the issuer confirmed or added,
     or a suggested one the engine's link policy keeps)."""
-    from api.profiles import counted_links
+    from api.profiles import text_links
+    from matcher.evidence import TITLE
 
     teaches: dict[str, list[dict[str, Any]]] = {}
     for row in offerings:
         doc = row.document
         outcomes = doc.get("learning_outcomes", [])
-        links = [{"outcome_index": lk.outcome_index, "uri": lk.skill_uri,
-                  "confidence": lk.confidence, "state": lk.state} for lk in row.links]
-        for link, _confidence, factor in counted_links(links, engine.link_policy):
-            index = int(link["outcome_index"])
-            teaches.setdefault(link["uri"], []).append({
+        links = text_links([{"outcome_index": lk.outcome_index, "uri": lk.skill_uri,
+                             "confidence": lk.confidence, "state": lk.state}
+                            for lk in row.links])
+        for link, factor in engine.link_policy.select_credential(links):
+            index = link.text_index
+            teaches.setdefault(link.uri, []).append({
                 "id": doc.get("id", str(row.id)), "title": row.title,
                 "issuer": (doc.get("awarding_body") or {}).get("name", ""),
                 "method": "exact", "credit": round(factor, 3),
-                "outcome": outcomes[index] if 0 <= index < len(outcomes) else "",
+                "outcome": (row.title if index == TITLE else
+                            outcomes[index] if 0 <= index < len(outcomes) else ""),
                 "source": "issuer"})
     if not teaches:
         return

@@ -108,7 +108,8 @@ class CredentialCreate(Request):
         "holds a one-time claim code for the learner)")
     document: dict[str, Any] = Field(description="the credential with the EU Annex I elements "
                                      "(see matcher/credentials.py)")
-    top_k: int = Field(default=3, ge=1, le=10, description="skills suggested per outcome")
+    top_k: int = Field(default=5, ge=1, le=10, description="skills suggested per outcome and "
+                       "for the title (5: what the library reads a credential with)")
 
 
 class LinkOut(BaseModel):
@@ -139,7 +140,8 @@ class LinkReview(Request):
 
 
 class LinkAdd(Request):
-    outcome_index: int = Field(ge=0, le=99)
+    outcome_index: int = Field(ge=-1, le=99, description="the outcome's position; -1: the "
+                               "credential's title")
     uri: Uri
 
 

@@ -20,15 +20,11 @@ from matcher.config import Settings
 from matcher.credentials import Credential, CredentialOffering
 from matcher.embedding import Embedder, build_embedder
 from matcher.errors import IndexMismatchError
+from matcher.evidence import TITLE, LinkPolicy, TextLink, credential_texts
 from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
 from matcher.mapping import MappingParams, OutcomeMapper
-from matcher.models import OutcomeMapping, VariantKind
-from matcher.profiles import (
-    CandidateInput,
-    CandidateProfile,
-    LinkPolicy,
-    RequirementProfile,
-)
+from matcher.models import OutcomeMapping, SkillLink, VariantKind
+from matcher.profiles import CandidateInput, CandidateProfile, RequirementProfile
 from matcher.ranking import PartialCredit, RankingParams, RankingResult, Suggestions
 from matcher.taxonomy import Taxonomy, imported_meta, load_imported
 
@@ -49,13 +45,28 @@ class CredentialMapping:
 
     credential: CredentialOffering
     outcomes: tuple[OutcomeMapping, ...]
+    title: OutcomeMapping | None = None
+
+    def suggestions(self) -> list[tuple[int, SkillLink]]:
+        """(text index, suggested link) for the title (:data:`~matcher.evidence.TITLE`) and
+        each outcome."""
+        title = self.title.skills if self.title is not None else ()
+        return [(TITLE, link) for link in title] + [
+            (i, link) for i, mapping in enumerate(self.outcomes) for link in mapping.skills]
+
+    def links(self) -> list[TextLink]:
+        """Every suggestion as a :class:`~matcher.evidence.TextLink`, the title's first."""
+        return [TextLink(i, link.uri, float(link.confidence)) for i, link in self.suggestions()]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "credential": {"id": self.credential.id, "title": self.credential.title,
                            "awarding_body": self.credential.awarding_body.name},
             "outcomes": [o.to_dict() for o in self.outcomes],
         }
+        if self.title is not None:
+            out["title"] = self.title.to_dict()
+        return out
 
 
 class Engine:
@@ -176,41 +187,67 @@ class Engine:
     def map_credential(
         self, credential: CredentialOffering | Credential, *, top_k: int = 5, lang: str = "auto"
     ) -> CredentialMapping:
-        """Map every learning outcome of a credential."""
-        if lang == "auto":
-            lang = credential.language if credential.language in ("sv", "en") else "auto"
-        mappings = self.map_outcomes(credential.learning_outcomes, top_k=top_k, lang=lang)
-        return CredentialMapping(credential, tuple(mappings))
+        """Map a credential's title and every learning outcome (its texts, in the order of
+        :func:`matcher.evidence.credential_texts`)."""
+        return self.map_credentials([credential], top_k=top_k, lang=lang)[0]
+
+    def map_credentials(
+        self, credentials: Sequence[CredentialOffering | Credential], *, top_k: int = 5,
+        lang: str = "auto",
+    ) -> list[CredentialMapping]:
+        """Map many credentials in one batch per language; a text shared by several (the same
+        credential held by many people) is mapped once."""
+        texts: dict[tuple[str, str], None] = {}
+        for credential in credentials:
+            for text in credential_texts(credential):
+                texts.setdefault((self._lang_of(credential, lang), text), None)
+        keys = list(texts)
+        mapped: dict[tuple[str, str], OutcomeMapping] = {}
+        for text_lang in sorted({k[0] for k in keys}):
+            group = [k for k in keys if k[0] == text_lang]
+            results = self.map_outcomes([t for _, t in group], top_k=top_k, lang=text_lang)
+            mapped.update(zip(group, results, strict=True))
+        out = []
+        for credential in credentials:
+            text_lang = self._lang_of(credential, lang)
+            title, *outcomes = [mapped[(text_lang, t)] for t in credential_texts(credential)]
+            out.append(CredentialMapping(credential, tuple(outcomes), title))
+        return out
+
+    @staticmethod
+    def _lang_of(credential: CredentialOffering | Credential, lang: str) -> str:
+        if lang != "auto":
+            return lang
+        return credential.language if credential.language in ("sv", "en") else "auto"
 
     # -- profiles ----------------------------------------------------------------------------
     def candidate_profiles(self, candidates: Sequence[CandidateInput]) -> list[CandidateProfile]:
         """Profiles for candidates read from a file (:func:`matcher.profiles.load_candidates`).
 
-        All learning outcomes of all credentials are mapped in one batch; a credential held
-        by several candidates is mapped once.
+        Each credential's title and outcomes are mapped (all in one batch) and its links go
+        through the one rule of :mod:`matcher.evidence`, as in the service.
+
+        Raises:
+            InvalidInputError: a credential was issued to another learner.
         """
+        from matcher.errors import InvalidInputError
         from matcher.profiles import build_candidate_profile
 
-        texts: dict[tuple[str, str], None] = {}
         for candidate in candidates:
             for credential, _ in candidate.credentials:
-                for text in (credential.title, *credential.learning_outcomes):
-                    texts.setdefault((credential.language, text), None)
-        keys = list(texts)
-        mapped: dict[tuple[str, str], OutcomeMapping] = {}
-        for lang in sorted({k[0] for k in keys}):
-            group = [k for k in keys if k[0] == lang]
-            out_lang = lang if lang in ("sv", "en") else "auto"
-            results = self.map_outcomes([t for _, t in group], top_k=5, lang=out_lang)
-            mapped.update(zip(group, results, strict=True))
+                if credential.learner.id != candidate.id:
+                    raise InvalidInputError(
+                        f"credential {credential.id!r} was issued to {credential.learner.id!r}, "
+                        f"not to candidate {candidate.id!r}; a candidate can only hold their "
+                        "own credentials", field="credentials")
+        every = [credential for c in candidates for credential, _ in c.credentials]
+        mapped = iter(self.map_credentials(every))
         profiles = []
         for candidate in candidates:
-            creds = [(credential, verified,
-                      [mapped[(credential.language, t)]
-                       for t in (credential.title, *credential.learning_outcomes)])
-                     for credential, verified in candidate.credentials]
+            held = [(credential, verified, next(mapped).links())
+                    for credential, verified in candidate.credentials]
             profiles.append(build_candidate_profile(
-                candidate.id, creds, self_declared=candidate.self_declared,
+                candidate.id, held, self_declared=candidate.self_declared,
                 taxonomy=self.taxonomy, policy=self.link_policy))
         return profiles
 

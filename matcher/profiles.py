@@ -28,115 +28,20 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from matcher.credentials import Credential, parse_credential, read_json
 from matcher.errors import InvalidInputError
-from matcher.models import OutcomeMapping, SkillLink
+from matcher.evidence import (
+    STRENGTH_WEIGHT,
+    CredentialFacts,
+    Evidence,
+    LinkPolicy,
+    TextLink,
+    credential_evidence,
+)
+from matcher.models import OutcomeMapping
 from matcher.taxonomy import Taxonomy
 
-EvidenceStrength = Literal["verified", "unverified", "self_declared"]
-STRENGTHS: tuple[EvidenceStrength, ...] = ("verified", "unverified", "self_declared")
-# How much one piece of evidence counts. A verified credential is worth most; an unverified
-# document still names an issuer and measurable outcomes; a self-declared skill names neither.
-STRENGTH_WEIGHT: dict[str, float] = {"verified": 1.0, "unverified": 0.7, "self_declared": 0.4}
 # ESCO marks each occupation–skill link essential or optional; optional skills count half.
 ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT = 1.0, 0.5
 MAX_WEIGHT = 10.0
-
-
-@dataclass(frozen=True)
-class LinkPolicy:
-    """Which suggested outcome→skill links count as held (or required) skills, and how much.
-
-    Per text (a learning outcome, a credential title, an ad sentence) the best link is kept
-    when its calibrated confidence reaches ``min_confidence``; further links are kept (up to
-    ``per_text``) while their confidence is at least ``relative`` × the best one. A link's
-    factor is its confidence relative to the text's best link, so the best counts fully.
-
-    Relative rather than absolute cut-offs, because multilingual-e5 scores crowd into a
-    narrow band (shared/DATA.md) and the absolute confidence level depends on the calibration
-    fitted for the model; the order of the suggestions for one text is what is reliable.
-    """
-
-    min_confidence: float = 0.05
-    # The calibrated confidence falls steeply with rank (1/rank is one of its features), so
-    # a correct second or third suggestion often has a third to a half of the first one's
-    # confidence.
-    relative: float = 0.25
-    per_text: int = 3
-    corroboration: int = 2  # see select_credential; below 2: off
-
-    def select(self, links: Sequence[SkillLink]) -> list[tuple[SkillLink, float]]:
-        """The links of one text that count, each with its factor in (0, 1]."""
-        ranked = sorted(links, key=lambda link: -link.confidence)
-        if not ranked or ranked[0].confidence < self.min_confidence:
-            return []
-        best = ranked[0].confidence
-        return [(link, link.confidence / best) for link in ranked[: self.per_text]
-                if link.confidence >= self.relative * best]
-
-    def select_credential(
-        self, mappings: Sequence[OutcomeMapping]
-    ) -> list[tuple[OutcomeMapping, SkillLink, float]]:
-        """The links of one credential's texts (title and outcomes) that count.
-
-        Per text as :meth:`select`; in addition a skill suggested (anywhere in the top
-        suggestions) for ``corroboration`` or more texts of the same credential counts even
-        when no single text ranks it high: outcomes of one course describe one field, so a
-        skill several of them point to is likely right ("diagnose problems with vehicles"
-        second for both a brake outcome and a fault-code outcome), while a mis-link rarely
-        repeats. Its factor is its summed confidence relative to the credential's best link.
-        """
-        out: list[tuple[OutcomeMapping, SkillLink, float]] = []
-        chosen: set[str] = set()
-        best = 0.0
-        for mapping in mappings:
-            for link, factor in self.select(mapping.skills):
-                out.append((mapping, link, factor))
-                chosen.add(link.uri)
-                best = max(best, link.confidence)
-        if self.corroboration < 2 or best <= 0:
-            return out
-        support: dict[str, list[tuple[OutcomeMapping, SkillLink]]] = {}
-        for mapping in mappings:
-            for link in mapping.skills:
-                support.setdefault(link.uri, []).append((mapping, link))
-        for uri, found in support.items():
-            texts = {m.text for m, _ in found}
-            if uri in chosen or len(texts) < self.corroboration:
-                continue
-            total = sum(link.confidence for _, link in found)
-            mapping, link = max(found, key=lambda item: item[1].confidence)
-            out.append((mapping, link, min(1.0, total / best)))
-        return out
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """Why a candidate is taken to hold a skill.
-
-    Attributes:
-        strength: ``verified`` (a credential whose authenticity was checked), ``unverified``
-            (a credential document as given) or ``self_declared`` (no document).
-        confidence: of the outcome→skill link (1.0 for self-declared and confirmed links).
-        weight: strength weight × link factor, in (0, 1]: what the ranking uses.
-    """
-
-    strength: EvidenceStrength
-    confidence: float
-    weight: float
-    credential_id: str | None = None
-    credential_title: str | None = None
-    issuer: str | None = None
-    issued_on: str | None = None
-    outcome: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"strength": self.strength,
-                               "confidence": round(self.confidence, 3),
-                               "weight": round(self.weight, 3)}
-        for key in ("credential_id", "credential_title", "issuer", "issued_on", "outcome"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        return out
 
 
 @dataclass(frozen=True)
@@ -188,54 +93,39 @@ class CandidateProfile:
 
 def build_candidate_profile(
     candidate_id: str,
-    credentials: Sequence[tuple[Credential, bool, Sequence[OutcomeMapping]]],
+    credentials: Sequence[tuple[Any, bool, Sequence[TextLink]]],
     *,
     self_declared: Iterable[str] = (),
     taxonomy: Taxonomy,
     policy: LinkPolicy | None = None,
 ) -> CandidateProfile:
-    """A candidate profile from mapped credentials and self-declared skill URIs.
+    """A candidate profile from credentials with their links, and self-declared skill URIs.
+
+    The one path from credential to profile (:mod:`matcher.evidence`), for the library, the
+    CLI and the service.
 
     Args:
-        candidate_id: pseudonymous id; every credential's learner id must equal it.
-        credentials: (credential, verified?, the mappings of its title and each of its
-            outcomes). The title names the credential's subject ("Introduktion till
-            demensvård") and is often the clearest statement of the skill.
+        candidate_id: pseudonymous id.
+        credentials: (credential or its JSON document, verified?, its links: the title's and
+            each outcome's, suggested or reviewed).
         self_declared: ESCO skill URIs the person declares without a document.
-        taxonomy: to check the self-declared URIs.
-        policy: which links count (default :class:`LinkPolicy`).
+        taxonomy: to check the self-declared URIs and skip links to unknown skills.
+        policy: which suggested links count (default :class:`LinkPolicy`).
 
     Raises:
         UnknownConceptError: a self-declared URI is not an ESCO skill of the taxonomy.
-        InvalidInputError: a credential was issued to another learner.
     """
     policy = policy or LinkPolicy()
     skills: dict[str, list[Evidence]] = {}
     notes: list[str] = []
-    for credential, verified, mappings in credentials:
-        if credential.learner.id != candidate_id:
-            raise InvalidInputError(
-                f"credential {credential.id!r} was issued to {credential.learner.id!r}, not to "
-                f"candidate {candidate_id!r}; a candidate can only hold their own credentials",
-                field="credentials",
-            )
-        strength: EvidenceStrength = "verified" if verified else "unverified"
-        kept = 0
-        for mapping, link, factor in policy.select_credential(mappings):
-            kept += 1
-            skills.setdefault(link.uri, []).append(Evidence(
-                strength=strength,
-                confidence=link.confidence,
-                weight=STRENGTH_WEIGHT[strength] * factor,
-                credential_id=credential.id,
-                credential_title=credential.title,
-                issuer=credential.awarding_body.name,
-                issued_on=credential.issued_on.isoformat(),
-                outcome=mapping.text,
-            ))
-        if not kept:
-            notes.append(f"credential {credential.id!r}: no learning outcome links to an ESCO "
-                         "skill confidently; it adds nothing to the profile")
+    for credential, verified, links in credentials:
+        facts = CredentialFacts.of(credential)
+        found = credential_evidence(facts, verified, links, policy, known=taxonomy.skills)
+        for uri, evidence in found:
+            skills.setdefault(uri, []).append(evidence)
+        if not found:
+            notes.append(f"credential {facts.id or facts.title!r}: no learning outcome links to "
+                         "an ESCO skill confidently; it adds nothing to the profile")
     for uri in dict.fromkeys(self_declared):
         taxonomy.skill(uri)  # raises UnknownConceptError naming the URI
         skills.setdefault(uri, []).append(

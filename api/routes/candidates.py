@@ -136,12 +136,13 @@ def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: Engi
     document: dict[str, Any] | None = None
     if body.credential is not None:
         credential = parse_credential(body.credential, source="credential")
-        mapping = engine.map_credential(credential, top_k=3)
+        # The same mapping the library reads a credential with (title and outcomes, top 5).
+        mapping = engine.map_credential(credential)
         document = credential.model_dump(mode="json")
         links = [{"outcome_index": i, "uri": link.uri, "label": link.label,
-                  "confidence": round(float(link.confidence), 4), "state": "suggested",
+                  "confidence": float(link.confidence), "state": "suggested",
                   "reason": link.reason}
-                 for i, outcome in enumerate(mapping.outcomes) for link in outcome.skills]
+                 for i, link in mapping.suggestions()]
     with store.session() as session:
         candidate = own_candidate(session, seeker)
         if body.claim_code is not None:

@@ -27,8 +27,8 @@ def credential_out(row: IssuerCredential, claim_code: str | None = None) -> dict
         "claim_code": claim_code,
         "links": [
             {"id": link.id, "outcome_index": link.outcome_index,
-             "outcome": outcomes[link.outcome_index]
-             if 0 <= link.outcome_index < len(outcomes) else None,
+             "outcome": (row.title if link.outcome_index == -1 else outcomes[link.outcome_index]
+                         if 0 <= link.outcome_index < len(outcomes) else None),
              "uri": link.skill_uri, "label": link.label, "confidence": round(link.confidence, 4),
              "reason": link.reason, "state": link.state}
             for link in row.links

@@ -52,7 +52,8 @@ def _refresh(pool: CandidatePool, holders: list[str]) -> None:
     409: ERRORS[422] | {"description": "you already have a credential with this id"}})
 def create_credential(body: CredentialCreate, issuer: Issuer, engine: EngineDep,
                       store: StoreDep) -> dict[str, Any]:
-    """Publish an offering or issue a credential; its outcomes are mapped to suggested skills.
+    """Publish an offering or issue a credential; its title and outcomes are mapped to
+    suggested skills (links with ``outcome_index`` -1 are the title's).
 
     An issued credential comes back with a one-time ``claim_code``: give it to the learner,
     who adds the credential to their profile with it (it is then *verified*).
@@ -72,7 +73,7 @@ def create_credential(body: CredentialCreate, issuer: Issuer, engine: EngineDep,
         links=[SkillLinkRow(outcome_index=i, skill_uri=link.uri, label=link.label,
                             confidence=float(link.confidence), reason=link.reason,
                             state="suggested")
-               for i, outcome in enumerate(mapping.outcomes) for link in outcome.skills],
+               for i, link in mapping.suggestions()],
     )
     try:
         with store.session() as session:
@@ -185,7 +186,8 @@ def add_link(credential_id: CredentialId, body: LinkAdd, issuer: Issuer, engine:
 
             raise InvalidInputError(
                 f"outcome_index {body.outcome_index} is out of range; credential "
-                f"{credential_id} has {len(outcomes)} learning outcomes (0–{len(outcomes) - 1})",
+                f"{credential_id} has {len(outcomes)} learning outcomes (0–{len(outcomes) - 1}; "
+                "-1 is the title)",
                 field="outcome_index")
         existing = next((lk for lk in row.links if lk.outcome_index == body.outcome_index
                          and lk.skill_uri == skill.uri), None)

@@ -47,7 +47,7 @@ const T = {
     "em.pickSkill": "Välj en kompetens i listan.", "em.noSkills": "Lägg till minst en kompetens.",
     "is.title": "Granska kompetenskopplingar", "is.choose": "Välj mikromerit",
     "is.none": "Du har inte publicerat några mikromeriter.",
-    "is.confirm": "Godkänn", "is.reject": "Avvisa", "is.addSkill": "Lägg till kompetens för resultatet",
+    "is.title": "Titel", "is.confirm": "Godkänn", "is.reject": "Avvisa", "is.addSkill": "Lägg till kompetens för resultatet",
     "is.outcome": "Lärandemål {n}", "is.new": "Publicera en ny mikromerit", "is.kind": "Typ",
     "is.issued": "Utfärdad till en deltagare", "is.offering": "Utbud (katalog)",
     "is.doc": "Mikromeriten som JSON (EU:s bilaga I)", "is.publish": "Publicera",
@@ -106,7 +106,7 @@ const T = {
     "em.pickSkill": "Pick a skill from the list.", "em.noSkills": "Add at least one skill.",
     "is.title": "Review skill links", "is.choose": "Choose a micro-credential",
     "is.none": "You have not published any micro-credentials.",
-    "is.confirm": "Confirm", "is.reject": "Reject", "is.addSkill": "Add a skill for this outcome",
+    "is.title": "Title", "is.confirm": "Confirm", "is.reject": "Reject", "is.addSkill": "Add a skill for this outcome",
     "is.outcome": "Learning outcome {n}", "is.new": "Publish a new micro-credential",
     "is.kind": "Kind", "is.issued": "Issued to a learner", "is.offering": "Offering (catalogue)",
     "is.doc": "The micro-credential as JSON (EU Annex I)", "is.publish": "Publish",
@@ -353,7 +353,8 @@ function renderCredential(c) {
   const outcomes = c.document.learning_outcomes || [];
   $("#is-credential").replaceChildren(el("div", {},
     el("h3", {}, c.title),
-    el("ol", {}, outcomes.map((text, i) => el("li", { class: "card" },
+    // The title is read like an outcome (index -1): it often names the skill most clearly.
+    el("ul", { class: "plain" }, [[-1, `${t("is.title")}: ${c.title}`], ...outcomes.map((text, i) => [i, text])].map(([i, text]) => el("li", { class: "card" },
       el("h4", {}, text),
       el("ul", {}, c.links.filter((l) => l.outcome_index === i).map((l) => el("li", {},
         el("span", { class: `badge ${l.state}` }, t(`state.${l.state}`)), " ",

@@ -10,6 +10,7 @@ from tests.api.conftest import (
     DEMENTIA,
     FORKLIFT,
     FORKLIFT_OPERATOR,
+    SKILL,
     Keys,
     ads_sample,
     credential_doc,
@@ -49,11 +50,18 @@ def test_issuer_reviews_links(client: TestClient, keys: Keys) -> None:
                      json={"state": "rejected"}, headers=h)
     assert r.status_code == 200
     assert next(lk for lk in r.json()["links"] if lk["id"] == link["id"])["state"] == "rejected"
+    # a skill the mapping did not suggest for the outcome
+    suggested = {lk["uri"] for lk in cred["links"] if lk["outcome_index"] == 1}
+    extra = next(SKILL + name for name in ("welding", "solar", "cash", "booking", "dementia")
+                 if SKILL + name not in suggested)
     r = client.post(f"/v1/credentials/{cred['id']}/links",
-                    json={"outcome_index": 1, "uri": DEMENTIA}, headers=h)
+                    json={"outcome_index": 1, "uri": extra}, headers=h)
     assert r.status_code == 201
     added = [lk for lk in r.json()["links"] if lk["state"] == "added"]
-    assert added and added[0]["uri"] == DEMENTIA and added[0]["confidence"] == 1.0
+    assert added and added[0]["uri"] == extra and added[0]["confidence"] == 1.0
+    # the title's links have outcome_index -1 and name the title as their text
+    title_links = [lk for lk in r.json()["links"] if lk["outcome_index"] == -1]
+    assert title_links and title_links[0]["outcome"] == cred["title"]
     # the claim code is shown once only
     assert client.get(f"/v1/credentials/{cred['id']}", headers=h).json()["claim_code"] is None
     # unknown URI: 422 naming it; outcome out of range: 422
