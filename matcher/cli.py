@@ -218,7 +218,7 @@ def _invalid(message: str) -> Exception:
     return InvalidInputError(message)
 
 
-def cmd_suggest(args: argparse.Namespace) -> int:
+def _one_candidate(args: argparse.Namespace) -> Any:
     from matcher.profiles import load_candidates
 
     candidates = load_candidates(args.candidate)
@@ -227,13 +227,25 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         if not chosen:
             raise _invalid(f"{args.candidate}: no candidate with id {args.id!r}; ids in the "
                            f"file: {', '.join(c.id for c in candidates)}")
-    elif len(candidates) > 1:
+        return chosen[0]
+    if len(candidates) > 1:
         raise _invalid(f"{args.candidate} holds {len(candidates)} candidates; choose one with "
                        f"--id ({', '.join(c.id for c in candidates)})")
-    else:
-        chosen = candidates
+    return candidates[0]
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    result = engine.suggest(chosen[0], top_k=args.top_k, interest=args.interest)
+    profile = engine.candidate_profiles([_one_candidate(args)])[0]
+    _print_json(profile.to_dict(engine.taxonomy, args.lang), pretty=True)
+    return 0
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    candidate = _one_candidate(args)
+    engine = _engine(args)
+    result = engine.suggest(candidate, top_k=args.top_k, interest=args.interest,
+                            lang=args.lang)
     if args.format == "json":
         _print_json(result.to_dict(), pretty=True)
         return 0
@@ -405,6 +417,15 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--format", choices=("json", "table"), default="json")
     rank.set_defaults(func=cmd_rank)
 
+    profile = sub.add_parser("profile", help="a candidate's skill profile: every skill with "
+                             "the evidence behind it")
+    profile.add_argument("--candidate", type=Path, required=True, metavar="FILE",
+                         help="candidates file (one candidate, or choose with --id)")
+    profile.add_argument("--id", help="which candidate of the file")
+    profile.add_argument("--lang", choices=("sv", "en"), default="en",
+                         help="language of the skill labels")
+    profile.set_defaults(func=cmd_profile)
+
     suggest = sub.add_parser("suggest", help="occupations and job ads for a candidate, with "
                              "missing skills and the credentials that close them")
     suggest.add_argument("--candidate", type=Path, required=True, metavar="FILE",
@@ -416,6 +437,8 @@ def build_parser() -> argparse.ArgumentParser:
     suggest.add_argument("--gaps", type=_top_k, default=5, metavar="N",
                          help="missing skills shown per suggestion in the table (default 5)")
     suggest.add_argument("--format", choices=("json", "table"), default="json")
+    suggest.add_argument("--lang", choices=("sv", "en"), default="en",
+                         help="language of labels and notes")
     suggest.set_defaults(func=cmd_suggest)
 
     ads = sub.add_parser("ads", help="job ads")

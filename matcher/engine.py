@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 # Ad sentences are longer and noisier than learning outcomes: keep fewer, surer links each.
 AD_POLICY = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2)
 # Bumped when the way ads become requirement profiles changes: cached demo profiles rebuild.
-AD_PROFILE_VERSION = 5
+AD_PROFILE_VERSION = 6
 
 logger = logging.getLogger(__name__)
 
@@ -497,7 +497,7 @@ class Engine:
                 else:
                     profiles = self._requirements_from_ads(
                         [(a.id, a.headline, a.text) for a in ads], skip_unmapped=True)
-                    write_cache(path, [p.to_dict() if p else None for p in profiles])
+                    write_cache(path, [p.to_dict(exact=True) if p else None for p in profiles])
                 stored = [StoredAd(a, p) for a, p in zip(ads, profiles, strict=True)
                           if p is not None]
             matrix = requirement_matrix(

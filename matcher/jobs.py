@@ -280,7 +280,7 @@ class AdStore:
             "taxonomy_hash": taxonomy_hash,
             "model_id": model_id,
             "mapper_key": mapper_key,
-            "ads": [{"ad": s.ad.to_dict(), "requirement": s.requirement.to_dict()}
+            "ads": [{"ad": s.ad.to_dict(), "requirement": s.requirement.to_dict(exact=True)}
                     for s in ads],
         }
         _atomic_write_json(self.path, payload)

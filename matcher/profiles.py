@@ -309,16 +309,23 @@ class RequirementProfile:
                          if u not in present and w > 0]
         return replace(self, requirements=tuple(r for r in requirements if r.weight > 0))
 
-    def to_dict(self, taxonomy: Taxonomy | None = None, lang: str = "en") -> dict[str, Any]:
+    def to_dict(self, taxonomy: Taxonomy | None = None, lang: str = "en", *,
+                exact: bool = False) -> dict[str, Any]:
+        """As JSON; ``exact`` keeps weights unrounded (for caches: a profile read back must
+        score exactly as the one built)."""
+        def digits(value: float) -> float:
+            return value if exact else round(value, 3)
+
         out: dict[str, Any] = {
             "id": self.id, "title": self.title, "source": self.source,
             "requirements": [
                 {"uri": r.uri,
                  **({"label": taxonomy.skills[r.uri].label(lang)}
                     if taxonomy and r.uri in taxonomy.skills else {}),
-                 "weight": round(r.weight, 3), "must_have": r.must_have, "origin": r.origin,
+                 "weight": digits(r.weight), "must_have": r.must_have,
+                 "origin": r.origin,
                  **({"evidence": r.evidence} if r.evidence else {}),
-                 **({"confidence": round(r.confidence, 3)} if r.confidence is not None
+                 **({"confidence": digits(r.confidence)} if r.confidence is not None
                     else {})}
                 for r in self.requirements
             ],
