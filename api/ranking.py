@@ -99,7 +99,11 @@ def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:
 
     return [{
         "rank": r.rank, "candidate_id": r.candidate_id,
-        "score": round(r.explanation.score, 4), "must_haves_met": r.explanation.must_haves_met,
+        "score": round(r.explanation.score, 4),
+        "coverage": round(r.explanation.coverage, 4),
+        "core": {"held": r.explanation.core_held, "total": r.explanation.core_total},
+        "must_haves": r.explanation.must_haves,
+        "must_haves_met": r.explanation.must_haves_met,
         "missing_must_haves": r.explanation.missing_must_haves,
         "matched": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
                      "must_have": m.must_have, "score": round(m.score, 3), "method": m.method,

@@ -26,6 +26,7 @@ from matcher.mapping import MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, SkillLink, VariantKind
 from matcher.profiles import CandidateInput, CandidateProfile, RequirementProfile
 from matcher.ranking import PartialCredit, RankingParams, RankingResult, Suggestions
+from matcher.suggest import OccupationSpace, SuggestionParams
 from matcher.taxonomy import Taxonomy, imported_meta, load_imported
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class Engine:
         index_kinds: Sequence[VariantKind] = DEFAULT_KINDS,
         mapping_params: MappingParams | None = None,
         ranking_params: RankingParams | None = None,
+        suggestion_params: SuggestionParams | None = None,
         show_progress: bool | None = None,
     ) -> None:
         self.settings = settings or Settings()
@@ -102,14 +104,13 @@ class Engine:
         self.ranking_params = ranking_params or RankingParams()
         self.link_policy = LinkPolicy()  # which credential links count as held skills
         self.ad_policy = AD_POLICY  # which ad-sentence links count as required skills
-        self.occupation_scoring = "cosine"  # how suggestions are ordered (ranking.py)
-        # Suggestions are ordered on the skills held, not on partial credit: spread over the
-        # 3,000 occupations, partial credit turns one mis-linked skill into a whole cluster
-        # ("textile techniques" → weaver). Scores and explanations still use it. Chosen with
-        # benchmarks/occupation_recovery.py (hit@1 with / without: see docs/benchmarks.md).
-        self.order_with_partial_credit = False
+        # How suggestions are ordered (matcher/suggest.py). On the skills held, not on
+        # partial credit: spread over the 3,000 occupations, partial credit turns one
+        # mis-linked skill into a whole cluster ("textile techniques" → weaver). Scores and
+        # explanations still use it.
+        self.suggestion_params = suggestion_params or SuggestionParams()
         self._partial: PartialCredit | None = None
-        self._occupations: tuple[list[str], Any] | None = None
+        self._occupations: OccupationSpace | None = None
         self._ads: tuple[list[StoredAd], str, Any] | None = None
         self._catalogue: list[CatalogueEntry] | None = None
 
@@ -572,45 +573,29 @@ class Engine:
             self._catalogue = entries
         return self._catalogue
 
-    def _occupation_matrix(self) -> tuple[list[str], Any]:
+    @property
+    def occupation_space(self) -> OccupationSpace:
+        """Occupations × skills, weighted for suggestions (:mod:`matcher.suggest`)."""
         if self._occupations is None:
-            from matcher.profiles import ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT
-            from matcher.ranking import requirement_matrix
+            from matcher.suggest import OccupationSpace
 
-            by_occupation: dict[str, list[tuple[str, float]]] = {}
-            for r in self.taxonomy.occupation_skills:
-                if r.occupation_uri in self.taxonomy.occupations:
-                    by_occupation.setdefault(r.occupation_uri, []).append(
-                        (r.skill_uri, ESSENTIAL_WEIGHT if r.essential else OPTIONAL_WEIGHT))
-            uris = list(by_occupation)
-            self._occupations = (uris, requirement_matrix([by_occupation[u] for u in uris],
-                                                          self.partial_credit.space))
+            self._occupations = OccupationSpace(self.taxonomy, self.partial_credit.space,
+                                                self.suggestion_params)
         return self._occupations
 
     def rank_occupations(self, candidates: Sequence[CandidateProfile], top_k: int = 5
                          ) -> list[list[tuple[str, float]]]:
-        """For each candidate, the ``top_k`` ESCO occupations by score (URI, score).
+        """For each candidate, the ``top_k`` ESCO occupations in suggestion order (URI,
+        relevance), as :meth:`suggest` orders them without an interest (the benchmarks)."""
+        from matcher.suggest import order, person_vector, relevance
 
-        One sparse product for all candidates and all occupations (used by the benchmarks).
-        """
-        from matcher.ranking import (
-            best_rows,
-            candidate_matrix,
-            coverage,
-            score_requirements,
-            suggestion_relevance,
-        )
-
-        uris, occupations = self._occupation_matrix()
-        if not uris:
-            return [[] for _ in candidates]
-        held = candidate_matrix(candidates, self.partial_credit.space)
-        cover = coverage(held, self.partial_credit)
-        relevance = suggestion_relevance(cover if self.order_with_partial_credit else held,
-                                         occupations, self.occupation_scoring)
-        scores = score_requirements(cover, occupations)
-        return [[(uris[i], float(score_row[i])) for i in best_rows(rel_row, top_k).tolist()]
-                for rel_row, score_row in zip(relevance, scores, strict=True)]
+        space = self.occupation_space
+        out = []
+        for profile in candidates:
+            person = person_vector(profile, self.partial_credit.space, space.params)
+            rel = relevance(person, space.matrix, space.params, space.level)
+            out.append([(space.uris[i], float(rel.score[i])) for i in order(rel, top_k)])
+        return out
 
     def suggest(
         self,
@@ -638,14 +623,8 @@ class Engine:
         Raises:
             InvalidInputError: ``interest`` is given but names no skill.
         """
-        from matcher.ranking import (
-            Suggestions,
-            best_rows,
-            candidate_matrix,
-            check_top_k,
-            coverage,
-            suggestion_relevance,
-        )
+        from matcher.ranking import Suggestions, check_top_k, coverage, suggestion_relevance
+        from matcher.suggest import order, person_vector, relevance, support_note
 
         check_top_k(top_k)
         profile = (candidate if isinstance(candidate, CandidateProfile)
@@ -672,9 +651,9 @@ class Engine:
                          "credentials or self-declared skills")
             return Suggestions(profile.id, (), (), source, tuple(notes))
         partial = self.partial_credit
-        held = candidate_matrix([profile], partial.space)
-        cover = coverage(held, partial)
-        fit = cover if self.order_with_partial_credit else held
+        space = self.occupation_space
+        params = space.params
+        person = person_vector(profile, partial.space, params)
         wish = None
         if interest is not None:
             from matcher.ranking import requirement_matrix
@@ -687,33 +666,33 @@ class Engine:
             notes.append(f"ordered by fit and by closeness to the interest {interest!r} "
                          f"(read as: {labels})")
 
-        def order(rows: Any) -> Any:
-            relevance = suggestion_relevance(fit, rows, self.occupation_scoring)[0]
-            if wish is not None:
-                # Closeness to the interest, scaled so the closest row counts 1.
-                closeness = suggestion_relevance(wish, rows, "cosine")[0]
-                closeness = closeness / max(float(closeness.max()), 1e-9)
-                relevance = relevance * (0.1 + closeness)
-            return best_rows(relevance, top_k).tolist()
+        def closeness(rows: Any) -> Any:
+            """Closeness to the interest, scaled so the closest row counts 1 (else None)."""
+            if wish is None:
+                return None
+            near = suggestion_relevance(wish, rows, "cosine")[0]
+            return 0.1 + near / max(float(near.max()), 1e-9)
 
-        occupation_uris, occupations = self._occupation_matrix()
         occupation_out = []
-        if occupation_uris:
-            for i in order(occupations):
-                occupation = self.taxonomy.occupations[occupation_uris[i]]
+        if space.uris:
+            rel = relevance(person, space.matrix, params, space.level)
+            for i in order(rel, top_k, closeness(space.kind)):
+                occupation = self.taxonomy.occupations[space.uris[i]]
                 requirement = self.requirement_from_occupation(occupation.uri, lang=lang)
-                occupation_out.append(self._suggestion("occupation", occupation.uri,
-                                                       occupation.label(lang), profile,
-                                                       requirement, courses_per_gap, lang))
+                occupation_out.append(self._suggestion(
+                    "occupation", occupation.uri, occupation.label(lang), profile, requirement,
+                    courses_per_gap, lang, why=support_note(int(rel.support[i]), params, lang)))
         else:
             notes.append("the taxonomy has no occupation–skill relations, so no occupations "
                          "are suggested; import the ESCO relations bundle")
         ad_out = []
         if ads:
-            for i in order(ad_matrix):
+            rel = relevance(person, space.weighted(ad_matrix), params)
+            for i in order(rel, top_k, closeness(ad_matrix)):
                 ad_id, title, requirement, details = ads[i]
-                ad_out.append(self._suggestion("ad", ad_id, title, profile, requirement,
-                                               courses_per_gap, lang, tuple(details.items())))
+                ad_out.append(self._suggestion(
+                    "ad", ad_id, title, profile, requirement, courses_per_gap, lang,
+                    tuple(details.items()), why=support_note(int(rel.support[i]), params, lang)))
         return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
                            tuple(notes))
 
@@ -741,17 +720,17 @@ class Engine:
 
     def _suggestion(self, kind: str, id_: str, title: str, profile: CandidateProfile,
                     requirement: RequirementProfile, courses_per_gap: int, lang: str,
-                    details: tuple[tuple[str, str], ...] = ()) -> Any:
+                    details: tuple[tuple[str, str], ...] = (), *, why: str = "") -> Any:
         from matcher.ranking import Gap, Suggestion, explain
 
-        reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
-        explanation = explain(profile, reqs, self.partial_credit, self.taxonomy, lang=lang)
+        explanation = explain(profile, requirement.requirements, self.partial_credit,
+                              self.taxonomy, lang=lang)
         gaps = tuple(
             Gap(skill, self._courses_for(skill.uri, courses_per_gap, lang))
             for skill in sorted((*explanation.missing, *explanation.partial),
                                 key=lambda m: (-m.weight, m.score))
         )
-        return Suggestion(kind, id_, title, explanation, gaps, details)
+        return Suggestion(kind, id_, title, explanation, gaps, details, why)
 
     def _courses_for(self, uri: str, limit: int, lang: str) -> tuple[Any, ...]:
         """Catalogue credentials that teach ``uri``, or a narrower or broader skill of it."""

@@ -253,6 +253,10 @@ class Requirement:
     origin: str = "listed"
     evidence: str | None = None
     confidence: float | None = None
+    # Part of the job's core: what the score (the percentage an employer reads) is a share
+    # of. An occupation's essential skills, an ad's requirements and tasks, a listed skill,
+    # every must-have; not optional skills or an ad's merits ("meriterande").
+    core: bool = True
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,8 @@ class RequirementProfile:
         """Mark skills as must-haves, adding any that are not yet required (weight 1)."""
         wanted = list(dict.fromkeys(uris))
         present = set(self.uris)
-        requirements = [replace(r, must_have=r.must_have or r.uri in wanted)
+        requirements = [replace(r, must_have=r.must_have or r.uri in wanted,
+                                core=r.core or r.uri in wanted)
                         for r in self.requirements]
         requirements += [Requirement(u, 1.0, True, "must-have") for u in wanted
                          if u not in present]
@@ -323,7 +328,7 @@ class RequirementProfile:
                  **({"label": taxonomy.skills[r.uri].label(lang)}
                     if taxonomy and r.uri in taxonomy.skills else {}),
                  "weight": digits(r.weight), "must_have": r.must_have,
-                 "origin": r.origin,
+                 "origin": r.origin, "core": r.core,
                  **({"evidence": r.evidence} if r.evidence else {}),
                  **({"confidence": digits(r.confidence)} if r.confidence is not None
                     else {})}
@@ -341,7 +346,8 @@ class RequirementProfile:
             id=str(data["id"]), title=str(data["title"]), source=data["source"],
             requirements=tuple(
                 Requirement(r["uri"], float(r["weight"]), bool(r.get("must_have", False)),
-                            r.get("origin", "listed"), r.get("evidence"), r.get("confidence"))
+                            r.get("origin", "listed"), r.get("evidence"), r.get("confidence"),
+                            bool(r.get("core", True)))
                 for r in data["requirements"]
             ),
             notes=tuple(data.get("notes", ())),
@@ -359,7 +365,7 @@ def requirement_from_occupation(taxonomy: Taxonomy, uri: str, *, lang: str = "en
     occupation = taxonomy.occupation(uri)
     requirements = tuple(
         Requirement(r.skill_uri, ESSENTIAL_WEIGHT if r.essential else OPTIONAL_WEIGHT, False,
-                    "essential" if r.essential else "optional")
+                    "essential" if r.essential else "optional", core=r.essential)
         for r in taxonomy.skills_of(uri)
     )
     if not requirements:
@@ -515,7 +521,7 @@ def requirement_from_mappings(
             current = best.get(link.uri)
             if current is None or weight > current.weight:
                 best[link.uri] = Requirement(link.uri, weight, False, "ad", mapping.text,
-                                             link.confidence)
+                                             link.confidence, core=kind != "merit")
     kept = sorted(best.values(), key=lambda r: -r.weight)[:max_skills]
     if not kept:
         raise InvalidInputError(

@@ -42,7 +42,7 @@ import numpy as np
 
 from matcher.errors import InvalidInputError
 from matcher.errors import check_top_k as _check_top_k
-from matcher.profiles import CandidateProfile, Evidence, RequirementProfile
+from matcher.profiles import CandidateProfile, Evidence, Requirement, RequirementProfile
 from matcher.storage import replace_dir
 from matcher.taxonomy import Taxonomy
 
@@ -345,8 +345,9 @@ def requirement_matrix(requirements: Sequence[Sequence[tuple[str, float]]],
 class Scores:
     """Vectorised result of scoring many candidates against one requirement."""
 
-    score: np.ndarray  # (n,) float32 in [0, 1]
+    score: np.ndarray  # (n,) float32 in [0, 1]: coverage of the job's core
     must_met: np.ndarray  # (n,) bool
+    full: np.ndarray | None = None  # (n,) coverage of every listed skill (breaks ties)
 
 
 def score_candidates(
@@ -368,6 +369,7 @@ def score_candidates(
     space = partial.space
     cols = np.array([space.col[u] for u in requirement.uris], dtype=np.int64)
     weights = np.array([r.weight for r in requirement.requirements], dtype=np.float32)
+    core = core_weights(requirement.requirements)
     must = np.array([r.must_have for r in requirement.requirements], dtype=bool)
     n_req = len(cols)
     # Q = [I_R | P_R], assembled column by column: column j of I_R is the unit vector of
@@ -386,16 +388,28 @@ def score_candidates(
     # searches side by side and a multi-threaded BLAS would only spin on the other's core.
     direct, part = product[:, :n_req], product[:, n_req:]
     part.data = np.minimum(part.data, partial.meta["params"]["partial_cap"])
-    score = (direct.maximum(part) @ weights) / float(weights.sum())
+    covered = direct.maximum(part)
+    score = (covered @ core) / float(core.sum())
+    full = (covered @ weights) / float(weights.sum())
     must_met = np.full(candidates.shape[0], not must.any(), dtype=bool)
     if must.any():
         must_met = np.diff((direct[:, np.flatnonzero(must)] > 0).tocsr().indptr) == must.sum()
-    return Scores(np.clip(score, 0.0, 1.0), must_met)
+    return Scores(np.clip(score, 0.0, 1.0), must_met, np.clip(full, 0.0, 1.0))
+
+
+def core_weights(requirements: Sequence[Any]) -> np.ndarray:
+    """Each requirement's weight in the score: its weight when it is part of the job's core
+    (:attr:`matcher.profiles.Requirement.core`), else 0; every weight when none is core."""
+    weights = np.array([r.weight for r in requirements], dtype=np.float32)
+    core = np.array([bool(getattr(r, "core", True)) for r in requirements], dtype=bool)
+    return weights * core if core.any() else weights
 
 
 def select_top(scores: Scores, k: int) -> np.ndarray:
     """Row numbers of the ``k`` best: those meeting every must-have first, then by score."""
     key = scores.score.astype(np.float64) + scores.must_met.astype(np.float64) * 2.0
+    if scores.full is not None:  # equal core coverage: more of the rest first
+        key = key + scores.full.astype(np.float64) * 1e-3
     k = min(k, len(key))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
@@ -511,11 +525,15 @@ class SkillMatch:
 class Explanation:
     """Score and per-skill explanation of one candidate against one requirement."""
 
-    score: float
+    score: float  # the covered share of the job's core (Requirement.core), in [0, 1]
     must_haves_met: bool
     matched: tuple[SkillMatch, ...]
     partial: tuple[SkillMatch, ...]
     missing: tuple[SkillMatch, ...]
+    must_haves: bool = False  # whether the requirement names any must-have
+    coverage: float = 0.0  # the covered share of every listed skill, core or not
+    core_held: int = 0  # core skills held (exact matches)
+    core_total: int = 0  # core skills of the requirement
 
     @property
     def missing_must_haves(self) -> list[str]:
@@ -524,6 +542,9 @@ class Explanation:
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 4),
+            "coverage": round(self.coverage, 4),
+            "core": {"held": self.core_held, "total": self.core_total},
+            "must_haves": self.must_haves,
             "must_haves_met": self.must_haves_met,
             "missing_must_haves": self.missing_must_haves,
             "matched": [m.to_dict() for m in self.matched],
@@ -545,19 +566,24 @@ class Explainer:
     :func:`score_candidates` (tests check that).
     """
 
-    def __init__(self, requirements: Sequence[tuple[str, float, bool]], partial: PartialCredit,
+    def __init__(self, requirements: Sequence[Requirement], partial: PartialCredit,
                  taxonomy: Taxonomy, *, lang: str = "en", max_stand_ins: int = 3) -> None:
         self.partial = partial
         self.taxonomy = taxonomy
         self.lang = lang
         self.max_stand_ins = max_stand_ins
         self.cap = partial.meta["params"]["partial_cap"]
-        self.total = sum(w for _, w, _ in requirements) or 1.0
+        # The score is the covered share of the job's core (core_weights); the rest counts
+        # in ``coverage``.
+        self.core = [float(w) for w in core_weights(requirements)]
+        self.total = sum(self.core) or 1.0
+        self.total_all = sum(r.weight for r in requirements) or 1.0
         space = partial.space
         # Per required skill: uri, weight, must-have, label, and its possible stand-ins
         # (held skill's column, credit, method, relation).
         self.plan: list[tuple[str, float, bool, str, list[tuple[int, float, str, str]]]] = []
-        for uri, weight, must in requirements:
+        for r in requirements:
+            uri, weight, must = r.uri, r.weight, r.must_have
             routes: list[tuple[int, float, str, str]] = []
             if uri in space.col:
                 rows, credits, codes = partial.column(space.col[uri])
@@ -579,9 +605,10 @@ class Explainer:
         skills = profile.skills
         cap = self.cap
         matched, part, missing = [], [], []
-        achieved = 0.0
+        achieved = achieved_all = 0.0
         must_ok = True
-        for uri, weight, must, name, routes in self.plan:
+        core_held = core_total = 0
+        for (uri, weight, must, name, routes), core in zip(self.plan, self.core, strict=True):
             evidence = skills.get(uri)
             direct = evidence[0].weight if evidence else 0.0
             stand_ins: list[StandIn] = []
@@ -597,7 +624,11 @@ class Explainer:
                 if stand_ins:
                     stand_ins.sort(key=_by_contribution)
                     partial_score = min(cap, sum(s.contribution for s in stand_ins))
-            achieved += weight * max(direct, partial_score)
+            achieved += core * max(direct, partial_score)
+            achieved_all += weight * max(direct, partial_score)
+            if core > 0:
+                core_total += 1
+                core_held += direct > 0
             if must and direct <= 0:
                 must_ok = False
             if direct > 0 and direct >= partial_score:
@@ -617,12 +648,15 @@ class Explainer:
             else:
                 missing.append(self._missing[uri])
         return Explanation(min(1.0, achieved / self.total), must_ok, tuple(matched),
-                           tuple(part), tuple(missing))
+                           tuple(part), tuple(missing), must_haves=any(m for _, _, m, _, _
+                                                                        in self.plan),
+                           coverage=min(1.0, achieved_all / self.total_all),
+                           core_held=core_held, core_total=core_total)
 
 
 def explain(
     profile: CandidateProfile,
-    requirements: Sequence[tuple[str, float, bool]],
+    requirements: Sequence[Requirement],
     partial: PartialCredit,
     taxonomy: Taxonomy,
     *,
@@ -726,8 +760,7 @@ def rank_matrix(
         labels = ", ".join(repr(taxonomy.skills[u].label(lang)) for u in must)
         notes.append(f"no candidate holds every must-have skill ({labels}); the list shows "
                      "the closest candidates, none of whom meets them")
-    explainer = Explainer([(r.uri, r.weight, r.must_have) for r in requirement.requirements],
-                          partial, taxonomy, lang=lang)
+    explainer = Explainer(requirement.requirements, partial, taxonomy, lang=lang)
     ranked = tuple(RankedCandidate(rank, ids[row], explainer.explain(profile_of(row)))
                    for rank, row in enumerate(order.tolist(), start=1))
     return RankingResult(requirement, ranked, len(ids), meeting, tuple(notes))
@@ -786,6 +819,7 @@ class Suggestion:
     explanation: Explanation
     gaps: tuple[Gap, ...]
     details: tuple[tuple[str, str], ...] = ()
+    why: str = ""  # what the suggestion rests on (matcher.suggest.support_note)
 
     @property
     def score(self) -> float:
@@ -795,7 +829,10 @@ class Suggestion:
         e = self.explanation
         return {
             "kind": self.kind, "id": self.id, "title": self.title, **dict(self.details),
-            "score": round(e.score, 4), "must_haves_met": e.must_haves_met,
+            "why": self.why,
+            "score": round(e.score, 4), "coverage": round(e.coverage, 4),
+            "core": {"held": e.core_held, "total": e.core_total},
+            "must_haves": e.must_haves, "must_haves_met": e.must_haves_met,
             "matched": [m.to_dict() for m in e.matched],
             "partial": [m.to_dict() for m in e.partial],
             "missing": [g.to_dict() for g in self.gaps],

@@ -42,6 +42,8 @@ const T = {
     "em.has": "Har", "em.mustHave": "Måste finnas", "em.remove": "Ta bort", "em.search": "Sök kandidater",
     "em.results": "{n} kandidater (av {total} som vill bli hittade)",
     "em.noResults": "Inga kandidater hittades.", "em.candidate": "Kandidat {id}",
+    "score.core": "styrker {held} av jobbets {total} kärnkompetenser",
+    "score.help": "Procenten är hur stor del av jobbets kärnkompetenser som täcks (helt eller delvis)",
     "em.mustMet": "Har alla måste-kompetenser", "em.mustNotMet": "Saknar måste-kompetens",
     "em.view": "Visa profil", "em.contact": "Kontakt", "em.pickOccupation": "Välj ett yrke i listan.",
     "em.pickSkill": "Välj en kompetens i listan.", "em.noSkills": "Lägg till minst en kompetens.",
@@ -101,6 +103,8 @@ const T = {
     "em.has": "Has", "em.mustHave": "Must have", "em.remove": "Remove", "em.search": "Search candidates",
     "em.results": "{n} candidates (of {total} who want to be found)",
     "em.noResults": "No candidates found.", "em.candidate": "Candidate {id}",
+    "score.core": "shows {held} of the job's {total} core skills",
+    "score.help": "The percentage is the share of the job's core skills covered (fully or in part)",
     "em.mustMet": "Has every must-have skill", "em.mustNotMet": "Lacks a must-have skill",
     "em.view": "View profile", "em.contact": "Contact", "em.pickOccupation": "Pick an occupation from the list.",
     "em.pickSkill": "Pick a skill from the list.", "em.noSkills": "Add at least one skill.",
@@ -240,10 +244,17 @@ function skillList(items, kind) {
       ? el("ul", {}, m.courses.map((c) => el("li", {}, `${t("sug.courses")}: ${c.title} (${c.issuer})`)))
       : null)));
 }
+// What the percentage means: the share of the job's core skills (essential skills of an
+// occupation, requirements of an ad) the person covers, with evidence.
+function coreLine(core) {
+  return core && core.total ? el("span", { class: "core" }, t("score.core", core)) : null;
+}
 function suggestionCard(s) {
   return el("li", { class: "card" },
-    el("h4", {}, s.title), el("span", { class: "score" }, pct(s.score)),
+    el("h4", {}, s.title), el("span", { class: "score", title: t("score.help") }, pct(s.score)),
+    " ", coreLine(s.core),
     s.employer ? ` · ${s.employer}` : "", s.municipality ? ` · ${s.municipality}` : "",
+    s.why ? el("p", { class: "why" }, s.why) : null,
     s.matched.length ? el("p", {}, el("strong", {}, `${t("sug.matched")}: `),
       s.matched.map((m) => m.label).join(", ")) : null,
     s.partial.length ? el("p", {}, el("strong", {}, `${t("sug.partial")}: `),
@@ -320,9 +331,10 @@ async function searchCandidates() {
     el("p", {}, t("em.results", { n: data.results.length, total: data.candidates_searched })),
     el("ol", { class: "cards" }, data.results.map((r) => el("li", { class: "card" },
       el("h4", {}, t("em.candidate", { id: r.candidate_id })),
-      el("span", { class: "score" }, pct(r.score)), " ",
-      el("span", { class: `badge ${r.must_haves_met ? "ok" : "missing"}` },
-        t(r.must_haves_met ? "em.mustMet" : "em.mustNotMet")),
+      el("span", { class: "score", title: t("score.help") }, pct(r.score)), " ", coreLine(r.core), " ",
+      // The badge speaks of must-haves only when the search named some.
+      r.must_haves ? el("span", { class: `badge ${r.must_haves_met ? "ok" : "missing"}` },
+        t(r.must_haves_met ? "em.mustMet" : "em.mustNotMet")) : null,
       explanation(r),
       r.contact ? el("p", {}, `${t("em.contact")}: ${Object.values(r.contact).join(", ")}`) : null,
       el("button", { type: "button", class: "secondary",

@@ -113,7 +113,7 @@ def test_vectorised_scores_equal_the_explained_ones(engine: Engine) -> None:
         requirement = engine.requirement_from_occupation(OCC + occupation).with_must_have(
             [SKILL + "customer"])
         scores = score_candidates(matrix, requirement, partial)
-        reqs = [(r.uri, r.weight, r.must_have) for r in requirement.requirements]
+        reqs = requirement.requirements
         for i, profile in enumerate(profiles):
             explained = explain(profile, reqs, partial, engine.taxonomy)
             assert scores.score[i] == pytest.approx(explained.score, abs=1e-5)

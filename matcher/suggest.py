@@ -1,0 +1,188 @@
+"""Which occupations (and job ads) to suggest to a person, in the order a counsellor would.
+
+A person's profile holds skills with evidence; an occupation lists essential and optional
+skills. Suggestions are ordered by a relevance that weighs what a career counsellor weighs:
+
+- **specificity**: a skill that many occupations list (*customer service*, *apply hygiene
+  standards*) says little about which one fits; a rare one (*operate cash register*, *provide
+  palliative care*) says a lot. Each skill counts by its inverse occupation frequency,
+  ``idf(s) = log((N + 1) / (df(s) + 1))`` over the N occupations with skills;
+- **link confidence**: the person's weight for a skill is its evidence weight (verified >
+  unverified > self-declared, × the link's factor) × ``confidence ** confidence_power``, so a
+  link the mapper was unsure of does not count like an issuer-confirmed one (1.0);
+- **essential vs optional**: an essential skill of the occupation counts ``essential``, an
+  optional one ``optional``;
+- **no reward for short lists**: the matched weight is divided by ``(length_prior +
+  occupation weight) ** length_power``: an occupation with three listed skills, where one
+  stray link covers a third, does not outrank one whose long list the person covers in depth;
+- **minimum support**: an occupation needs at least ``min_support`` distinct held skills among
+  its own (essential or optional) to be suggested ahead of any with less; a single stray link
+  never puts an occupation first. The explanation names the skills that support it;
+- **entry level** (the pre-study's priority): managers (ISCO major group 1) and professionals
+  (2), whose jobs need experience or a degree, count ``level_prior[group]`` of their
+  relevance.
+
+Chosen by measurement on the dev split of the profile benchmark (benchmarks/suggestions.py);
+the comparison is in docs/benchmarks.md.
+
+Reads: the taxonomy's occupation–skill relations and ISCO groups. Writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matcher.profiles import ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT, CandidateProfile
+from matcher.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from scipy import sparse
+
+    from matcher.ranking import SkillSpace
+
+
+@dataclass(frozen=True)
+class SuggestionParams:
+    """How suggestions are ordered (see the module docstring)."""
+
+    specificity: bool = True
+    essential: float = ESSENTIAL_WEIGHT
+    optional: float = OPTIONAL_WEIGHT
+    confidence_power: float = 1.0
+    length_prior: float = 10.0
+    length_power: float = 0.5
+    min_support: int = 2
+    level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.8})
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Relevance of requirement rows (occupations or ads) for one person, and its support."""
+
+    score: np.ndarray  # (m,) the order key
+    support: np.ndarray  # (m,) int: distinct held skills the row lists
+    supported: np.ndarray  # (m,) bool: support ≥ min_support
+
+
+class OccupationSpace:
+    """Occupations × skills for suggestions: weights by essential/optional × specificity."""
+
+    def __init__(self, taxonomy: Taxonomy, space: SkillSpace,
+                 params: SuggestionParams | None = None) -> None:
+        from scipy import sparse
+
+        self.params = params = params or SuggestionParams()
+        by_occupation: dict[str, list[tuple[int, bool]]] = {}
+        for r in taxonomy.occupation_skills:
+            col = space.col.get(r.skill_uri)
+            if r.occupation_uri in taxonomy.occupations and col is not None:
+                by_occupation.setdefault(r.occupation_uri, []).append((col, r.essential))
+        self.uris = list(by_occupation)
+        rows, cols, kinds = [], [], []
+        for row, uri in enumerate(self.uris):
+            for col, essential in by_occupation[uri]:
+                rows.append(row)
+                cols.append(col)
+                kinds.append(params.essential if essential else params.optional)
+        shape = (len(self.uris), len(space))
+        self.kind = sparse.csr_matrix((np.asarray(kinds, dtype=np.float32), (rows, cols)),
+                                      shape=shape)
+        self.kind.sum_duplicates()
+        df = np.asarray((self.kind > 0).sum(axis=0)).ravel()
+        n = max(len(self.uris), 1)
+        self.idf = np.log((n + 1) / (df + 1)).astype(np.float32)
+        self.matrix = self.weighted(self.kind)
+        groups = [taxonomy.occupations[u].isco_group[:1] for u in self.uris]
+        self.level = np.array([params.level_prior.get(g, 1.0) for g in groups],
+                              dtype=np.float32)
+
+    def weighted(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Requirement rows (occupations or ads) weighted by each skill's specificity."""
+        if not self.params.specificity:
+            return rows.tocsr()
+        from scipy import sparse
+
+        return (rows @ sparse.diags(self.idf)).tocsr()
+
+
+def person_vector(profile: CandidateProfile, space: SkillSpace,
+                  params: SuggestionParams) -> sparse.csr_matrix:
+    """The person's skills as a 1 × skills row: evidence weight × confidence ** power."""
+    from scipy import sparse
+
+    cols, data = [], []
+    for uri, evidence in profile.skills.items():
+        col = space.col.get(uri)
+        if col is None:
+            continue
+        best = max(e.weight * e.confidence ** params.confidence_power for e in evidence)
+        if best > 0:
+            cols.append(col)
+            data.append(best)
+    return sparse.csr_matrix((np.asarray(data, dtype=np.float32),
+                              (np.zeros(len(cols), dtype=np.int64), cols)),
+                             shape=(1, len(space)))
+
+
+def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: SuggestionParams,
+              level: np.ndarray | None = None) -> Relevance:
+    """How well each row (occupation or ad, already :meth:`OccupationSpace.weighted`) suits
+    the person; rows with too little support are ordered after all supported ones."""
+    matched = np.asarray((rows @ person.T).todense()).ravel()
+    totals = np.asarray(rows.sum(axis=1)).ravel()
+    score = matched / np.power(params.length_prior + totals, params.length_power)
+    if level is not None:
+        score = score * level
+    held = person.copy()
+    held.data[:] = 1.0
+    listed = rows.copy()
+    listed.data[:] = 1.0
+    support = np.asarray((listed @ held.T).todense()).ravel().astype(np.int64)
+    supported = support >= params.min_support
+    return Relevance(score, support, supported)
+
+
+def order(rel: Relevance, k: int, boost: np.ndarray | None = None) -> list[int]:
+    """The ``k`` best rows: supported ones first, each group by score (× ``boost``)."""
+    from matcher.ranking import best_rows
+
+    key = rel.score if boost is None else rel.score * boost
+    # Supported rows first: an offset larger than any score.
+    offset = float(np.max(key)) + 1.0 if len(key) else 0.0
+    ranked = best_rows(key + rel.supported.astype(np.float64) * offset, k)
+    return [int(i) for i in ranked.tolist() if key[i] > 0]
+
+
+def support_note(support: int, params: SuggestionParams, lang: str) -> str:
+    """One line for the explanation: how many of the person's skills the suggestion rests on."""
+    if lang == "sv":
+        if support >= params.min_support:
+            return (f"bygger på {support} av dina kompetenser (minst {params.min_support} "
+                    "krävs för att föreslås)")
+        return (f"bygger bara på {support} av dina kompetenser (under minimum "
+                f"{params.min_support}): visas efter förslag med bättre stöd")
+    if support >= params.min_support:
+        return (f"rests on {support} of your skills (at least {params.min_support} needed to be "
+                "suggested)")
+    return (f"rests on only {support} of your skills (below the minimum of "
+            f"{params.min_support}): shown after better-supported suggestions")
+
+
+def describe(params: SuggestionParams) -> dict[str, Any]:
+    """The parameters as JSON (benchmarks record what they measured)."""
+    return {"specificity": params.specificity, "essential": params.essential,
+            "optional": params.optional, "confidence_power": params.confidence_power,
+            "length_prior": params.length_prior, "length_power": params.length_power,
+            "min_support": params.min_support, "level_prior": dict(params.level_prior)}
+
+
+def profile_rows(requirements: Sequence[Sequence[tuple[str, float]]],
+                 space: SkillSpace) -> sparse.csr_matrix:
+    """Ad (or other) requirement rows as a sparse matrix over the skill space."""
+    from matcher.ranking import requirement_matrix
+
+    return requirement_matrix(requirements, space)
