@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from matcher.config import Settings
 from matcher.credentials import Credential, CredentialOffering
 from matcher.embedding import Embedder, build_embedder
@@ -24,6 +26,7 @@ from matcher.evidence import TITLE, LinkPolicy, TextLink, credential_texts
 from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
 from matcher.mapping import MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, SkillLink, VariantKind
+from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames
 from matcher.profiles import CandidateInput, CandidateProfile, RequirementProfile
 from matcher.ranking import PartialCredit, RankingParams, RankingResult, Suggestions
 from matcher.suggest import OccupationSpace, SuggestionParams
@@ -111,6 +114,7 @@ class Engine:
         self.suggestion_params = suggestion_params or SuggestionParams()
         self._partial: PartialCredit | None = None
         self._occupations: OccupationSpace | None = None
+        self._names: OccupationNames | None = None
         self._ads: tuple[list[StoredAd], str, Any] | None = None
         self._catalogue: list[CatalogueEntry] | None = None
 
@@ -623,7 +627,7 @@ class Engine:
         Raises:
             InvalidInputError: ``interest`` is given but names no skill.
         """
-        from matcher.ranking import Suggestions, check_top_k, coverage, suggestion_relevance
+        from matcher.ranking import Suggestions, check_top_k, suggestion_relevance
         from matcher.suggest import order, person_vector, relevance, support_note
 
         check_top_k(top_k)
@@ -654,29 +658,28 @@ class Engine:
         space = self.occupation_space
         params = space.params
         person = person_vector(profile, partial.space, params)
-        wish = None
+        wish = named = None
         if interest is not None:
-            from matcher.ranking import requirement_matrix
+            wish, named = self._interest(interest, lang, notes)
 
-            wanted = self._interest_profile(interest)
-            wish = coverage(requirement_matrix([[(r.uri, r.weight)
-                                                 for r in wanted.requirements]],
-                                               partial.space), partial)
-            labels = ", ".join(self.taxonomy.skills[u].label(lang) for u in wanted.uris[:6])
-            notes.append(f"ordered by fit and by closeness to the interest {interest!r} "
-                         f"(read as: {labels})")
-
-        def closeness(rows: Any) -> Any:
-            """Closeness to the interest, scaled so the closest row counts 1 (else None)."""
-            if wish is None:
+        def closeness(rows: Any, names: Any = None) -> Any:
+            """Closeness to the interest in [0.1, 1.1] (else None): through its skills, the
+            closest row counting 1, or, for occupations, through their names."""
+            if wish is None and names is None:
                 return None
-            near = suggestion_relevance(wish, rows, "cosine")[0]
-            return 0.1 + near / max(float(near.max()), 1e-9)
+            near = np.zeros(rows.shape[0], dtype=np.float32)
+            if wish is not None:
+                near = suggestion_relevance(wish, rows, "cosine")[0]
+                near = near / max(float(near.max()), 1e-9)
+            if names is not None:
+                near = np.maximum(near, names)
+            return 0.1 + near
 
         occupation_out = []
         if space.uris:
             rel = relevance(person, space.matrix, params, space.level)
-            for i in order(rel, top_k, closeness(space.kind)):
+            asked = named >= LEXICAL_CUTOFF if named is not None else None
+            for i in order(rel, top_k, closeness(space.kind, named), asked):
                 occupation = self.taxonomy.occupations[space.uris[i]]
                 requirement = self.requirement_from_occupation(occupation.uri, lang=lang)
                 occupation_out.append(self._suggestion(
@@ -695,6 +698,71 @@ class Engine:
                     tuple(details.items()), why=support_note(int(rel.support[i]), params, lang)))
         return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
                            tuple(notes))
+
+    def _interest(self, interest: str, lang: str, notes: list[str]) -> tuple[Any, Any]:
+        """An interest as (skill coverage row or None, per-occupation name closeness aligned
+        with :attr:`occupation_space` or None), with a note saying how it was read.
+
+        Raises:
+            InvalidInputError: the interest names neither a skill nor an occupation.
+        """
+        from matcher.errors import InvalidInputError
+        from matcher.ranking import coverage, requirement_matrix
+
+        partial = self.partial_credit
+        wish = named = None
+        read: list[str] = []
+        try:
+            wanted = self._interest_profile(interest)
+        except InvalidInputError:
+            wanted = None
+        if wanted is not None:
+            wish = coverage(requirement_matrix([[(r.uri, r.weight)
+                                                 for r in wanted.requirements]],
+                                               partial.space), partial)
+            read.append("skills: " + ", ".join(self.taxonomy.skills[u].label(lang)
+                                               for u in wanted.uris[:6]))
+        space = self.occupation_space
+        if space.uris:
+            names = self.occupation_names
+            by_uri = dict(zip(names.uris, names.closeness(interest).tolist(), strict=True))
+            named = np.array([by_uri.get(u, 0.0) for u in space.uris], dtype=np.float32)
+            best = self.match_occupations(interest, top_k=3)
+            if best and best[0].method == "lexical":
+                read.append("occupations by name: " + ", ".join(
+                    self.taxonomy.occupations[m.uri].label(lang) for m in best
+                    if m.method == "lexical"))
+        if wish is None and (named is None or not read):
+            raise InvalidInputError(f"interest {interest!r} names no ESCO skill or occupation; "
+                                    "describe the field or job in a few words",
+                                    field="interest")
+        notes.append(f"ordered by fit and by closeness to the interest {interest!r} "
+                     f"(read as {'; '.join(read) or 'occupation names'})")
+        return wish, named
+
+    @property
+    def occupation_names(self) -> OccupationNames:
+        """Every occupation label, for lookup by name (:mod:`matcher.occupation_names`)."""
+        if self._names is None:
+            from matcher.occupation_names import OccupationNames
+
+            self._names = OccupationNames(self.taxonomy, self.embedder, home=self.settings.home,
+                                          show_progress=self._show_progress)
+        return self._names
+
+    def match_occupations(self, query: str, *, top_k: int = 10) -> list[NameMatch]:
+        """ESCO occupations by name ("undersköterska", "jobba som lagerarbetare"), lexical
+        hits (typo-tolerant, any imported language) first, then by meaning.
+
+        Raises:
+            InvalidInputError: the query is empty.
+        """
+        from matcher.errors import InvalidInputError
+
+        if not isinstance(query, str) or not query.strip():
+            raise InvalidInputError("the occupation query is empty; give a job title",
+                                    field="query")
+        return self.occupation_names.match(query[:200], top_k=top_k)
 
     def _interest_profile(self, interest: str) -> RequirementProfile:
         """An interest ("äldreomsorg med demensvård") as skills: it names a field, not one

@@ -146,14 +146,20 @@ def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: Sugges
     return Relevance(score, support, supported)
 
 
-def order(rel: Relevance, k: int, boost: np.ndarray | None = None) -> list[int]:
-    """The ``k`` best rows: supported ones first, each group by score (× ``boost``)."""
+def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
+          named: np.ndarray | None = None) -> list[int]:
+    """The ``k`` best rows: supported ones first, each group by score (× ``boost``).
+
+    ``named`` marks rows the person named themselves (an interest naming the occupation):
+    they count as supported whatever their support, since the person asked for them.
+    """
     from matcher.ranking import best_rows
 
     key = rel.score if boost is None else rel.score * boost
+    supported = rel.supported if named is None else rel.supported | named
     # Supported rows first: an offset larger than any score.
     offset = float(np.max(key)) + 1.0 if len(key) else 0.0
-    ranked = best_rows(key + rel.supported.astype(np.float64) * offset, k)
+    ranked = best_rows(key + supported.astype(np.float64) * offset, k)
     return [int(i) for i in ranked.tolist() if key[i] > 0]
 
 

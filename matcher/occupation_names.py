@@ -1,0 +1,222 @@
+"""Occupations by name: "undersköterska", "lagerarbetare", "jobba som hotellreceptionist".
+
+People name the job they want; an interest or a search that names an occupation is matched to
+ESCO occupations directly, not only through skills. Two ways, the better one counts:
+
+- **lexical**: ``rapidfuzz`` over every preferred and alternative occupation label, in every
+  imported language, compared without case, punctuation or å/ä/ö (``fold``), so a typo
+  ("undersköterka") or a keyboard without Swedish letters ("lokalvardare") still finds the
+  label. A score (0–1) of at least :data:`LEXICAL_CUTOFF` counts;
+- **semantic**: the embedding of the query (and, for Swedish, of its English gloss) against
+  the embeddings of the preferred labels in every language and the imported Swedish labels:
+  Swedish titles meet English labels through the multilingual model when no Swedish labels
+  are imported.
+
+The label vectors are built once per taxonomy and model and saved under
+``MATCHER_HOME/occupation-names/<taxonomy hash>-<model>/`` (numpy, no pickle).
+
+Measured on Swedish job titles written for the project (benchmarks/occupation_names.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from matcher.embedding import Embedder
+from matcher.storage import replace_dir
+from matcher.taxonomy import Taxonomy
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+# rapidfuzz WRatio (0–100) from which a label counts as named: 90 lets one wrong, missing or
+# swapped letter through in a title of eight or more letters ("undersköterka"), not a
+# different word ("sjuksköterska" against "undersköterska" scores 81).
+LEXICAL_CUTOFF = 0.9
+# How people say that they name a job rather than a field: removed before matching.
+_FORMULA = re.compile(
+    r"^(?:(?:jag\s+)?(?:vill|skulle\s+vilja)\s+(?:bli|jobba|arbeta)(?:\s+som)?|"
+    r"(?:jobba|jobb|arbeta|arbete|tjänst|anställning)\s+som|"
+    r"(?:i\s+)?(?:want\s+to\s+|would\s+like\s+to\s+)?(?:work|become|be)"
+    r"(?:\s+as)?(?:\s+an?)?|job\s+as(?:\s+an?)?)\s+",
+    re.IGNORECASE)
+_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "ü": "u"})
+
+
+def fold(text: str) -> str:
+    """Lower case, punctuation to spaces, å/ä/ö as a/a/o: how labels and queries compare."""
+    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    return " ".join(re.findall(r"[\w+#]+", text))
+
+
+def strip_formula(query: str) -> str:
+    """"jobba som undersköterska" → "undersköterska"."""
+    stripped = _FORMULA.sub("", query.strip(), count=1).strip()
+    return stripped or query.strip()
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """An occupation found by name, with the label that matched."""
+
+    uri: str
+    score: float  # 0–1: the lexical score, or the semantic cosine
+    method: str  # "lexical" | "semantic"
+    matched_label: str
+    matched_lang: str
+
+
+class OccupationNames:
+    """Every occupation label, for lexical and semantic lookup by name."""
+
+    def __init__(self, taxonomy: Taxonomy, embedder: Embedder, *, home: Path | None = None,
+                 show_progress: bool | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.embedder = embedder
+        self.uris = list(taxonomy.occupations)
+        row = {uri: i for i, uri in enumerate(self.uris)}
+        labels: list[tuple[int, str, str, bool]] = []  # occupation row, text, lang, preferred
+        for uri, occupation in taxonomy.occupations.items():
+            for lang, text in occupation.labels.items():
+                labels.append((row[uri], text, lang, True))
+            for lang, texts in occupation.alt_labels.items():
+                labels.extend((row[uri], text, lang, False) for text in texts)
+        self.labels = labels
+        self.keys = [fold(text) for _, text, _, _ in labels]
+        self.rows = np.array([r for r, _, _, _ in labels], dtype=np.int64)
+        # Embedded: preferred labels in every language and every non-English label (English
+        # alternative labels are ten per occupation and found lexically).
+        self._embedded = np.array([i for i, (_, _, lang, preferred) in enumerate(labels)
+                                   if preferred or lang != "en"], dtype=np.int64)
+        self._home = home
+        self._show_progress = show_progress
+        self._vectors: np.ndarray | None = None
+
+    # -- vectors -------------------------------------------------------------------------------
+    @property
+    def vectors(self) -> np.ndarray:
+        """Vectors of the embedded labels (loaded from the cache, else built and saved)."""
+        if self._vectors is None:
+            path = (self._home / "occupation-names" /
+                    f"{self.taxonomy.content_hash}-{self.embedder.model_id}"
+                    if self._home is not None else None)
+            if path is not None and (path / "meta.json").exists():
+                try:
+                    meta = json.loads((path / "meta.json").read_text())
+                    vectors = np.load(path / "vectors.npy", allow_pickle=False)
+                    if meta.get("format") == FORMAT_VERSION and len(vectors) == len(
+                            self._embedded):
+                        self._vectors = vectors
+                except (OSError, ValueError) as exc:
+                    logger.warning("rebuilding the occupation-name vectors: %s", exc)
+            if self._vectors is None:
+                self._vectors = self._build()
+                if path is not None:
+                    with replace_dir(path) as staging:
+                        np.save(staging / "vectors.npy", self._vectors, allow_pickle=False)
+                        (staging / "meta.json").write_text(json.dumps(
+                            {"format": FORMAT_VERSION, "labels": len(self._embedded),
+                             "model_id": self.embedder.model_id}))
+        return self._vectors
+
+    def _build(self) -> np.ndarray:
+        from matcher.index import embed_in_batches
+
+        texts = [self.labels[i][1] for i in self._embedded.tolist()]
+        started = time.perf_counter()
+        progress = None
+        if self._show_progress:
+            from tqdm.auto import tqdm
+
+            progress = tqdm(total=len(texts), desc="embedding occupation labels", unit="label")
+        vectors = embed_in_batches(self.embedder.embed_passages, self.embedder.dim, texts,
+                                   progress)
+        if progress is not None:
+            progress.close()
+        logger.info("embedded %d occupation labels in %.1fs", len(texts),
+                    time.perf_counter() - started)
+        return vectors.astype(np.float32)
+
+    # -- lookup --------------------------------------------------------------------------------
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per occupation (in ``self.uris`` order): the lexical score (0 below the cutoff),
+        the best semantic cosine, and the label index that gave the better of the two."""
+        from rapidfuzz import fuzz, process
+
+        text = strip_formula(query)
+        n = len(self.uris)
+        lexical = np.zeros(n, dtype=np.float32)
+        best_label = np.full(n, -1, dtype=np.int64)
+        key = fold(text)
+        if key:
+            for _, score, i in process.extract(key, self.keys, scorer=fuzz.WRatio,
+                                               limit=50, score_cutoff=100 * LEXICAL_CUTOFF):
+                # WRatio rewards a short query inside a long label ("kock" in "kockelev")
+                # as much as an equal one; a whole-label match comes first.
+                whole = fuzz.ratio(key, self.keys[i]) / 100
+                value = max(whole, 0.97 * score / 100)
+                r = self.rows[i]
+                if value > lexical[r]:
+                    lexical[r], best_label[r] = value, i
+        queries = [text]
+        if _looks_swedish(text):
+            from matcher.gloss import gloss_swedish
+
+            gloss = gloss_swedish(text)
+            if gloss and gloss.lower() != text.lower():
+                queries.append(gloss)
+        vectors = self.embedder.embed_queries(queries)
+        sims = (self.vectors @ vectors.T).max(axis=1)
+        semantic = np.zeros(n, dtype=np.float32)
+        semantic_label = np.full(n, -1, dtype=np.int64)
+        rows = self.rows[self._embedded]
+        order = np.argsort(sims)  # ascending: the best label of each occupation is set last
+        semantic[rows[order]] = sims[order]
+        semantic_label[rows[order]] = self._embedded[order]
+        best_label = np.where(lexical > 0, best_label, semantic_label)
+        return lexical, semantic, best_label
+
+    def match(self, query: str, top_k: int = 10) -> list[NameMatch]:
+        """The occupations the query most likely names: lexical hits first, then by cosine."""
+        lexical, semantic, label = self.scores(query)
+        key = np.where(lexical > 0, 1.0 + lexical, semantic)
+        order = np.argsort(-key, kind="stable")[:top_k]
+        out = []
+        for r in order.tolist():
+            _, text, lang, _ = self.labels[int(label[r])]
+            out.append(NameMatch(self.uris[r], float(lexical[r] or semantic[r]),
+                                 "lexical" if lexical[r] > 0 else "semantic", text, lang))
+        return out
+
+    def closeness(self, query: str) -> np.ndarray:
+        """How close each occupation's name is to the query, in [0, 1] (``self.uris`` order).
+
+        A lexical hit counts its score. A semantic cosine counts by how far it stands above
+        the typical one for this query: the 99th percentile over all occupations maps to 0,
+        the best to 1 (multilingual-e5 crowds cosines, so a fixed cut-off would not carry from
+        one query to the next).
+        """
+        lexical, semantic, _ = self.scores(query)
+        floor = float(np.quantile(semantic, 0.99))
+        top = float(semantic.max())
+        near = np.clip((semantic - floor) / max(top - floor, 1e-6), 0.0, 1.0)
+        return np.maximum(lexical, near).astype(np.float32)
+
+
+_SWEDISH = re.compile(r"[åäö]|\b(och|som|med|inom|jobba|arbete|vill|bli)\b", re.IGNORECASE)
+
+
+def _looks_swedish(text: str) -> bool:
+    if _SWEDISH.search(text):
+        return True
+    from matcher.text import detect_language
+
+    return detect_language(text) == "sv"

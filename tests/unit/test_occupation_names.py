@@ -1,0 +1,57 @@
+"""Occupations by name: typo-tolerant, without å/ä/ö, with the way people say it, and as part
+of a job seeker's interest."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher import Engine
+from matcher.errors import InvalidInputError
+from matcher.occupation_names import fold, strip_formula
+from tests.fixtures.esco_mini import OCC
+
+
+def test_fold_and_formula() -> None:
+    assert fold("Lokalvårdare, städ!") == "lokalvardare stad"
+    assert strip_formula("jobba som undersköterska") == "undersköterska"
+    assert strip_formula("Jag vill bli truckförare") == "truckförare"
+    assert strip_formula("I want to work as a receptionist") == "receptionist"
+    assert strip_formula("truckförare") == "truckförare"
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("undersköterska i äldreomsorg", "care-assistant"),
+    ("underskoterska i aldreomsorg", "care-assistant"),  # no å/ä/ö on the keyboard
+    ("undersköterka i äldreomsorg", "care-assistant"),  # one letter missing
+    ("hotelreceptionist", "receptionist"),  # one letter missing
+    ("jobba som truckförare", "forklift-operator"),
+    ("Front desk agent", "receptionist"),  # an English alternative label
+])
+def test_a_named_occupation_is_found_first(engine: Engine, query: str, expected: str) -> None:
+    found = engine.match_occupations(query, top_k=3)
+    assert found[0].uri == OCC + expected, found
+    assert found[0].method == "lexical" and found[0].score >= 0.9
+
+
+def test_an_unnamed_query_is_found_by_meaning_not_by_accident(engine: Engine) -> None:
+    found = engine.match_occupations("astronaut", top_k=3)
+    assert all(m.method == "semantic" for m in found)
+    with pytest.raises(InvalidInputError):
+        engine.match_occupations("  ")
+
+
+def test_an_interest_naming_an_occupation_puts_it_first(engine: Engine) -> None:
+    from matcher.evidence import Evidence
+    from matcher.profiles import CandidateProfile
+    from tests.fixtures.esco_mini import SKILL
+
+    # Holds a forklift skill and a care skill: without an interest the forklift job leads.
+    held = {SKILL + "forklift": (Evidence("self_declared", 1.0, 0.4),),
+            SKILL + "forklift-inspect": (Evidence("self_declared", 1.0, 0.4),),
+            SKILL + "hygiene": (Evidence("self_declared", 1.0, 0.4),)}
+    person = CandidateProfile("p", held)
+    plain = engine.suggest(person, top_k=3)
+    assert plain.occupations[0].id == OCC + "forklift-operator"
+    wished = engine.suggest(person, top_k=3, interest="undersköterska")
+    assert wished.occupations[0].id == OCC + "care-assistant", wished.notes
+    assert any("occupations by name" in n for n in wished.notes)
