@@ -29,16 +29,16 @@ from matcher.models import OutcomeMapping, SkillLink, VariantKind
 from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames
 from matcher.profiles import CandidateInput, CandidateProfile, RequirementProfile
 from matcher.ranking import PartialCredit, RankingParams, RankingResult, Suggestions
+from matcher.requirements import AdPolicy
 from matcher.suggest import OccupationSpace, SuggestionParams
 from matcher.taxonomy import Taxonomy, imported_meta, load_imported
 
 if TYPE_CHECKING:
     from matcher.jobs import CatalogueEntry, ImportReport, StoredAd
 
-# Ad sentences are longer and noisier than learning outcomes: keep fewer, surer links each.
-AD_POLICY = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2)
+AD_POLICY = AdPolicy()  # which links of an ad's phrases count (matcher/requirements.py)
 # Bumped when the way ads become requirement profiles changes: cached demo profiles rebuild.
-AD_PROFILE_VERSION = 6
+AD_PROFILE_VERSION = 7
 
 logger = logging.getLogger(__name__)
 
@@ -335,30 +335,36 @@ class Engine:
     def _requirements_from_ads(
         self, ads: Sequence[tuple[str, str | None, str]], *, skip_unmapped: bool = False
     ) -> list[RequirementProfile | None]:
-        """One profile per (id, title, text); with ``skip_unmapped``, None for an ad whose text
-        names no skill confidently (else that raises InvalidInputError)."""
+        """One profile per (id, title, text) as :mod:`matcher.requirements` reads an ad; with
+        ``skip_unmapped``, None for an ad whose text names no skill confidently (else that
+        raises InvalidInputError)."""
         from matcher.errors import InvalidInputError
-        from matcher.profiles import ad_phrases, requirement_from_mappings
+        from matcher.requirements import AdPhrase, ad_phrases, requirement_from_phrases
 
-        per_ad: list[list[tuple[str, str]]] = []
+        per_ad: list[list[AdPhrase]] = []
         for id_, title, text in ads:
             if not isinstance(text, str) or not text.strip():
                 raise InvalidInputError(f"ad {title or id_!r} has no text", field="text")
-            phrases = ad_phrases(text) or [(text.strip()[:2000], "other")]
-            if title:
-                phrases = [(title, "other"), *phrases]
-            per_ad.append(phrases)
-        flat = [p for phrases in per_ad for p, _ in phrases]
-        mapped = self.map_outcomes(flat, top_k=5) if flat else []
+            # An ad without recognisable tasks or requirements is read whole, as a task.
+            per_ad.append(ad_phrases(text) or [AdPhrase(text.strip()[:2000], "tasks")])
+        index = self.index
+        named: dict[str, list[str]] = {}
+        for phrases in per_ad:
+            for phrase in phrases:
+                if phrase.item and phrase.text not in named:
+                    rows = index.exact_skills(phrase.text)
+                    # A label shared by several skills is ambiguous: map the item instead.
+                    named[phrase.text] = [index.uris[r] for r in rows] if len(rows) <= 2 else []
+        flat = list(dict.fromkeys(p.text for phrases in per_ad for p in phrases
+                                  if not named.get(p.text)))
+        mapped = dict(zip(flat, self.map_outcomes(flat, top_k=5), strict=True)) if flat else {}
         out: list[RequirementProfile | None] = []
-        offset = 0
         for (id_, title, _), phrases in zip(ads, per_ad, strict=True):
-            mappings = mapped[offset:offset + len(phrases)]
-            offset += len(phrases)
+            exact = [named.get(p.text, []) if p.item else [] for p in phrases]
             try:
-                out.append(requirement_from_mappings(id_, title or id_, mappings,
-                                                     kinds=[k for _, k in phrases],
-                                                     policy=self.ad_policy))
+                out.append(requirement_from_phrases(
+                    id_, title or id_, phrases, [mapped.get(p.text) for p in phrases], exact,
+                    policy=self.ad_policy))
             except InvalidInputError:
                 if not skip_unmapped:
                     raise
@@ -526,7 +532,7 @@ class Engine:
         package = resources.files("matcher")
         sources = hashlib.sha256(b"".join(
             package.joinpath(name).read_bytes()
-            for name in ("mapping.py", "text.py", "gloss.py", "index.py",
+            for name in ("mapping.py", "text.py", "gloss.py", "index.py", "requirements.py",
                          "resources/sv_en_glossary.tsv")))
         blob = repr((asdict(mapper.params), mapper.calibration, self._index_kinds,
                      package_version(), sources.hexdigest()))
@@ -770,18 +776,21 @@ class Engine:
         confidence: about the first three when none stands out. (At half, an interest nearly
         always read as one skill: "hotell och reception" as *maintain reception area* alone,
         without *hotel operations*.)"""
+        import re
+
         from matcher.errors import InvalidInputError
-        from matcher.profiles import ad_phrases, requirement_from_mappings
+        from matcher.requirements import AdPhrase, AdPolicy, requirement_from_phrases
 
         if not isinstance(interest, str) or not interest.strip():
             raise InvalidInputError("interest is empty; describe the field or job the person "
                                     "wants, e.g. 'äldreomsorg'", field="interest")
-        phrases = [p for p, _ in ad_phrases(interest)] or [interest.strip()[:500]]
-        mappings = self.map_outcomes(phrases, top_k=5)
+        texts = [p.strip() for p in re.split(r"[.;!?\n]+", interest[:500]) if p.strip()]
+        phrases = [AdPhrase(t, "required") for t in texts or [interest.strip()[:500]]]
+        mappings = self.map_outcomes([p.text for p in phrases], top_k=5)
         try:
-            return requirement_from_mappings("interest", interest, mappings,
-                                              kinds=["required"] * len(mappings),
-                                              policy=LinkPolicy(relative=0.3, per_text=5))
+            return requirement_from_phrases(
+                "interest", interest, phrases, mappings, [[] for _ in phrases],
+                policy=AdPolicy(links=LinkPolicy(relative=0.3, per_text=5), min_confidence=0.0))
         except InvalidInputError:
             raise InvalidInputError(f"interest {interest!r} names no ESCO skill; describe the "
                                     "field or job in a few words", field="interest") from None
@@ -840,8 +849,10 @@ class Engine:
                             key=lambda c: (-round(c.credit, 2), -support[c.id], c.id))[:limit])
 
 
-def _policy_key(policy: LinkPolicy) -> str:
-    return f"{policy.min_confidence:g}-{policy.relative:g}-{policy.per_text}"
+def _policy_key(policy: AdPolicy) -> str:
+    links = policy.links
+    return (f"{links.min_confidence:g}-{links.relative:g}-{links.per_text}-"
+            f"{policy.min_confidence:g}-{policy.max_skills}")
 
 
 @dataclass(frozen=True)

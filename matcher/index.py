@@ -194,6 +194,13 @@ class SkillIndex:
                     lexicon[key].append(i)
         return dict(lexicon)
 
+    def exact_skills(self, text: str) -> list[int]:
+        """Skills (rows of ``uris``) with a label variant equal to the whole of ``text``
+        (normalised): a tool or item named in a list ("SQL", "JavaScript"), looked up word for
+        word."""
+        return list(dict.fromkeys(self.variants[i].skill
+                                  for i in self._lexicon.get(normalise_text(text), ())))
+
     # -- searching ---------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.variants)

@@ -17,7 +17,6 @@ name. Writes nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,7 +35,6 @@ from matcher.evidence import (
     TextLink,
     credential_evidence,
 )
-from matcher.models import OutcomeMapping
 from matcher.taxonomy import Taxonomy
 
 # ESCO marks each occupation–skill link essential or optional; optional skills count half.
@@ -408,125 +406,3 @@ def requirement_from_skills(
         requirements[uri] = Requirement(uri, weight, bool(spec.get("must_have", False)),
                                         "listed")
     return RequirementProfile(id, title, "skills", tuple(requirements.values()))
-
-
-# -- job-ad text -----------------------------------------------------------------------------
-# Sentences that state requirements weigh fully; "meriterande"/"a plus" ones count half; the
-# rest of an ad (what the employer does, what the job is) counts in between.
-_REQUIRED = re.compile(r"\b(krav|kräver|krävs|måste|obligatorisk|required|requirements?|"
-                       r"must|you have|du har|vi söker dig som)\b", re.IGNORECASE)
-_MERIT = re.compile(r"\b(meriterande|meriterar|merit|plus|önskvärt|önskvärd|ser gärna|"
-                    r"nice to have|an advantage|is a plus|preferred)\b", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+|\s*[•·▪]\s*|\s+[-–]\s+(?=[A-ZÅÄÖ])")
-SENTENCE_WEIGHT = {"required": 1.0, "merit": 0.5, "other": 0.75}
-
-
-# Sentences about terms of employment and how to apply name no skill; mapped, they only add
-# noise ("types of spring" for a rota), so they are left out.
-_TERMS = re.compile(
-    r"\b(tillsvidare\w*|heltid|deltid|procent|visstid|vikariat\w*|provanställning|"
-    r"anställning\w*|schema|rotationsschema|helg\w*|lön\w*|ansök\w*|tillträde|"
-    r"kollektivavtal|friskvård\w*|förmåner|sista dag|intervjuer|"
-    r"full-time|part-time|permanent position|salary|apply|application|start date)\b",
-    re.IGNORECASE)
-_LIST = re.compile(r"\s*[;,]\s*|:\s+|\s+samt\s+", re.IGNORECASE)
-# How ads phrase a requirement ("dokumenterad utbildning i demensvård", "vana att …",
-# "experience with …"): like the outcome formula, it names no skill and must not drive the
-# match, so it is removed from the start of a phrase.
-_REQUIREMENT_FORMULA = re.compile(
-    r"^(?:(?:och|samt|and|or|eller)\s+)?(?:du\s+(?:har|kan|är)\s+)?"
-    r"(?:(?:god|goda|mycket god|dokumenterad|dokumenterade|grundläggande|relevant|gärna|"
-    r"good|solid|documented|basic|relevant|proven)\s+)*"
-    r"(?:utbildning|kunskap(?:er)?|erfarenhet|vana|förmåga|kännedom|behörighet|examen|"
-    r"training|knowledge|experience|ability|skills?|qualification)\s+"
-    r"(?:i|om|av|inom|från|att|för|med|of|in|with|to|from)\s+",
-    re.IGNORECASE)
-
-
-def strip_requirement_formula(phrase: str) -> str:
-    """Remove "utbildning i", "erfarenhet av", "knowledge of" … from the start of a phrase."""
-    stripped = _REQUIREMENT_FORMULA.sub("", phrase.strip(), count=1).strip()
-    return stripped if len(re.findall(r"\w{3,}", stripped)) >= 1 else phrase.strip()
-
-
-def split_sentences(text: str) -> list[str]:
-    """An ad's text as sentences (on . ! ? line breaks and bullets), short fragments dropped."""
-    return [s.strip() for s in _SENTENCE.split(text or "")
-            if s and len(re.findall(r"\w{3,}", s)) >= 2]
-
-
-def ad_phrases(text: str) -> list[tuple[str, str]]:
-    """The phrases of an ad that may name skills, each with its sentence's kind.
-
-    Sentences about terms of employment are dropped. Requirement and merit sentences are cut
-    at commas, semicolons, colons and "samt", since they are lists ("Krav:
-    undersköterskeexamen, dokumenterad utbildning i demensvård och god svenska") and each
-    item is looked up alone; other sentences stay whole.
-    Returns (phrase, kind) with kind ``required``, ``merit`` or ``other``.
-    """
-    out: list[tuple[str, str]] = []
-    for sentence in split_sentences(text):
-        if _TERMS.search(sentence):
-            continue
-        kind = sentence_kind(sentence)
-        if kind == "other":
-            # A narrative sentence keeps its context ("Du monterar takfästen, skenor och
-            # paneler på tegel- och plåttak"); the mapper looks at its clauses itself.
-            out.append((sentence, kind))
-            continue
-        parts = [p.strip(" .") for p in _LIST.split(sentence)]
-        # A part names something when it has two words, or one long one ("truckkort" is
-        # short, "undersköterskeexamen" is not); list labels ("Krav:") name nothing.
-        parts = [p for p in parts
-                 if (len(re.findall(r"\w{3,}", p)) >= 2 or len(p) >= 8)
-                 and not re.fullmatch(r"(?i)(krav|meriterande|requirements?|merit)", p)]
-        out.extend((strip_requirement_formula(p), kind) for p in (parts or [sentence]))
-    return out
-
-
-def sentence_kind(sentence: str) -> str:
-    if _MERIT.search(sentence):
-        return "merit"
-    if _REQUIRED.search(sentence):
-        return "required"
-    return "other"
-
-
-def requirement_from_mappings(
-    id: str,
-    title: str,
-    mappings: Sequence[OutcomeMapping],
-    *,
-    kinds: Sequence[str] | None = None,
-    policy: LinkPolicy | None = None,
-    max_skills: int = 25,
-) -> RequirementProfile:
-    """Aggregate the skills found in an ad's sentences into a requirement profile.
-
-    A skill's weight is the best over the sentences naming it of sentence weight (required 1,
-    other 0.75, merit 0.5; see :data:`SENTENCE_WEIGHT`) × link factor (:class:`LinkPolicy`).
-    At most ``max_skills`` skills are kept, heaviest first.
-
-    Raises:
-        InvalidInputError: no sentence links to a skill with enough confidence.
-    """
-    policy = policy or LinkPolicy()
-    best: dict[str, Requirement] = {}
-    if kinds is None:
-        kinds = [sentence_kind(m.text) for m in mappings]
-    for mapping, kind in zip(mappings, kinds, strict=True):
-        kind_weight = SENTENCE_WEIGHT[kind]
-        for link, factor in policy.select(mapping.skills):
-            weight = round(kind_weight * factor, 4)
-            current = best.get(link.uri)
-            if current is None or weight > current.weight:
-                best[link.uri] = Requirement(link.uri, weight, False, "ad", mapping.text,
-                                             link.confidence, core=kind != "merit")
-    kept = sorted(best.values(), key=lambda r: -r.weight)[:max_skills]
-    if not kept:
-        raise InvalidInputError(
-            f"no sentence of ad {title!r} links to an ESCO skill confidently; give the skills "
-            "explicitly (--skills) or a longer text",
-            field="ad",
-        )
-    return RequirementProfile(id, title, "ad", tuple(kept))

@@ -13,12 +13,8 @@ from matcher.profiles import (
     STRENGTH_WEIGHT,
     CandidateProfile,
     RequirementProfile,
-    ad_phrases,
     load_candidates,
     parse_candidates,
-    sentence_kind,
-    split_sentences,
-    strip_requirement_formula,
 )
 from tests.fixtures.esco_mini import OCC, SKILL
 
@@ -151,23 +147,12 @@ def test_requirement_from_ad_weighs_requirement_sentences(engine: Engine) -> Non
     weights = {r.uri: r for r in requirement.requirements}
     assert weights[SKILL + "forklift"].weight > weights[SKILL + "drawings"].weight
     assert weights[SKILL + "drawings"].evidence == "läsa ritningar"
+    # a merit is not part of the job's core; a requirement is
+    assert weights[SKILL + "forklift"].core and not weights[SKILL + "drawings"].core
+    assert weights[SKILL + "drawings"].origin == "ad:merit"
     assert requirement.source == "ad" and requirement.id == "ad-1"
     with pytest.raises(InvalidInputError, match="has no text"):
         engine.requirement_from_ad("   ")
-
-
-def test_ad_sentences_kinds_and_phrases() -> None:
-    assert split_sentences("Vi söker dig. Krav: B-körkort!\nMeriterande: truckkort") == [
-        "Vi söker dig.", "Krav: B-körkort!", "Meriterande: truckkort"]
-    assert sentence_kind("Krav: B-körkort") == "required"
-    assert sentence_kind("Meriterande är truckkort") == "merit"
-    assert sentence_kind("Lagret ligger i Malmö") == "other"
-    phrases = ad_phrases("Krav: utbildning i demensvård, kunskap om informationssäkerhet samt "
-                         "erfarenhet av användarsupport. Tjänsten är på heltid.")
-    assert phrases == [("demensvård", "required"), ("informationssäkerhet", "required"),
-                       ("användarsupport", "required")]
-    assert strip_requirement_formula("experience with forklift trucks") == "forklift trucks"
-    assert strip_requirement_formula("utbildning") == "utbildning"
 
 
 def test_engine_candidate_profile_from_credential_objects(engine: Engine) -> None:

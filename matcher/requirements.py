@@ -1,0 +1,268 @@
+"""Requirement profiles from a job ad's text, read the way a recruiter reads an ad.
+
+An ad is not a list of skills. It has parts, and only some of them state what the job needs:
+
+=============  ===================================================  ==========  =====
+section        recognised by (heading, or the sentence's own cue)    weight      core
+=============  ===================================================  ==========  =====
+``required``   Krav, Kvalifikationer, Vi söker dig som, Du har …     1.0         yes
+``tasks``      Om tjänsten, Arbetsuppgifter, I rollen, Du kommer att  0.75        yes
+``merit``      Meriterande, Det är meriterande, … är ett plus        0.4         no
+``pitch``      Om oss, Om företaget; "Vi är ett växande företag"     no skills
+``offer``      Vi erbjuder, Hos oss får du, kollektivavtal, friskvård  no skills
+``apply``      Ansökan, Kontakt, Urval sker löpande, Välkommen …     no skills
+``person``     Som person är du …, personliga egenskaper             no skills
+=============  ===================================================  ==========  =====
+
+A heading (a short line, or "Krav:" at the start of a line) sets the section for what follows
+until the next heading; a sentence's own cue overrides it ("Det är meriterande om …" inside
+the requirements). Text before the first heading that names no task or requirement is the
+company's pitch. Sentences of the pitch, the offer, the application and the person give no
+skills: "Bra, då vill vi träffa dig!" must not become *greet guests*.
+
+Requirement, task and merit sentences that are lists ("Krav: undersköterskeexamen, god
+svenska"; bullet items) are cut into items, each looked up alone; an item that *is* an ESCO
+label ("SQL", "JavaScript", "Linux" where ESCO has it) is taken word for word (confidence 1).
+A mapped sentence keeps a skill only when its link is confident (:class:`AdPolicy`).
+
+Each requirement keeps the sentence it came from (``evidence``) and its section (``origin``),
+so the employer sees which sentence gave which skill and can remove it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matcher.errors import InvalidInputError
+from matcher.evidence import LinkPolicy
+from matcher.models import OutcomeMapping
+from matcher.profiles import Requirement, RequirementProfile
+
+SECTION_WEIGHT = {"required": 1.0, "tasks": 0.75, "merit": 0.4}
+SKILL_SECTIONS = tuple(SECTION_WEIGHT)
+
+_HEADINGS: tuple[tuple[str, str], ...] = (
+    ("merit", r"meriterande|(?:det är )?(?:ett )?plus|bonus|nice to have|meriterande kunskaper"),
+    ("required", r"krav|kvalifikationer|kompetenskrav|(?:vi söker|vem söker vi|vem är) "
+                 r"(?:dig|du)(?: som)?(?: har| är)?|vem är du|din profil|du har|om dig|"
+                 r"vi tror att du(?: har)?|requirements|qualifications|who you are|your profile|"
+                 r"we are looking for|skall[- ]?krav|förutsättningar"),
+    ("tasks", r"(?:om|i) (?:tjänsten|rollen|jobbet)|arbetsuppgifter|dina (?:arbets)?uppgifter|"
+              r"ditt uppdrag|uppdraget|vad du (?:ska|kommer att) göra|arbetsbeskrivning|"
+              r"about the (?:role|job)|responsibilities|your tasks|tjänstebeskrivning"),
+    ("pitch", r"om (?:oss|företaget|arbetsplatsen|verksamheten|bolaget|[a-zåäö]+ ?ab)|"
+              r"vilka (?:är )?vi|vi är|företagsbeskrivning|about us|who we are"),
+    ("offer", r"vi erbjuder|vad vi erbjuder|hos oss får du|förmåner|villkor|anställningsform|"
+              r"omfattning|lön|we offer|benefits|tillträde"),
+    ("apply", r"ansökan|ansök(?: så här| nu)?|kontakt(?:a oss|person|uppgifter)?|frågor|"
+              r"övrigt|how to apply|application|contact"),
+    ("person", r"personliga egenskaper|som person|vem du är som person"),
+)
+_HEADING = [(kind, re.compile(rf"^(?:{pattern})\s*[:!.]?\s*$", re.IGNORECASE))
+            for kind, pattern in _HEADINGS]
+_INLINE = [(kind, re.compile(rf"^(?:{pattern})\s*:\s*(?P<rest>.+)$", re.IGNORECASE))
+           for kind, pattern in _HEADINGS]
+
+# Cues in a sentence itself.
+_MERIT = re.compile(r"\b(meriterande|meriterar|merit|är ett plus|ett stort plus|önskvärt|"
+                    r"önskvärd|ser gärna|nice to have|an advantage|is a plus|preferred)\b",
+                    re.IGNORECASE)
+_REQUIRED = re.compile(r"\b(krav|kräver|krävs|måste|obligatorisk|required|requirements?|must|"
+                       r"you have|du har|har du|vi söker dig som|behöver (du )?ha|förutsätter|"
+                       r"körkort|examen|behörighet|certifikat|legitimation)\b", re.IGNORECASE)
+_TASK = re.compile(r"\b(du kommer att|i rollen|i tjänsten|dina arbetsuppgifter|arbetsuppgifterna|"
+                   r"du ansvarar|du arbetar|du jobbar|ansvarar för|you will|your tasks)\b",
+                   re.IGNORECASE)
+# Sentences that never name a skill of the job: the offer, the application, the pitch, the
+# team's spare time, and what the person is like.
+_NO_SKILL = re.compile(
+    r"\b(tillsvidare\w*|heltid|deltid|procent|visstid|vikariat\w*|provanställning|"
+    r"anställning\w*|schema|rotationsschema|helg\w*|lön\w*|ansök\w*|tillträde|kollektivavtal|"
+    r"friskvård\w*|förmåner|sista dag|intervju\w*|urval|välkommen|kontakta|frågor|"
+    r"vi erbjuder|hos oss får du|vi är ett|vi är en|vårt företag|våra kunder|"
+    r"after ?work|afterwork|innebandy|fika|kick-?off|personalfest|biljard|lan-kvällar?|"
+    r"bra, då|låter (?:det|detta) intressant|tveka inte|ser fram emot|"
+    r"som person|personliga egenskaper|"
+    r"full-time|part-time|permanent position|salary|apply|application|start date|we offer|"
+    r"benefits|collective agreement)\b", re.IGNORECASE)
+_PERSON = re.compile(r"\b(som person|personliga egenskaper|as a person)\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_BULLET = re.compile(r"^\s*(?:[-–•·▪*]|\d+[.)])\s*")
+_LIST = re.compile(r"\s*[;,/]\s*|:\s+|\s+samt\s+|\s+och\s+(?=[A-ZÅÄÖ0-9])", re.IGNORECASE)
+# How ads phrase a requirement ("dokumenterad utbildning i demensvård", "vana att …",
+# "experience with …"): like the outcome formula, it names no skill and must not drive the
+# match, so it is removed from the start of a phrase.
+_REQUIREMENT_FORMULA = re.compile(
+    r"^(?:(?:och|samt|and|or|eller)\s+)?(?:du\s+(?:har|kan|är)\s+)?(?:har\s+)?"
+    r"(?:(?:god|goda|mycket god|mycket goda|dokumenterad|dokumenterade|grundläggande|"
+    r"relevant|gärna|tidigare|good|solid|documented|basic|relevant|proven)\s+)*"
+    r"(?:utbildning|kunskap(?:er)?|erfarenhet|vana|förmåga|kännedom|behörighet|examen|"
+    r"training|knowledge|experience|ability|skills?|qualification)\s+"
+    r"(?:i|om|av|inom|från|att|för|med|of|in|with|to|from)\s+",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AdPolicy:
+    """Which links of an ad's phrases count as requirements.
+
+    ``links`` picks per phrase as for credentials (relative to the phrase's best link), and a
+    mapped link must also reach ``min_confidence``: ad sentences are noisier than learning
+    outcomes, and a requirement an employer did not state costs every candidate. Chosen on
+    the dev ads (benchmarks/ad_requirements.py).
+    """
+
+    links: LinkPolicy = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2,
+                                   corroboration=0)
+    min_confidence: float = 0.25
+    max_skills: int = 25
+
+
+@dataclass(frozen=True)
+class AdPhrase:
+    """A phrase of an ad that may name a skill, with its section and whether it is a list item
+    (looked up word for word first)."""
+
+    text: str
+    section: str
+    item: bool = False
+
+
+def strip_requirement_formula(phrase: str) -> str:
+    """Remove "utbildning i", "erfarenhet av", "knowledge of" … from the start of a phrase."""
+    stripped = _REQUIREMENT_FORMULA.sub("", phrase.strip(), count=1).strip()
+    return stripped if len(re.findall(r"\w{3,}", stripped)) >= 1 else phrase.strip()
+
+
+def _heading(line: str) -> str | None:
+    if len(line.split()) > 6:
+        return None
+    for kind, pattern in _HEADING:
+        if pattern.match(line.strip()):
+            return kind
+    return None
+
+
+def sections(text: str) -> list[tuple[str, str, bool]]:
+    """The ad as (sentence or list item, section, is a list item), headings removed."""
+    out: list[tuple[str, str, bool]] = []
+    current: str | None = None
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        kind = _heading(line)
+        if kind is not None:
+            current = kind
+            continue
+        bullet = bool(_BULLET.match(line))
+        line = _BULLET.sub("", line)
+        for sentence in ([line] if bullet else _SENTENCE.split(line)):
+            sentence, local, item = sentence.strip(), current, bullet
+            # "Krav: B-körkort, truckkort": a heading inside the line, for this sentence.
+            for inline_kind, pattern in _INLINE:
+                found = pattern.match(sentence)
+                if found:
+                    local, sentence, item = inline_kind, found.group("rest").strip(), True
+                    break
+            if len(re.findall(r"\w{2,}", sentence)) < 1:
+                continue
+            out.append((sentence, _section_of(sentence, local), item))
+    return out
+
+
+def _section_of(sentence: str, heading: str | None) -> str:
+    """The section of one sentence: its own cue first, then its heading's, then a guess."""
+    if _MERIT.search(sentence):
+        return "merit"
+    if _PERSON.search(sentence):
+        return "person"
+    if _NO_SKILL.search(sentence):
+        if heading in ("offer", "apply", "pitch", "person"):
+            return heading
+        return "pitch" if heading is None else "offer"
+    if heading is not None:
+        return heading
+    if _REQUIRED.search(sentence):
+        return "required"
+    if _TASK.search(sentence):
+        return "tasks"
+    # Before any heading and with no cue: the company presenting itself.
+    return "pitch"
+
+
+def ad_phrases(text: str) -> list[AdPhrase]:
+    """The phrases of an ad that may name skills (sections ``required``, ``tasks``,
+    ``merit``); list sentences cut into items, requirement formulas removed."""
+    out: list[AdPhrase] = []
+    for sentence, section, item in sections(text):
+        if section not in SKILL_SECTIONS:
+            continue
+        if section == "tasks" and not item:
+            # A narrative sentence keeps its context; the mapper looks at its clauses itself.
+            out.append(AdPhrase(sentence, section))
+            continue
+        parts = [p.strip(" .") for p in _LIST.split(sentence)]
+        # A part names something when it has two words, or one of two letters or more ("C#",
+        # "SQL", "truckkort"); list labels ("Krav:") name nothing.
+        parts = [p for p in parts if re.search(r"\w", p)
+                 and not re.fullmatch(r"(?i)(krav|meriterande|requirements?|merit)", p)]
+        if len(parts) > 1 or item:
+            out.extend(AdPhrase(strip_requirement_formula(p), section, True) for p in parts)
+        else:
+            out.append(AdPhrase(strip_requirement_formula(sentence), section))
+    return out
+
+
+def requirement_from_phrases(
+    id: str,
+    title: str,
+    phrases: Sequence[AdPhrase],
+    mappings: Sequence[OutcomeMapping | None],
+    exact: Sequence[Sequence[str]],
+    *,
+    policy: AdPolicy | None = None,
+) -> RequirementProfile:
+    """Aggregate the skills found in an ad's phrases into a requirement profile.
+
+    Args:
+        phrases: from :func:`ad_phrases`.
+        mappings: each phrase's mapping (None when it was taken word for word).
+        exact: each phrase's skills named word for word (URIs), confidence 1.
+
+    A skill's weight is the best over the phrases naming it of section weight
+    (:data:`SECTION_WEIGHT`) × link factor; merits are not part of the job's core. At most
+    ``policy.max_skills`` skills are kept, heaviest first.
+
+    Raises:
+        InvalidInputError: no phrase names a skill confidently.
+    """
+    policy = policy or AdPolicy()
+    best: dict[str, Requirement] = {}
+
+    def keep(uri: str, weight: float, phrase: AdPhrase, confidence: float) -> None:
+        current = best.get(uri)
+        if current is None or (weight, confidence) > (current.weight,
+                                                      current.confidence or 0.0):
+            best[uri] = Requirement(uri, round(weight, 4), False, f"ad:{phrase.section}",
+                                    phrase.text, confidence, core=phrase.section != "merit")
+
+    for phrase, mapping, named in zip(phrases, mappings, exact, strict=True):
+        weight = SECTION_WEIGHT[phrase.section]
+        for uri in named:
+            keep(uri, weight, phrase, 1.0)
+        if named or mapping is None:
+            continue
+        for link, factor in policy.links.select(mapping.skills):
+            if link.confidence >= policy.min_confidence:
+                keep(link.uri, weight * factor, phrase, link.confidence)
+    kept = sorted(best.values(), key=lambda r: -r.weight)[:policy.max_skills]
+    if not kept:
+        raise InvalidInputError(
+            f"no sentence of ad {title!r} names an ESCO skill confidently; give the skills "
+            "explicitly (--skills) or a text with the job's tasks and requirements",
+            field="ad",
+        )
+    return RequirementProfile(id, title, "ad", tuple(kept))
