@@ -27,6 +27,7 @@ import argparse
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,7 +39,7 @@ from matcher.profiles import (  # noqa: E402
     CandidateProfile,
     Evidence,
 )
-from matcher.ranking import SUGGESTION_SCORINGS, RankingParams  # noqa: E402
+from matcher.suggest import describe  # noqa: E402
 
 
 def sample(engine, n: int, seed: int) -> list[tuple[str, list[str]]]:
@@ -120,8 +121,8 @@ def main() -> None:
     print(f"{len(cases)} occupations, seed {args.seed}; "
           f"{engine.partial_credit.nnz:,} partial-credit pairs")
     results: dict[str, object] = {}
-    results["uris"] = evaluate(engine, cases, [direct_profile(i, uris)
-                                               for i, (_, uris) in enumerate(cases)])
+    direct_profiles = [direct_profile(i, uris) for i, (_, uris) in enumerate(cases)]
+    results["uris"] = evaluate(engine, cases, direct_profiles)
     print(f"  skills as URIs:            {results['uris']}")
     started = time.perf_counter()
     profiles = mapped_profiles(engine, cases, "en")
@@ -135,21 +136,18 @@ def main() -> None:
     results["mapped_en_descriptions"] = {**evaluate(engine, cases, described),
                                          "map_seconds": round(time.perf_counter() - started, 1)}
     print(f"  English descriptions, mapped: {results['mapped_en_descriptions']}")
-    # Ablations on the URI candidates: suggestion ordering, and no partial credit at all.
-    direct = [direct_profile(i, uris) for i, (_, uris) in enumerate(cases)]
-    chosen = engine.occupation_scoring
-    for scoring in SUGGESTION_SCORINGS:
-        engine.occupation_scoring = scoring
-        results[f"uris_ordered_by_{scoring}"] = evaluate(engine, cases, direct)
-    engine.occupation_scoring = chosen
-    engine.order_with_partial_credit = True
-    results["uris_ordered_with_partial_credit"] = evaluate(engine, cases, direct)
-    results["mapped_en_ordered_with_partial_credit"] = evaluate(engine, cases, profiles)
-    engine.order_with_partial_credit = False
-    no_partial = official_engine(ranking_params=RankingParams(partial_cap=0.0))
-    no_partial.occupation_scoring = chosen
-    results["uris_without_partial_credit"] = evaluate(no_partial, cases, direct)
-    for key in [k for k in results if "_ordered_" in k or "_without_" in k]:
+    # The ordering before matcher/suggest.py (no specificity, length or support terms),
+    # on the same candidates.
+    chosen = engine.suggestion_params
+    engine.suggestion_params = replace(chosen, specificity=False, length_prior=0.0,
+                                       length_power=0.0, min_support=1, confidence_power=0.0,
+                                       level_prior={})
+    engine._occupations = None
+    results["uris_ordered_as_before"] = evaluate(engine, cases, direct_profiles)
+    results["mapped_en_descriptions_ordered_as_before"] = evaluate(engine, cases, described)
+    engine.suggestion_params = chosen
+    engine._occupations = None
+    for key in [k for k in results if "_as_before" in k]:
         print(f"  ablation {key}: {results[key]}")
     sv = sum(1 for s in engine.taxonomy.skills.values() if s.has_label_in("sv"))
     if sv:
@@ -165,8 +163,7 @@ def main() -> None:
     write_results("occupation_recovery", {
         "taxonomy": engine.taxonomy.version, "model": engine.embedder.model_id,
         "seed": args.seed, "candidate": "random 60% of essential skills + 3 unrelated skills",
-        "ordering": {"scoring": engine.occupation_scoring,
-                     "with_partial_credit": engine.order_with_partial_credit},
+        "ordering": describe(engine.suggestion_params),
         "partial_credit": engine.partial_credit.meta,
         **results,
     })

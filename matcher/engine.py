@@ -620,18 +620,20 @@ class Engine:
         """Top ESCO occupations and job ads for a candidate, with matched and missing skills
         and, for each missing skill, the catalogue credentials that teach it.
 
-        Suggestions are ordered by how well they fit the candidate's skills (cosine of the
-        candidate's coverage and the requirement, see :func:`matcher.ranking.
-        suggestion_relevance`). With ``interest`` — what the person wants to move towards, in
-        their words ("äldreomsorg med demensvård") — that text is mapped to skills like an ad
-        and the order becomes fit × (0.1 + closeness to the interest, the closest scaled to
-        1): the fit still decides within the field of interest. Job ads are the imported
-        ones (``matcher ads import``), else the demo ads, unless ``ads`` gives them as
-        (id, title, requirement profile, details such as employer); the result says which
-        (``ads_source``: imported, demo or given).
+        Suggestions are ordered as a counsellor weighs them (:mod:`matcher.suggest`: skill
+        specificity, link confidence, essential vs optional, no reward for short skill lists,
+        a minimum support, the entry-level priority); each says what it rests on (``why``).
+        With ``interest`` — what the person wants to move towards, in their words
+        ("äldreomsorg med demensvård", "undersköterska") — the order becomes relevance ×
+        (0.1 + closeness to the interest): through the skills the interest is mapped to (the
+        closest row scaled to 1) or, for occupations, through their names
+        (:mod:`matcher.occupation_names`); an occupation the interest names counts as
+        supported. Job ads are the imported ones (``matcher ads import``), else the demo
+        ads, unless ``ads`` gives them as (id, title, requirement profile, details such as
+        employer); the result says which (``ads_source``: imported, demo or given).
 
         Raises:
-            InvalidInputError: ``interest`` is given but names no skill.
+            InvalidInputError: ``interest`` is given but names no skill or occupation.
         """
         from matcher.ranking import Suggestions, check_top_k, suggestion_relevance
         from matcher.suggest import order, person_vector, relevance, support_note
