@@ -263,7 +263,13 @@ class RequirementItem(BaseModel):
     label: str | None = None
     weight: float
     must_have: bool
-    origin: str
+    origin: str = Field(description="essential | optional | listed | must-have | "
+                        "ad:required | ad:tasks | ad:merit (the ad's section)")
+    core: bool = Field(default=True, description="part of the job's core: the score is the "
+                       "covered share of the core skills")
+    evidence: str | None = Field(default=None, description="for an ad: the sentence that "
+                                 "gave the skill")
+    confidence: float | None = None
 
 
 class RequirementOut(BaseModel):

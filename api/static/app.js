@@ -43,6 +43,8 @@ const T = {
     "em.results": "{n} kandidater (av {total} som vill bli hittade)",
     "em.noResults": "Inga kandidater hittades.", "em.candidate": "Kandidat {id}",
     "score.core": "styrker {held} av jobbets {total} kärnkompetenser",
+    "em.adRead": "Annonsen lästes som {n} kompetenser (ta bort det som inte hör dit)",
+    "em.merit": "meriterande", "em.remove": "Ta bort",
     "score.help": "Procenten är hur stor del av jobbets kärnkompetenser som täcks (helt eller delvis)",
     "em.mustMet": "Har alla måste-kompetenser", "em.mustNotMet": "Saknar måste-kompetens",
     "em.view": "Visa profil", "em.contact": "Kontakt", "em.pickOccupation": "Välj ett yrke i listan.",
@@ -104,6 +106,8 @@ const T = {
     "em.results": "{n} candidates (of {total} who want to be found)",
     "em.noResults": "No candidates found.", "em.candidate": "Candidate {id}",
     "score.core": "shows {held} of the job's {total} core skills",
+    "em.adRead": "The ad was read as {n} skills (remove what does not belong)",
+    "em.merit": "a merit", "em.remove": "Remove",
     "score.help": "The percentage is the share of the job's core skills covered (fully or in part)",
     "em.mustMet": "Has every must-have skill", "em.mustNotMet": "Lacks a must-have skill",
     "em.view": "View profile", "em.contact": "Contact", "em.pickOccupation": "Pick an occupation from the list.",
@@ -307,7 +311,9 @@ function requirementFromForm() {
     if (!uri) throw new Error(t("em.pickOccupation"));
     return { occupation: uri, lang };
   }
-  if (source === "ad") return { ad_text: $("#em-ad").value, lang };
+  // Skills the employer removed from what the ad text gave (weight 0 removes a skill).
+  if (source === "ad") return { ad_text: $("#em-ad").value, lang,
+    weights: Object.fromEntries([...removedFromAd].map((uri) => [uri, 0])) };
   if (!picked.size) throw new Error(t("em.noSkills"));
   return { skills: [...picked.entries()].map(([uri, p]) => ({ uri, must_have: p.must })), lang };
 }
@@ -320,6 +326,19 @@ function explanation(r) {
     part("sug.missing", r.missing, (m) => m.label),
   ];
 }
+// What the ad text was read as: each skill with the sentence that gave it, removable.
+const removedFromAd = new Set();
+function adRequirements(requirement) {
+  return el("details", { class: "card", open: true },
+    el("summary", {}, t("em.adRead", { n: requirement.requirements.length })),
+    el("ul", {}, requirement.requirements.map((r) => el("li", {},
+      el("strong", {}, r.label || r.uri), r.core ? "" : ` (${t("em.merit")})`,
+      r.evidence ? ` – ”${r.evidence}”` : "", " ",
+      el("button", { type: "button", class: "secondary", onclick: () => run(async () => {
+        removedFromAd.add(r.uri);
+        await searchCandidates();
+      }) }, `${t("em.remove")}: ${r.label || r.uri}`)))));
+}
 async function searchCandidates() {
   const requirement = requirementFromForm();
   status(t("loading"));
@@ -328,6 +347,7 @@ async function searchCandidates() {
   if (!data.results.length) { box.replaceChildren(el("p", {}, t("em.noResults"))); status(""); return; }
   box.replaceChildren(
     el("h3", {}, data.requirement.title),
+    data.requirement.source === "ad" ? adRequirements(data.requirement) : null,
     el("p", {}, t("em.results", { n: data.results.length, total: data.candidates_searched })),
     el("ol", { class: "cards" }, data.results.map((r) => el("li", { class: "card" },
       el("h4", {}, t("em.candidate", { id: r.candidate_id })),
@@ -459,6 +479,7 @@ document.addEventListener("DOMContentLoaded", () => {
       $("#em-skills-box").hidden = v !== "skills";
     });
   }
+  $("#em-ad").addEventListener("input", () => removedFromAd.clear()); // a new text, read anew
   $("#em-occupation").addEventListener("input", () => run(() => autocomplete("occupation", $("#em-occupation"), $("#em-occupation-list"))));
   $("#em-skill").addEventListener("input", () => run(() => autocomplete("skill", $("#em-skill"), $("#em-skill-list"))));
   $("#em-skill-add").addEventListener("click", () => run(async () => {
