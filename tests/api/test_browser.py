@@ -102,6 +102,12 @@ def test_job_seeker_flow(page: Any, site: tuple[str, dict[str, str]], tmp_path: 
     page.get_by_label("Vad vill du arbeta med? (frivilligt)").fill("gaffeltruck")
     page.get_by_role("button", name="Visa förslag").click()
     page.locator("#js-suggestions").get_by_text("truckförare").first.wait_for()
+    # The page shows the suggestions the API gives, in the same order (one path).
+    api = httpx.get(url + "/v1/me/suggestions", params={"interest": "gaffeltruck"},
+                    headers={"X-API-Key": keys["job_seeker"]}).json()
+    shown = page.locator("#js-suggestions .card h4").all_inner_texts()
+    assert shown == [s["title"] for s in (*api["occupations"], *api["ads"])]
+    assert page.locator("#js-suggestions .why").first.is_visible()  # what it rests on
     page.screenshot(path=str(tmp_path / "job-seeker.png"), full_page=True)
     # English
     page.get_by_role("button", name="English").click()
@@ -127,6 +133,7 @@ def test_employer_flow(page: Any, site: tuple[str, dict[str, str]]) -> None:
     card = page.locator("#em-results .card").first
     card.wait_for()
     assert "100 %" in card.inner_text() and "Har alla måste-kompetenser" in card.inner_text()
+    assert "styrker 1 av jobbets 1 kärnkompetenser" in card.inner_text()
     card.get_by_role("button", name="Visa profil").click()
     page.locator("#em-candidate").get_by_text("köra gaffeltruck").wait_for()
     audit = httpx.get(url + "/v1/me/audit", headers=h).json()
@@ -149,10 +156,35 @@ def test_issuer_reviews_links(page: Any, site: tuple[str, dict[str, str]]) -> No
     cred = issue(url, keys["issuer"])
     first = cred["links"][0]
     sign_in(page, url, keys["issuer"])
-    page.get_by_role("heading", name="Truckkörning A och B").wait_for()
+    page.get_by_role("heading", name="Truckkörning A och B", exact=True).wait_for()
+    # the title is read like an outcome: its links are reviewed too (outcome_index -1)
+    page.get_by_role("heading", name="Titel: Truckkörning A och B").wait_for()
     page.get_by_role("button", name=f"Godkänn: {first['label']}").first.click()
     page.get_by_text("Sparat.").wait_for()
     got = httpx.get(f"{url}/v1/credentials/{cred['id']}",
                     headers={"X-API-Key": keys["issuer"]}).json()
     assert next(lk for lk in got["links"] if lk["id"] == first["id"])["state"] == "confirmed"
     assert page.locator(".badge.confirmed").first.is_visible()
+
+
+def test_employer_sees_what_an_ad_was_read_as_and_removes_a_skill(
+        page: Any, site: tuple[str, dict[str, str]]) -> None:
+    url, keys = site
+    claim = issue(url, keys["issuer"])["claim_code"]
+    h = {"X-API-Key": keys["job_seeker"]}
+    httpx.post(url + "/v1/me/candidate", json={"consent": True}, headers=h)
+    httpx.post(url + "/v1/me/candidate/credentials", json={"claim_code": claim}, headers=h)
+    sign_in(page, url, keys["employer"])
+    page.locator("input[name=em-source][value=ad]").check()
+    page.get_by_role("textbox", name="Annonstext").fill(
+        "Vi är ett växande lager i Malmö.\nVi söker dig som har\n- operate forklift\n"
+        "- read engineering drawings\nVi erbjuder\nKollektivavtal och friskvård.")
+    page.get_by_role("button", name="Sök kandidater").click()
+    read = page.locator("#em-results details")
+    read.get_by_text("read engineering drawings").first.wait_for()
+    # No must-haves were named: no must-have badge.
+    assert "måste-kompetens" not in page.locator("#em-results ol").inner_text()
+    read.locator("li", has_text="read engineering drawings").get_by_role("button").click()
+    page.wait_for_function("!document.querySelector('#em-results details')"
+                           ".innerText.includes('read engineering drawings')")
+    assert "operate forklift" in page.locator("#em-results details").inner_text()
