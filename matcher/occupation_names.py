@@ -41,6 +41,8 @@ FORMAT_VERSION = 1
 # swapped letter through in a title of eight or more letters ("undersköterka"), not a
 # different word ("sjuksköterska" against "undersköterska" scores 81).
 LEXICAL_CUTOFF = 0.9
+# A hit through the query's English gloss counts this share of one through the query itself.
+GLOSS_FACTOR = 0.95
 # How people say that they name a job rather than a field: removed before matching.
 _FORMULA = re.compile(
     r"^(?:(?:jag\s+)?(?:vill|skulle\s+vilja)\s+(?:bli|jobba|arbeta)(?:\s+som)?|"
@@ -151,28 +153,33 @@ class OccupationNames:
         the best semantic cosine, and the label index that gave the better of the two."""
         from rapidfuzz import fuzz, process
 
+        from matcher.gloss import gloss_swedish
+
         text = strip_formula(query)
         n = len(self.uris)
         lexical = np.zeros(n, dtype=np.float32)
         best_label = np.full(n, -1, dtype=np.int64)
-        key = fold(text)
-        if key:
+        # The query as typed, and its English gloss ("svetsare" → "welder"): a Swedish title
+        # then meets an English label word for word even when no Swedish labels are imported.
+        # A gloss is a guess, so its hits count a little less (GLOSS_FACTOR).
+        queries = [text]
+        gloss = gloss_swedish(text)
+        if gloss and fold(gloss) != fold(text):
+            queries.append(gloss)
+        for factor, variant in zip((1.0, GLOSS_FACTOR), queries, strict=False):
+            key = fold(variant)
+            if not key:
+                continue
             for _, score, i in process.extract(key, self.keys, scorer=fuzz.WRatio,
                                                limit=50, score_cutoff=100 * LEXICAL_CUTOFF):
                 # WRatio rewards a short query inside a long label ("kock" in "kockelev")
                 # as much as an equal one; a whole-label match comes first.
                 whole = fuzz.ratio(key, self.keys[i]) / 100
-                value = max(whole, 0.97 * score / 100)
+                value = factor * max(whole, 0.97 * score / 100)
                 r = self.rows[i]
                 if value > lexical[r]:
                     lexical[r], best_label[r] = value, i
-        queries = [text]
-        if _looks_swedish(text):
-            from matcher.gloss import gloss_swedish
-
-            gloss = gloss_swedish(text)
-            if gloss and gloss.lower() != text.lower():
-                queries.append(gloss)
+        lexical[lexical < LEXICAL_CUTOFF * GLOSS_FACTOR] = 0.0
         vectors = self.embedder.embed_queries(queries)
         sims = (self.vectors @ vectors.T).max(axis=1)
         semantic = np.zeros(n, dtype=np.float32)
@@ -209,14 +216,3 @@ class OccupationNames:
         top = float(semantic.max())
         near = np.clip((semantic - floor) / max(top - floor, 1e-6), 0.0, 1.0)
         return np.maximum(lexical, near).astype(np.float32)
-
-
-_SWEDISH = re.compile(r"[åäö]|\b(och|som|med|inom|jobba|arbete|vill|bli)\b", re.IGNORECASE)
-
-
-def _looks_swedish(text: str) -> bool:
-    if _SWEDISH.search(text):
-        return True
-    from matcher.text import detect_language
-
-    return detect_language(text) == "sv"
