@@ -19,8 +19,9 @@
      with explanations, every search audited (a committed write per search, group commit);
    - phase "mixed": searches at --mixed-rate plus POST /v1/map (one learning outcome per
      request, the real model) at --map-rate requests/s.
-   It reports achieved req/s, p50/p95/p99 latency and errors per kind of request, the server's
-   CPU per search and how it was shared between the processes, and their resident memory.
+   It reports achieved req/s, p50/p95/p99 latency, errors and the answer's size (bytes of the
+   response body) per kind of request, the server's CPU per search and how it was shared
+   between the processes, and their resident memory.
 
 Goal on 2 cores (issue 4): ≥ 200 searches/s with p95 ≤ 100 ms and 0 errors.
 
@@ -165,7 +166,8 @@ class Connection:
     async def open(cls, host: str, port: int) -> Connection:
         return cls(*await asyncio.open_connection(host, port))
 
-    async def send(self, request: bytes) -> int:
+    async def send(self, request: bytes) -> tuple[int, int]:
+        """Send one request; (status, bytes of the response body)."""
         self.writer.write(request)
         first = await self.reader.readline()
         if not first:  # the server closed this idle keep-alive connection (uvicorn: after 5 s)
@@ -180,7 +182,7 @@ class Connection:
             if name.strip().lower() == b"content-length":
                 length = int(value)
         await self.reader.readexactly(length)
-        return status
+        return status, length
 
     def close(self) -> None:
         self.writer.close()
@@ -194,11 +196,11 @@ def http_request(method: str, path: str, body: Any, key: str, port: int) -> byte
 
 
 async def fixed_rate(port: int, rate: float, duration: float, requests: list[bytes],
-                     results: list[tuple[float, int]], connections: int = 32,
+                     results: list[tuple[float, int, int]], connections: int = 32,
                      max_connections: int = 256) -> None:
     """Send ``rate`` requests/s for ``duration`` s on schedule (open loop), each on the
     keep-alive connection idle the longest (a new one when none is idle); record (latency
-    from the scheduled time, status).
+    from the scheduled time, status, response body bytes).
 
     ``connections`` are opened before the clock starts and used in turn, as wrk2 spreads its
     rate over its connections: with several server processes, each connection belongs to one
@@ -226,20 +228,22 @@ async def fixed_rate(port: int, rate: float, duration: float, requests: list[byt
                     await asyncio.sleep(0.001)
                 conn = idle.popleft()
             try:
-                status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
+                status, size = await asyncio.wait_for(conn.send(requests[i % len(requests)]),
+                                                      30)
             except ConnectionResetError:
                 # As HTTP clients do: a request on a connection the server had already closed
                 # never reached it; send it again on a new connection.
                 conn.close()
                 conn = await Connection.open("127.0.0.1", port)
-                status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
+                status, size = await asyncio.wait_for(conn.send(requests[i % len(requests)]),
+                                                      30)
             idle.append(conn)
         except Exception:  # noqa: BLE001 - a timeout or a refused connection is an error
-            status = 0
+            status, size = 0, 0
             if conn is not None:
                 conn.close()
                 opened -= 1
-        results.append((time.perf_counter() - sent, status))
+        results.append((time.perf_counter() - sent, status, size))
 
     i = 0
     while True:
@@ -296,9 +300,10 @@ def resident_mb(pids: list[int]) -> float:
     return round(total / 1024, 1)
 
 
-def summarise(samples: list[tuple[float, int]], duration: float) -> dict[str, Any]:
+def summarise(samples: list[tuple[float, int, int]], duration: float) -> dict[str, Any]:
     latencies = np.array([s[0] for s in samples]) * 1000
-    ok = sum(1 for _, status in samples if status == 200)
+    ok = sum(1 for _, status, _ in samples if status == 200)
+    sizes = np.array([size for _, status, size in samples if status == 200] or [0])
     return {
         "requests": len(samples), "ok": ok, "errors": len(samples) - ok,
         "req_per_s": round(ok / duration, 1),
@@ -306,12 +311,14 @@ def summarise(samples: list[tuple[float, int]], duration: float) -> dict[str, An
         "p95_ms": round(float(np.percentile(latencies, 95)), 1),
         "p99_ms": round(float(np.percentile(latencies, 99)), 1),
         "max_ms": round(float(latencies.max()), 1),
+        "response_bytes_mean": int(sizes.mean()),
+        "response_bytes_p50": int(np.percentile(sizes, 50)),
     }
 
 
 async def run_phase(port: int, key: str, requirement_ids: list[str], *, rate: float,
                     map_rate: float, duration: float, connections: int = 32) -> dict[str, Any]:
-    out: dict[str, list[tuple[float, int]]] = {"search": []}
+    out: dict[str, list[tuple[float, int, int]]] = {"search": []}
     searches = [http_request("POST", "/v1/search", {"requirement_id": rid, "top_k": 10}, key,
                              port) for rid in requirement_ids]
     jobs = [fixed_rate(port, rate, duration, searches, out["search"], connections)]
@@ -407,7 +414,8 @@ def main() -> int:
     for phase, kinds in results["phases"].items():
         for kind, s in kinds.items():
             print(f"{phase:6} {kind:7} {s['req_per_s']:7.1f} req/s  p50 {s['p50_ms']:6.1f} ms  "
-                  f"p95 {s['p95_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  errors {s['errors']}")
+                  f"p95 {s['p95_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  errors {s['errors']}  "
+                  f"answer {s['response_bytes_mean'] / 1000:.1f} kB")
     return 0
 
 
