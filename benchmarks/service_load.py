@@ -6,7 +6,8 @@
    a few unrelated skills and a self-declared one (10–40 skills each). No personal data.
 2. The server starts as `matcher serve --workers N` (default 4 processes: one process runs
    Python under one GIL and tops out near one core, so it takes more than two to use two
-   cores; each has its own SO_REUSEPORT socket, see api/server.py) on the engine of --home
+   cores; gunicorn's uvicorn workers, each with its own SO_REUSEPORT socket, see
+   api/server.py) on the engine of --home
    (default: the benchmarks' official ESCO import and index; the index must already be built:
    this script never builds one).
 3. A load generator (asyncio, keep-alive HTTP/1.1 connections, a minimal client so that it
@@ -261,17 +262,34 @@ async def fixed_rate(port: int, rate: float, duration: float, requests: list[byt
 
 
 def server_processes(pid: int) -> list[int]:
-    """The server's process and the processes it started (Linux /proc): the server processes
-    and, with several, multiprocessing's resource tracker."""
+    """The server's process and the processes it started (Linux /proc): gunicorn's master and
+    its workers (or, before gunicorn, the supervisor, its server processes and
+    multiprocessing's resource tracker)."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
     return [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
 
 
-def is_server_process(pid: int) -> bool:
+def _cmdline(pid: int) -> bytes:
     try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return False
+        return b""
+
+
+def is_server_process(pid: int) -> bool:
+    """A process that serves requests: a gunicorn worker (a fork of the master, the same
+    command line) or a server process of the earlier supervisor (multiprocessing spawn)."""
+    return b"resource_tracker" not in _cmdline(pid)
+
+
+def server_kind(pid: int, workers: int) -> str:
+    """What runs the server, read from its processes."""
+    if workers == 1:
+        return "matcher serve --workers 1 (one uvicorn process)"
+    if any(b"spawn_main" in _cmdline(p) for p in server_processes(pid)[1:]):
+        return (f"matcher serve --workers {workers} (uvicorn processes under the hand-written "
+                "supervisor, SO_REUSEPORT)")
+    return f"matcher serve --workers {workers} (gunicorn, uvicorn workers, reuse_port)"
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
@@ -349,6 +367,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="server processes")
     parser.add_argument("--connections", type=int, default=32,
                         help="keep-alive connections for the searches")
+    parser.add_argument("--results-name", default="service_load",
+                        help="results file benchmarks/results/NAME.json (a run of other code "
+                        "can be kept beside the default one)")
     args = parser.parse_args()
     os.environ["MATCHER_MODEL"] = args.model
 
@@ -382,13 +403,14 @@ def main() -> int:
         # each process's share, to show the load is spread.
         search["search"]["server_cpu_ms_per_request"] = round(
             1000 * sum(used.values()) / max(1, search["search"]["ok"]), 2)
-        workers = [p for p in pids if is_server_process(p)] or pids[:1]
+        workers = [p for p in pids[1:] if is_server_process(p)] or pids[:1]
         search["search"]["cpu_share_per_process"] = [
             round(used[p] / max(1e-9, sum(used.values())), 3) for p in workers]
         mixed = asyncio.run(run_phase(port, key, requirement_ids, rate=args.mixed_rate,
                                       map_rate=args.map_rate, duration=args.duration,
                                       connections=args.connections))
         memory = resident_mb(server_processes(server.pid))
+        server_desc = server_kind(server.pid, args.workers)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -397,7 +419,7 @@ def main() -> int:
         "candidates": args.candidates, "model": engine.embedder.model_id,
         "taxonomy": f"ESCO {engine.taxonomy.version} ({len(engine.taxonomy.skills):,} skills)",
         "database": "sqlite (WAL, synchronous=FULL)",
-        "server": f"matcher serve --workers {args.workers} (uvicorn, SO_REUSEPORT)",
+        "server": server_desc,
         "insert_seconds": round(insert_s, 1), "startup_seconds": round(startup_s, 1),
         "connections": args.connections, "server_resident_mb": memory,
         "rate_searches": args.rate, "rate_mixed_searches": args.mixed_rate,
@@ -407,7 +429,7 @@ def main() -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "phases": {"search": search, "mixed": mixed},
     }
-    write_results("service_load", results)
+    write_results(args.results_name, results)
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; server CPU "
           f"per search {search['search']['server_cpu_ms_per_request']} ms, shared "
           f"{search['search']['cpu_share_per_process']}; server memory {memory:,.0f} MB")
