@@ -27,9 +27,9 @@ from api.limits import BodySizeLimit
 from api.pool import CandidatePool
 from api.routes import ads, candidates, credentials, employers, system, taxonomy
 from api.search import LabelSearch
+from api.settings import ServiceSettings
 from api.store import Store
 from matcher import __version__
-from matcher.config import Settings
 from matcher.engine import Engine
 
 logger = logging.getLogger(__name__)
@@ -46,14 +46,20 @@ ads), **admin** (keys, audit log). Every error is `{"error", "message", "field"}
 """
 
 
-def create_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None,
+               settings: ServiceSettings | None = None) -> FastAPI:
     """Build the service.
 
     Args:
         engine: use this engine (tests); default: one built from ``settings`` at start-up.
-        settings: where data lives, which model, the database URL (default: environment).
+        settings: where data lives, which model, the database URL (default: environment;
+            with ``engine`` given, its home and model and the environment's service settings).
     """
-    settings = settings or (engine.settings if engine is not None else Settings())
+    if settings is None:
+        given = engine.settings if engine is not None else None
+        settings = (given if isinstance(given, ServiceSettings)
+                    else ServiceSettings(**given.model_dump()) if given is not None
+                    else ServiceSettings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

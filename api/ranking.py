@@ -23,7 +23,6 @@ from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.ranking import (
     RankedCandidate,
     RankingResult,
-    SkillMatch,
     candidate_matrix,
     rank_matrix,
     rank_profiles,
@@ -84,19 +83,11 @@ def rank(engine: Engine, pool: CandidatePool, profile: RequirementProfile, *, to
 
 
 def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:
-    """Ranked candidates for a list of results, built straight from their explanations: the
-    strongest evidence per matched skill, stand-ins without their evidence, missing skills by
-    name (the full evidence is one profile view away, GET /v1/candidates/{id}). A skill
-    missing for several candidates is one shared dict."""
-    missing: dict[str, dict[str, Any]] = {}
-
-    def missing_out(m: SkillMatch) -> dict[str, Any]:
-        out = missing.get(m.uri)
-        if out is None:
-            out = missing[m.uri] = {"uri": m.uri, "label": m.label,
-                                    "weight": round(m.weight, 3), "must_have": m.must_have}
-        return out
-
+    """Ranked candidates for a list of results (:class:`api.schemas.SearchResult`), built
+    straight from their explanations: the strongest evidence per matched skill, stand-ins
+    without their evidence, missing skills by URI only (the requirement in the same answer
+    names each skill once; the full evidence is one profile view away,
+    GET /v1/candidates/{id})."""
     return [{
         "rank": r.rank, "candidate_id": r.candidate_id,
         "score": round(r.explanation.score, 4),
@@ -117,7 +108,7 @@ def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:
                                     "relation": s.relation, "credit": round(s.credit, 3)}
                                    for s in m.stand_ins]}
                     for m in r.explanation.partial],
-        "missing": [missing_out(m) for m in r.explanation.missing],
+        "missing": [m.uri for m in r.explanation.missing],
     } for r in ranked]
 
 

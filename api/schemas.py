@@ -293,11 +293,74 @@ class SearchRequest(Request):
         return self
 
 
+class MatchedSkillOut(BaseModel):
+    """A required skill the candidate holds, with the strongest evidence for it."""
+
+    uri: str
+    label: str
+    weight: float
+    must_have: bool
+    score: float
+    method: str
+    rationale: str
+    evidence: list[EvidenceOut] = Field(description="the strongest evidence (the full "
+                                        "evidence: GET /v1/candidates/{id})")
+
+
+class StandInOut(BaseModel):
+    uri: str
+    label: str
+    method: str
+    relation: str
+    credit: float
+
+
+class PartialSkillOut(BaseModel):
+    """A required skill the candidate partly covers through related skills (stand-ins)."""
+
+    uri: str
+    label: str
+    weight: float
+    must_have: bool
+    score: float
+    method: str
+    rationale: str
+    stand_ins: list[StandInOut]
+
+
+class CoreOut(BaseModel):
+    held: int = Field(description="core skills the candidate holds (exact matches)")
+    total: int = Field(description="core skills of the requirement")
+
+
+class SearchResult(BaseModel):
+    rank: int
+    candidate_id: str
+    score: float = Field(description="the covered share of the job's core (0-1): an "
+                         "occupation's essential skills, an ad's requirements and tasks, a "
+                         "skill list, every must-have; partial matches count in part")
+    coverage: float = Field(description="the covered share of every listed skill, core or "
+                            "not (breaks ties)")
+    core: CoreOut
+    must_haves: bool = Field(description="whether the search named any must-have")
+    must_haves_met: bool
+    missing_must_haves: list[str] = Field(description="URIs of the must-have skills not "
+                                          "fully held")
+    matched: list[MatchedSkillOut]
+    partial: list[PartialSkillOut]
+    missing: list[str] = Field(description="URIs of the required skills the candidate lacks; "
+                               "their labels, weights and must-have flags are in "
+                               "requirement.requirements, once for all results")
+    contact: dict[str, Any] | None = Field(default=None, description="only when the "
+                                           "candidate chose to share it")
+
+
 class SearchOut(BaseModel):
     audit_id: int
-    requirement: RequirementOut
+    requirement: RequirementOut = Field(description="what was searched for: each required "
+                                        "skill once, with its label, weight and must-have flag")
     candidates_searched: int
-    results: list[dict[str, Any]]
+    results: list[SearchResult]
     notes: list[str] = []
 
 

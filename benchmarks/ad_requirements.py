@@ -109,6 +109,19 @@ def main() -> None:
     engine = official_engine(show_progress=False)
     rows = ads(args.split)
     if args.sweep:
+        # The mappings do not depend on the policy: map each phrase once.
+        remembered: dict[tuple[str, int], Any] = {}
+        inner = engine.map_outcomes
+
+        def map_once(texts: Any, top_k: int = 10, lang: str = "auto") -> Any:
+            missing = [t for t in texts if (t, top_k) not in remembered]
+            if missing:
+                remembered.update(((t, top_k), m) for t, m in
+                                  zip(missing, inner(missing, top_k=top_k, lang=lang),
+                                      strict=True))
+            return [remembered[(t, top_k)] for t in texts]
+
+        engine.map_outcomes = map_once  # type: ignore[method-assign]
         base = engine.ad_policy
         out = []
         for threshold in (0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5):

@@ -6,7 +6,8 @@
    a few unrelated skills and a self-declared one (10–40 skills each). No personal data.
 2. The server starts as `matcher serve --workers N` (default 4 processes: one process runs
    Python under one GIL and tops out near one core, so it takes more than two to use two
-   cores; each has its own SO_REUSEPORT socket, see api/server.py) on the engine of --home
+   cores; gunicorn's uvicorn workers, each with its own SO_REUSEPORT socket, see
+   api/server.py) on the engine of --home
    (default: the benchmarks' official ESCO import and index; the index must already be built:
    this script never builds one).
 3. A load generator (asyncio, keep-alive HTTP/1.1 connections, a minimal client so that it
@@ -19,8 +20,9 @@
      with explanations, every search audited (a committed write per search, group commit);
    - phase "mixed": searches at --mixed-rate plus POST /v1/map (one learning outcome per
      request, the real model) at --map-rate requests/s.
-   It reports achieved req/s, p50/p95/p99 latency and errors per kind of request, the server's
-   CPU per search and how it was shared between the processes, and their resident memory.
+   It reports achieved req/s, p50/p95/p99 latency, errors and the answer's size (bytes of the
+   response body) per kind of request, the server's CPU per search and how it was shared
+   between the processes, and their resident memory.
 
 Goal on 2 cores (issue 4): ≥ 200 searches/s with p95 ≤ 100 ms and 0 errors.
 
@@ -165,7 +167,8 @@ class Connection:
     async def open(cls, host: str, port: int) -> Connection:
         return cls(*await asyncio.open_connection(host, port))
 
-    async def send(self, request: bytes) -> int:
+    async def send(self, request: bytes) -> tuple[int, int]:
+        """Send one request; (status, bytes of the response body)."""
         self.writer.write(request)
         first = await self.reader.readline()
         if not first:  # the server closed this idle keep-alive connection (uvicorn: after 5 s)
@@ -180,7 +183,7 @@ class Connection:
             if name.strip().lower() == b"content-length":
                 length = int(value)
         await self.reader.readexactly(length)
-        return status
+        return status, length
 
     def close(self) -> None:
         self.writer.close()
@@ -194,11 +197,11 @@ def http_request(method: str, path: str, body: Any, key: str, port: int) -> byte
 
 
 async def fixed_rate(port: int, rate: float, duration: float, requests: list[bytes],
-                     results: list[tuple[float, int]], connections: int = 32,
+                     results: list[tuple[float, int, int]], connections: int = 32,
                      max_connections: int = 256) -> None:
     """Send ``rate`` requests/s for ``duration`` s on schedule (open loop), each on the
     keep-alive connection idle the longest (a new one when none is idle); record (latency
-    from the scheduled time, status).
+    from the scheduled time, status, response body bytes).
 
     ``connections`` are opened before the clock starts and used in turn, as wrk2 spreads its
     rate over its connections: with several server processes, each connection belongs to one
@@ -226,20 +229,22 @@ async def fixed_rate(port: int, rate: float, duration: float, requests: list[byt
                     await asyncio.sleep(0.001)
                 conn = idle.popleft()
             try:
-                status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
+                status, size = await asyncio.wait_for(conn.send(requests[i % len(requests)]),
+                                                      30)
             except ConnectionResetError:
                 # As HTTP clients do: a request on a connection the server had already closed
                 # never reached it; send it again on a new connection.
                 conn.close()
                 conn = await Connection.open("127.0.0.1", port)
-                status = await asyncio.wait_for(conn.send(requests[i % len(requests)]), 30)
+                status, size = await asyncio.wait_for(conn.send(requests[i % len(requests)]),
+                                                      30)
             idle.append(conn)
         except Exception:  # noqa: BLE001 - a timeout or a refused connection is an error
-            status = 0
+            status, size = 0, 0
             if conn is not None:
                 conn.close()
                 opened -= 1
-        results.append((time.perf_counter() - sent, status))
+        results.append((time.perf_counter() - sent, status, size))
 
     i = 0
     while True:
@@ -257,17 +262,34 @@ async def fixed_rate(port: int, rate: float, duration: float, requests: list[byt
 
 
 def server_processes(pid: int) -> list[int]:
-    """The server's process and the processes it started (Linux /proc): the server processes
-    and, with several, multiprocessing's resource tracker."""
+    """The server's process and the processes it started (Linux /proc): gunicorn's master and
+    its workers (or, before gunicorn, the supervisor, its server processes and
+    multiprocessing's resource tracker)."""
     children = Path(f"/proc/{pid}/task/{pid}/children")
     return [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
 
 
-def is_server_process(pid: int) -> bool:
+def _cmdline(pid: int) -> bytes:
     try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return False
+        return b""
+
+
+def is_server_process(pid: int) -> bool:
+    """A process that serves requests: a gunicorn worker (a fork of the master, the same
+    command line) or a server process of the earlier supervisor (multiprocessing spawn)."""
+    return b"resource_tracker" not in _cmdline(pid)
+
+
+def server_kind(pid: int, workers: int) -> str:
+    """What runs the server, read from its processes."""
+    if workers == 1:
+        return "matcher serve --workers 1 (one uvicorn process)"
+    if any(b"spawn_main" in _cmdline(p) for p in server_processes(pid)[1:]):
+        return (f"matcher serve --workers {workers} (uvicorn processes under the hand-written "
+                "supervisor, SO_REUSEPORT)")
+    return f"matcher serve --workers {workers} (gunicorn, uvicorn workers, reuse_port)"
 
 
 def cpu_seconds(pids: list[int]) -> dict[int, float]:
@@ -296,9 +318,10 @@ def resident_mb(pids: list[int]) -> float:
     return round(total / 1024, 1)
 
 
-def summarise(samples: list[tuple[float, int]], duration: float) -> dict[str, Any]:
+def summarise(samples: list[tuple[float, int, int]], duration: float) -> dict[str, Any]:
     latencies = np.array([s[0] for s in samples]) * 1000
-    ok = sum(1 for _, status in samples if status == 200)
+    ok = sum(1 for _, status, _ in samples if status == 200)
+    sizes = np.array([size for _, status, size in samples if status == 200] or [0])
     return {
         "requests": len(samples), "ok": ok, "errors": len(samples) - ok,
         "req_per_s": round(ok / duration, 1),
@@ -306,12 +329,14 @@ def summarise(samples: list[tuple[float, int]], duration: float) -> dict[str, An
         "p95_ms": round(float(np.percentile(latencies, 95)), 1),
         "p99_ms": round(float(np.percentile(latencies, 99)), 1),
         "max_ms": round(float(latencies.max()), 1),
+        "response_bytes_mean": int(sizes.mean()),
+        "response_bytes_p50": int(np.percentile(sizes, 50)),
     }
 
 
 async def run_phase(port: int, key: str, requirement_ids: list[str], *, rate: float,
                     map_rate: float, duration: float, connections: int = 32) -> dict[str, Any]:
-    out: dict[str, list[tuple[float, int]]] = {"search": []}
+    out: dict[str, list[tuple[float, int, int]]] = {"search": []}
     searches = [http_request("POST", "/v1/search", {"requirement_id": rid, "top_k": 10}, key,
                              port) for rid in requirement_ids]
     jobs = [fixed_rate(port, rate, duration, searches, out["search"], connections)]
@@ -342,6 +367,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="server processes")
     parser.add_argument("--connections", type=int, default=32,
                         help="keep-alive connections for the searches")
+    parser.add_argument("--results-name", default="service_load",
+                        help="results file benchmarks/results/NAME.json (a run of other code "
+                        "can be kept beside the default one)")
     args = parser.parse_args()
     os.environ["MATCHER_MODEL"] = args.model
 
@@ -375,13 +403,14 @@ def main() -> int:
         # each process's share, to show the load is spread.
         search["search"]["server_cpu_ms_per_request"] = round(
             1000 * sum(used.values()) / max(1, search["search"]["ok"]), 2)
-        workers = [p for p in pids if is_server_process(p)] or pids[:1]
+        workers = [p for p in pids[1:] if is_server_process(p)] or pids[:1]
         search["search"]["cpu_share_per_process"] = [
             round(used[p] / max(1e-9, sum(used.values())), 3) for p in workers]
         mixed = asyncio.run(run_phase(port, key, requirement_ids, rate=args.mixed_rate,
                                       map_rate=args.map_rate, duration=args.duration,
                                       connections=args.connections))
         memory = resident_mb(server_processes(server.pid))
+        server_desc = server_kind(server.pid, args.workers)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -390,7 +419,7 @@ def main() -> int:
         "candidates": args.candidates, "model": engine.embedder.model_id,
         "taxonomy": f"ESCO {engine.taxonomy.version} ({len(engine.taxonomy.skills):,} skills)",
         "database": "sqlite (WAL, synchronous=FULL)",
-        "server": f"matcher serve --workers {args.workers} (uvicorn, SO_REUSEPORT)",
+        "server": server_desc,
         "insert_seconds": round(insert_s, 1), "startup_seconds": round(startup_s, 1),
         "connections": args.connections, "server_resident_mb": memory,
         "rate_searches": args.rate, "rate_mixed_searches": args.mixed_rate,
@@ -400,14 +429,15 @@ def main() -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "phases": {"search": search, "mixed": mixed},
     }
-    write_results("service_load", results)
+    write_results(args.results_name, results)
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; server CPU "
           f"per search {search['search']['server_cpu_ms_per_request']} ms, shared "
           f"{search['search']['cpu_share_per_process']}; server memory {memory:,.0f} MB")
     for phase, kinds in results["phases"].items():
         for kind, s in kinds.items():
             print(f"{phase:6} {kind:7} {s['req_per_s']:7.1f} req/s  p50 {s['p50_ms']:6.1f} ms  "
-                  f"p95 {s['p95_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  errors {s['errors']}")
+                  f"p95 {s['p95_ms']:6.1f} ms  p99 {s['p99_ms']:6.1f} ms  errors {s['errors']}  "
+                  f"answer {s['response_bytes_mean'] / 1000:.1f} kB")
     return 0
 
 

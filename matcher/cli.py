@@ -17,6 +17,8 @@ from typing import Any
 
 from matcher.errors import MatcherError
 
+logger = logging.getLogger(__name__)
+
 BATCH_LINES = 64
 
 
@@ -280,72 +282,46 @@ def cmd_ads_import(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- service -----------------------------------------------------------------------------------
-def _store() -> Any:
-    """The service's store (MATCHER_DATABASE_URL, else SQLite under MATCHER_HOME), migrated."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from api.store import Store
-    from matcher.config import Settings
-
-    store = Store(Settings().store_url)
-    try:
-        store.upgrade()
-    except SQLAlchemyError as exc:
-        raise MatcherError(f"cannot open the database {store!r}: {exc.__class__.__name__}: "
-                           f"{str(exc).splitlines()[0]}") from None
-    return store
+# -- commands from other packages --------------------------------------------------------------
+PLUGIN_GROUP = "meritmatch.cli"
+# The web service's commands come from the ``api`` package through the PLUGIN_GROUP entry
+# points (pyproject.toml), so that the library never imports the service. They are named here
+# only to say how to get them when the service is not installed.
+SERVICE_COMMANDS = {
+    "serve": "start the web service (API, /docs and the web page)",
+    "db": "the service's database",
+    "keys": "API keys of the service",
+}
+SERVICE_INSTALL = "pip install 'meritmatch[service]'"
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from api.server import serve
+def _add_plugins(sub: Any) -> None:
+    """Let each ``meritmatch.cli`` entry point add its subcommands: a function taking the
+    subparsers, which raises ImportError when what it needs is not installed."""
+    from importlib.metadata import entry_points
 
-    _store().dispose()  # a database that cannot be opened fails here, with a clear message
-    if args.workers < 1:
-        raise _invalid(f"--workers must be at least 1, not {args.workers}")
-    log_level = "info" if args.verbose else "warning"
-    return serve(host=args.host, port=args.port, workers=args.workers, log_level=log_level,
-                 access_log=args.verbose)
-
-
-def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    store = _store()
-    _print_json({"database": repr(store), "revision": store.current_revision()}, pretty=True)
-    return 0
-
-
-def cmd_keys_create(args: argparse.Namespace) -> int:
-    row, secret = _store().create_key(args.role, args.name, args.owner)
-    _print_json({"id": row.id, "role": row.role, "owner": row.owner, "name": row.name,
-                 "key": secret}, pretty=True)
-    sys.stderr.write("matcher: the key is shown only now; keep it safe\n")
-    return 0
+    reasons: list[str] = []
+    for entry in entry_points(group=PLUGIN_GROUP):
+        try:
+            entry.load()(sub)
+        except ImportError as exc:
+            logger.debug("matcher commands of %s not available: %s", entry.value, exc)
+            reasons.append(str(exc))
+    for name, help_text in SERVICE_COMMANDS.items():
+        if name not in sub.choices:
+            # Takes any arguments (main() lets them through), so that `matcher serve --port 80`
+            # and `matcher serve --help` too say what to install.
+            stub = sub.add_parser(name, help=f"{help_text} (not installed)", add_help=False)
+            stub.set_defaults(func=_not_installed(name, "; ".join(reasons)), any_arguments=True)
 
 
-def cmd_keys_list(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+def _not_installed(name: str, reason: str) -> Any:
+    def command(args: argparse.Namespace) -> int:
+        why = f" ({reason})" if reason else ""
+        raise MatcherError(f"`matcher {name}` belongs to the web service, which is not "
+                           f"installed{why}; install it with: {SERVICE_INSTALL}")
 
-    from api.store.models import ApiKey
-
-    store = _store()
-    with store.new_session() as session:
-        rows = session.scalars(select(ApiKey).order_by(ApiKey.id))
-        _print_json([{"id": k.id, "role": k.role, "owner": k.owner, "name": k.name,
-                      "prefix": k.prefix, "revoked": k.revoked_at is not None} for k in rows],
-                    pretty=True)
-    return 0
-
-
-def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    from api.store.models import ApiKey, utcnow
-
-    with _store().session() as session:
-        row = session.get(ApiKey, args.id)
-        if row is None:
-            raise MatcherError(f"no API key with id {args.id}; `matcher keys list` shows them")
-        row.revoked_at = row.revoked_at or utcnow()
-    _print_json({"revoked": args.id})
-    return 0
+    return command
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -448,39 +424,15 @@ def build_parser() -> argparse.ArgumentParser:
     ads_import.add_argument("file", type=Path, metavar="FILE")
     ads_import.set_defaults(func=cmd_ads_import)
 
-    serve = sub.add_parser("serve", help="start the web service (API, /docs and the web page)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
-                       "(default 127.0.0.1; 0.0.0.0 for every interface)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1; "
-                       "each loads the engine: about 1 GB with the full ESCO index)")
-    serve.set_defaults(func=cmd_serve)
-
-    db = sub.add_parser("db", help="the service's database")
-    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_sub.add_parser("upgrade", help="create or migrate the tables (also done at start-up)"
-                      ).set_defaults(func=cmd_db_upgrade)
-
-    keys = sub.add_parser("keys", help="API keys of the service")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
-    create = keys_sub.add_parser("create", help="create a key (printed once)")
-    create.add_argument("--role", required=True,
-                        choices=("issuer", "employer", "job_seeker", "platform", "admin"))
-    create.add_argument("--name", required=True, help="what the key is for")
-    create.add_argument("--owner", help="who the key acts for; keys with the same owner share "
-                        "data (default: a new pseudonymous owner)")
-    create.set_defaults(func=cmd_keys_create)
-    keys_sub.add_parser("list", help="list keys (never the keys themselves)"
-                        ).set_defaults(func=cmd_keys_list)
-    revoke = keys_sub.add_parser("revoke", help="revoke a key by id")
-    revoke.add_argument("id", type=int)
-    revoke.set_defaults(func=cmd_keys_revoke)
+    _add_plugins(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "any_arguments", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:

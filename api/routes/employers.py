@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 
@@ -114,14 +113,17 @@ def delete_requirement(requirement_id: RequirementId, employer: Employer,
     return Response(status_code=204)
 
 
-@router.post("/search", response_model=SearchOut, responses=ERRORS | NOT_FOUND)
+@router.post("/search", response_model=SearchOut, response_model_exclude_none=True,
+             responses=ERRORS | NOT_FOUND)
 def search_candidates(request: Request, body: SearchRequest, employer: Employer,
-                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> Response:
+                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> dict[str, Any]:
     """Rank the candidates who consented to be found against a requirement (given inline or
-    by the id of a saved one). Each result explains matched, partial and missing skills.
-    The search is audited: who, when, the requirement and the results shown. Each result
-    shows the strongest evidence per matched skill; the candidate's full evidence is at
-    GET /v1/candidates/{id} (a profile view, audited too)."""
+    by the id of a saved one). Each result explains matched, partial and missing skills;
+    the requirement in the answer names each of its skills once (label, weight, must-have),
+    and a result's missing skills are their URIs. The search is audited: who, when, the
+    requirement and the results shown. Each result shows the strongest evidence per matched
+    skill; the candidate's full evidence is at GET /v1/candidates/{id} (a profile view,
+    audited too)."""
     if body.requirement is not None:
         profile = ranking.derive_requirement(engine, body.requirement, id="inline")
     else:
@@ -142,11 +144,10 @@ def search_candidates(request: Request, body: SearchRequest, employer: Employer,
                      [{"rank": r["rank"], "candidate_id": r["candidate_id"],
                        "score": r["score"]} for r in results],
                      [r["candidate_id"] for r in results])
-    # Serialised directly (orjson): the body is large and built from plain dicts.
-    body = {"audit_id": audit_id, "requirement": requirement,
+    # Validated and serialised through SearchOut (FastAPI writes the JSON in pydantic-core).
+    return {"audit_id": audit_id, "requirement": requirement,
             "candidates_searched": result.total_candidates, "results": results,
             "notes": list(result.notes)}
-    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/candidates/{candidate_id}", response_model=CandidateView,

@@ -317,13 +317,14 @@ function requirementFromForm() {
   if (!picked.size) throw new Error(t("em.noSkills"));
   return { skills: [...picked.entries()].map(([uri, p]) => ({ uri, must_have: p.must })), lang };
 }
-function explanation(r) {
+// `skills`: the searched requirement's skills by URI; a result's missing skills are URIs.
+function explanation(r, skills) {
   const part = (key, items, fmt) => items.length
     ? el("p", {}, el("strong", {}, `${t(key)}: `), items.map(fmt).join("; ")) : null;
   return [
     part("em.has", r.matched, (m) => m.label),
     part("sug.partial", r.partial, (m) => m.rationale),
-    part("sug.missing", r.missing, (m) => m.label),
+    part("sug.missing", r.missing, (uri) => (skills.get(uri) || {}).label || uri),
   ];
 }
 // What the ad text was read as: each skill with the sentence that gave it, removable.
@@ -345,6 +346,7 @@ async function searchCandidates() {
   const data = await api("POST", "/v1/search", { requirement, top_k: 20, lang });
   const box = $("#em-results");
   if (!data.results.length) { box.replaceChildren(el("p", {}, t("em.noResults"))); status(""); return; }
+  const skills = new Map(data.requirement.requirements.map((s) => [s.uri, s]));
   box.replaceChildren(
     el("h3", {}, data.requirement.title),
     data.requirement.source === "ad" ? adRequirements(data.requirement) : null,
@@ -355,7 +357,7 @@ async function searchCandidates() {
       // The badge speaks of must-haves only when the search named some.
       r.must_haves ? el("span", { class: `badge ${r.must_haves_met ? "ok" : "missing"}` },
         t(r.must_haves_met ? "em.mustMet" : "em.mustNotMet")) : null,
-      explanation(r),
+      explanation(r, skills),
       r.contact ? el("p", {}, `${t("em.contact")}: ${Object.values(r.contact).join(", ")}`) : null,
       el("button", { type: "button", class: "secondary",
         onclick: () => run(() => viewCandidate(r.candidate_id)) }, `${t("em.view")}: ${r.candidate_id}`)))));

@@ -12,26 +12,28 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ServiceSettings
 from api.store import Store
-from matcher import Engine, Settings
+from matcher import Engine
 from tests.fixtures.esco_mini import OCC, SKILL
 
 ROLES = ("issuer", "employer", "job_seeker", "platform", "admin")
 DEMO = Path(__file__).resolve().parents[2] / "matcher" / "demo_data"
 
 
-def api_settings(engine: Engine, home: Path, database_url: str | None = None) -> Settings:
-    return Settings(home=home, model="hashing", database_url=database_url,
+def api_settings(engine: Engine, home: Path,
+                 database_url: str | None = None) -> ServiceSettings:
+    return ServiceSettings(home=home, model="hashing", database_url=database_url,
                     max_body_bytes=200_000)
 
 
 @pytest.fixture()
-def settings(engine: Engine, tmp_path: Path) -> Settings:
+def settings(engine: Engine, tmp_path: Path) -> ServiceSettings:
     return api_settings(engine, tmp_path / "svc")
 
 
 @pytest.fixture()
-def app(engine: Engine, settings: Settings) -> Any:
+def app(engine: Engine, settings: ServiceSettings) -> Any:
     return create_app(engine=engine, settings=settings)
 
 
@@ -165,7 +167,7 @@ class Server:
 
 def admin_key(home: Path, database_url: str | None = None) -> str:
     """Create an admin key in the server's store, as `matcher keys create` does."""
-    settings = Settings(home=home, model="hashing", database_url=database_url)
+    settings = ServiceSettings(home=home, model="hashing", database_url=database_url)
     store = Store(settings.store_url)
     store.upgrade()
     _, secret = store.create_key("admin", "tests", owner="admin-owner")

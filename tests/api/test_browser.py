@@ -140,6 +140,31 @@ def test_employer_flow(page: Any, site: tuple[str, dict[str, str]]) -> None:
     assert [a["action"] for a in audit] == ["profile_view", "candidate_search"]
 
 
+def test_employer_sees_missing_skills_by_name(page: Any, site: tuple[str, dict[str, str]],
+                                              tmp_path: Path) -> None:
+    url, keys = site
+    claim = issue(url, keys["issuer"])["claim_code"]
+    h = {"X-API-Key": keys["job_seeker"]}
+    httpx.post(url + "/v1/me/candidate", json={"consent": True}, headers=h)
+    httpx.post(url + "/v1/me/candidate/credentials", json={"claim_code": claim}, headers=h)
+    sign_in(page, url, keys["employer"])
+    page.get_by_label("Valda kompetenser").check()
+    skill = page.get_by_label("Kompetens (skriv för att söka)")
+    for typed, label in (("gaffeltruck", "köra gaffeltruck"), ("svetsa", "MAG-svetsa")):
+        skill.fill("")
+        skill.press_sequentially(typed, delay=20)
+        wait_for_options(page, "em-skill-list")
+        skill.fill(label)
+        page.get_by_role("button", name="Lägg till kompetens").click()
+    page.get_by_role("button", name="Sök kandidater").click()
+    card = page.locator("#em-results .card").first
+    card.wait_for()
+    # The answer lists a candidate's missing skills by URI; the page names them.
+    card.get_by_text("Saknas: MAG-svetsa").wait_for()
+    assert "http" not in card.inner_text()
+    page.screenshot(path=str(tmp_path / "employer-missing.png"), full_page=True)
+
+
 def test_employer_by_occupation(page: Any, site: tuple[str, dict[str, str]]) -> None:
     url, keys = site
     sign_in(page, url, keys["employer"])

@@ -10,11 +10,11 @@ from tests.api.conftest import (
     DEMENTIA,
     FORKLIFT,
     FORKLIFT_OPERATOR,
-    SKILL,
     Keys,
     ads_sample,
     credential_doc,
 )
+from tests.fixtures.esco_mini import SKILL
 
 
 def issue(client: TestClient, keys: Keys, cid: str = "urn:test:cred:1") -> dict[str, Any]:
@@ -153,6 +153,32 @@ def test_employer_search_is_audited_and_consent_only(client: TestClient, keys: K
                  headers=keys.headers("job_seeker"))
     r = client.get(f"/v1/candidates/{me['id']}", headers=e)
     assert r.json()["contact"] == {"email": "a@example.org"}
+
+
+def test_search_answer_names_each_required_skill_once(client: TestClient,
+                                                      keys: Keys) -> None:
+    me = seeker_with_credential(client, keys, contact={"phone": "040-1"}, share=True)
+    welding, solar = SKILL + "welding", SKILL + "solar"
+    r = client.post("/v1/search", json={"requirement": {"skills": [
+        {"uri": FORKLIFT, "must_have": True}, {"uri": welding, "weight": 2},
+        {"uri": solar}]}, "lang": "sv"}, headers=keys.headers("employer"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    required = {q["uri"]: q for q in body["requirement"]["requirements"]}
+    assert set(required) == {FORKLIFT, welding, solar}
+    assert required[welding]["label"] == "MAG-svetsa" and required[welding]["weight"] == 2
+    [result] = body["results"]
+    assert result["candidate_id"] == me["id"] and result["contact"] == {"phone": "040-1"}
+    assert [m["uri"] for m in result["matched"]] == [FORKLIFT]
+    assert result["matched"][0]["evidence"][0]["strength"] == "verified"
+    # Missing skills are URIs; their labels are in the requirement, once.
+    assert sorted(result["missing"]) == sorted([welding, solar])
+    assert r.text.count("MAG-svetsa") == 1
+    # The answer is what the OpenAPI schema says (SearchOut), nulls left out.
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["SearchResult"]["properties"]["missing"]["items"] == {"type": "string"}
+    assert set(result) <= set(schema["SearchResult"]["properties"])
+    assert "null" not in r.text
 
 
 def test_requirement_from_ad_text_and_unknown_uri(client: TestClient, keys: Keys) -> None:

@@ -1,5 +1,5 @@
-"""``matcher serve --workers N``: processes that share the port, are replaced when one dies,
-and all stop together."""
+"""``matcher serve --workers N``: gunicorn's uvicorn workers share the port, one that dies is
+replaced, all stop together; a port in use is one clear line."""
 
 from __future__ import annotations
 
@@ -18,19 +18,19 @@ from api.server import reuse_port_supported
 from tests.api.conftest import Server, free_port
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(),
-                                reason="SO_REUSEPORT workers are Linux-only")
+                                reason="gunicorn with SO_REUSEPORT workers is Linux-only")
 
 
 def children(pid: int) -> list[int]:
-    """The server processes started by ``pid`` (not multiprocessing's resource tracker)."""
+    """The server processes started by ``pid`` (gunicorn's workers: forks of ``pid``)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
     found = [int(c) for c in path.read_text().split()] if path.exists() else []
-    return [c for c in found if _is_server(c)]
+    return [c for c in found if _alive(c)]
 
 
-def _is_server(pid: int) -> bool:
+def _alive(pid: int) -> bool:
     try:
-        return b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return False
 
@@ -68,18 +68,31 @@ def test_workers_serve_together_replace_a_dead_one_and_stop_together(server_home
             f"/proc/{pid}/status").read_text()
 
 
-def test_a_taken_port_is_one_clear_message_and_exit_1(server_home: Path) -> None:
+@pytest.mark.parametrize("workers", ["2", "1"])
+def test_a_taken_port_is_one_clear_message_and_exit_1(server_home: Path, workers: str) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         env = {**os.environ, "MATCHER_HOME": str(server_home), "MATCHER_MODEL": "hashing"}
         done = subprocess.run([sys.executable, "-m", "matcher.cli", "serve", "--port", str(port),
-                               "--workers", "2"], env=env, capture_output=True, text=True,
+                               "--workers", workers], env=env, capture_output=True, text=True,
                               timeout=120)
     assert done.returncode == 1
-    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert done.stderr == (f"matcher: error: cannot listen on 127.0.0.1:{port}: "
+                           "Address already in use\n")
+
+
+def test_a_worker_that_cannot_start_stops_the_server(server_home: Path) -> None:
+    # The app fails at start-up (unknown model): gunicorn stops rather than restarting the
+    # workers forever, and the command says so and exits 1.
+    env = {**os.environ, "MATCHER_HOME": str(server_home), "MATCHER_MODEL": "gpt-9"}
+    done = subprocess.run([sys.executable, "-m", "matcher.cli", "serve", "--port",
+                           str(free_port()), "--workers", "2"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "unknown model 'gpt-9'" in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("matcher: error: the server stopped")
 
 
 def test_workers_must_be_positive(server_home: Path) -> None:
@@ -88,3 +101,26 @@ def test_workers_must_be_positive(server_home: Path) -> None:
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "--workers must be at least 1" in done.stderr
+
+
+def test_a_worker_takes_connections_only_once_its_app_has_started() -> None:
+    from api.server import unlistened
+
+    # As gunicorn leaves a forked worker's socket: bound with SO_REUSEPORT and listening.
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    address = listener.getsockname()
+    sock = unlistened(listener)
+    try:
+        assert listener.fileno() == -1 and sock.getsockname() == address
+        # The app is still starting: the kernel gives this socket no connections ...
+        with pytest.raises(ConnectionRefusedError), socket.create_connection(address, 5):
+            pass
+        # ... until uvicorn serves on it (asyncio's create_server makes it listen).
+        sock.listen()
+        with socket.create_connection(address, 5):
+            pass
+    finally:
+        sock.close()

@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.settings import ServiceSettings
 from matcher import Engine, Settings
 from tests.conftest import run
 from tests.fixtures.esco_mini import OCC, SKILL
@@ -45,8 +46,8 @@ def _suggestion_key(result: dict[str, Any]) -> dict[str, list[tuple[str, float]]
 @pytest.fixture()
 def service(imported: Path, tmp_path: Path) -> TestClient:
     engine = Engine(Settings(), show_progress=False)
-    settings = Settings(home=imported, model="hashing",
-                        database_url=f"sqlite:///{tmp_path / 'parity.db'}")
+    settings = ServiceSettings(home=imported, model="hashing",
+                               database_url=f"sqlite:///{tmp_path / 'parity.db'}")
     return TestClient(create_app(engine=engine, settings=settings),
                       raise_server_exceptions=False)
 

@@ -117,3 +117,31 @@ def test_console_script_help_is_instant_and_works() -> None:
     result = subprocess.run([sys.executable, "-m", "matcher.cli", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "esco" in result.stdout
+
+
+@pytest.mark.parametrize("argv", [["serve"], ["serve", "--port", "8000", "--workers", "2"],
+                                  ["serve", "--help"], ["db", "upgrade"],
+                                  ["keys", "create", "--role", "admin", "--name", "x"]])
+def test_service_commands_without_the_service_say_how_to_install_it(argv: list[str], capsys,
+                                                                     monkeypatch) -> None:
+    import importlib.metadata
+
+    # As if only the library were installed: no package adds commands to `matcher`.
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda **_: [])
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1
+    assert f"`matcher {argv[0]}` belongs to the web service" in err
+    assert "pip install 'meritmatch[service]'" in err
+
+
+def test_the_service_commands_come_from_its_entry_point(capsys) -> None:
+    from importlib.metadata import entry_points
+
+    from matcher.cli import PLUGIN_GROUP
+
+    assert [e.value for e in entry_points(group=PLUGIN_GROUP)] == ["api.cli:register"]
+    with pytest.raises(SystemExit) as done:
+        main(["serve", "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and "usage: matcher serve" in out and "--workers" in out

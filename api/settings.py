@@ -1,0 +1,32 @@
+"""The service's settings: the engine's (:class:`matcher.config.Settings`) plus its own.
+
+Read from the environment with the same ``MATCHER_`` prefix as the engine's, so
+``MATCHER_DATABASE_URL``, ``MATCHER_MAX_BODY_BYTES`` and ``MATCHER_THREADS`` mean what they
+always did; the library knows nothing of them.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from matcher.config import Settings
+
+
+class ServiceSettings(Settings):
+    """Engine settings plus the web service's.
+
+    Attributes:
+        database_url: the service's store (SQLAlchemy URL); default a SQLite file
+            ``HOME/meritmatch.db``. PostgreSQL: ``postgresql://user:pass@host/db`` (psycopg 3).
+        max_body_bytes: the service refuses larger request bodies with 413.
+        threads: request threads per server process.
+    """
+
+    database_url: str | None = None
+    max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    threads: int = Field(default=8, ge=1, le=200)
+
+    @property
+    def store_url(self) -> str:
+        """The database URL in use: ``database_url``, else SQLite under ``home``."""
+        return self.database_url or f"sqlite:///{self.home / 'meritmatch.db'}"
