@@ -264,9 +264,11 @@ class CandidatePool:
         return self._contacts.get(candidate_id)
 
     def stats(self) -> dict[str, Any]:
+        """How current this process's pool is and how it got there (GET /v1/health)."""
         matrix = self._matrix
-        return {"candidates": len(matrix), "change_log_seq": self._seen,
-                "full_loads": self.full_loads, "load_seconds": self.load_seconds,
+        return {"change_log_seq": self._seen, "full_loads": self.full_loads,
+                "load_seconds": (round(self.load_seconds, 3)
+                                 if self.load_seconds is not None else None),
                 "applied": self.applied, "tail_rows": matrix.tail_rows,
                 "compactions": matrix.compactions}
 
