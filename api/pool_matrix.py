@@ -143,11 +143,14 @@ class PoolMatrix:
         self._profiles: list[CandidateProfile] = list(ordered)
         self._ids: list[str] = [p.id for p in ordered]
         self._slot: dict[str, int] = {cid: i for i, cid in enumerate(self._ids)}
+        # Readers by id take both from one assignment, never one old and one new.
+        self._by_id = (self._profiles, self._slot)
         self._live = np.ones(len(ordered), dtype=bool)
-        # The tail, as CSR arrays that only grow (rows n_main, n_main + 1, …).
+        # The tail, as CSR arrays that only grow (rows n_main, n_main + 1, …): a published
+        # snapshot's tail was copied out of them, so they are appended to in place.
         self._tail_indptr: list[int] = [0]
-        self._tail_indices: list[np.ndarray] = []
-        self._tail_data: list[np.ndarray] = []
+        self._tail_indices = np.zeros(1024, dtype=np.int32)
+        self._tail_data = np.zeros(1024, dtype=np.float32)
         self._tail_csc: sparse.csc_matrix | None = None
         self._dead_main = 0  # dead slots in the main part
         self._publish()
@@ -165,7 +168,7 @@ class PoolMatrix:
 
     def get(self, candidate_id: str) -> CandidateProfile | None:
         """The current profile of a findable candidate, else None."""
-        profiles, slot_of = self._profiles, self._slot  # one layout: read both before a swap
+        profiles, slot_of = self._by_id
         slot = slot_of.get(candidate_id)
         return profiles[slot] if slot is not None and slot < len(profiles) else None
 
@@ -200,24 +203,25 @@ class PoolMatrix:
         if upserts:
             rows = candidate_matrix(upserts, self.space)
             base = len(self._profiles)
+            nnz = self._tail_indptr[-1]
+            if nnz + rows.nnz > len(self._tail_indices):
+                size = max(2 * len(self._tail_indices), nnz + rows.nnz)
+                self._tail_indices = np.resize(self._tail_indices, size)
+                self._tail_data = np.resize(self._tail_data, size)
+            self._tail_indices[nnz:nnz + rows.nnz] = rows.indices
+            self._tail_data[nnz:nnz + rows.nnz] = rows.data
+            self._tail_indptr.extend((nnz + rows.indptr[1:]).tolist())
             for i, profile in enumerate(upserts):
-                start, end = rows.indptr[i], rows.indptr[i + 1]
-                self._tail_indices.append(rows.indices[start:end])
-                self._tail_data.append(rows.data[start:end])
-                self._tail_indptr.append(self._tail_indptr[-1] + int(end - start))
                 # Appended before the id points at it: a reader never sees a slot beyond
                 # the list.
                 self._profiles.append(profile)
                 self._ids.append(profile.id)
                 self._slot[profile.id] = base + i
                 live[base + i] = True
-            n_tail = len(self._tail_indptr) - 1
-            indices = (np.concatenate(self._tail_indices) if self._tail_indices
-                       else np.zeros(0, dtype=np.int32))
-            data = (np.concatenate(self._tail_data) if self._tail_data
-                    else np.zeros(0, dtype=np.float32))
+            n_tail, nnz = len(self._tail_indptr) - 1, self._tail_indptr[-1]
             self._tail_csc = sparse.csr_matrix(
-                (data, indices, np.asarray(self._tail_indptr, dtype=np.int64)),
+                (self._tail_data[:nnz], self._tail_indices[:nnz],
+                 np.asarray(self._tail_indptr, dtype=np.int64)),
                 shape=(n_tail, len(self.space))).tocsc()
         self._live = live
         self._publish()
