@@ -21,7 +21,8 @@ process, while profiles change — four server processes on one PostgreSQL datab
    - an observer that asks each of the four processes, on a keep-alive connection pinned to
      it (the server side of the connection found in /proc), every ``--observe-every`` seconds
      which markers the probes hold (one search for the 20 markers).
-   After the writes stop the observer goes on for up to ``--grace`` seconds.
+   After the writes stop the observer goes on for up to ``--grace`` seconds; then the run
+   ends, and writes and searches still unanswered are reported as such.
 
 Reports: search p50/p95/p99 and errors; for each marker write, the time from its response to
 the first observation that shows it on *every* process (p50/p95/max; the observer's period is
@@ -299,6 +300,7 @@ class Pinned:
                  port: int) -> None:
         self.reader, self.writer, self.port = reader, writer, port
         self.pid: int | None = None
+        self.broken = False
 
     async def request(self, method: str, path: str, body: Any = None,
                       key: str | None = None) -> tuple[int, Any]:
@@ -397,29 +399,35 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
                 status = 0
             search_samples.append((time.perf_counter() - due, status))
 
-        async def schedule(rate: float, job: Any) -> None:
-            tasks, i = [], 0
+        pending: list[asyncio.Task[None]] = []
+        scheduled = {"writes": 0, "searches": 0}
+
+        async def schedule(rate: float, job: Any, kind: str) -> None:
+            i = 0
             while i / rate < args.duration:
                 delay = loop_start + i / rate - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(job(i)))
+                pending.append(asyncio.create_task(job(i)))
+                scheduled[kind] += 1
                 i += 1
-            await asyncio.gather(*tasks)
-
-        async def writes() -> None:
-            await schedule(args.write_rate, one_write)
-            writes_done.set()
 
         observe_body = {"requirement": {"skills": [{"uri": m} for m in markers]},
                         "top_k": PROBES}
+        # Everything stops here: a request still unanswered then is counted as such (the
+        # baseline's processes can spend minutes reloading).
+        end = loop_start + args.duration + args.grace
 
         async def observe(conn: Pinned) -> None:
-            deadline: float | None = None
             while True:
                 sent = time.perf_counter()
-                status, body = await conn.request("POST", "/v1/search", observe_body,
-                                                  data["employer"])
+                try:
+                    status, body = await asyncio.wait_for(
+                        conn.request("POST", "/v1/search", observe_body, data["employer"]),
+                        max(0.01, end - sent))
+                except TimeoutError:
+                    conn.broken = True  # a response may still arrive on it
+                    return
                 got = time.perf_counter()
                 if status == 200:
                     held = {(c["candidate_id"], m["uri"]) for c in body["results"]
@@ -428,16 +436,25 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
                         if conn.pid not in write["seen"] and (write["probe"],
                                                               write["marker"]) in held:
                             write["seen"][conn.pid] = max(0.0, got - write["acked"])
-                if writes_done.is_set():
-                    deadline = deadline or got + args.grace
-                    if got > deadline or all(len(w_["seen"]) == len(pinned)
-                                             for w_ in marker_writes):
-                        return
+                if got >= end or (writes_done.is_set() and all(
+                        len(w_["seen"]) == len(pinned) for w_ in marker_writes)):
+                    return
                 await asyncio.sleep(max(0.0, args.observe_every - (time.perf_counter()
                                                                    - sent)))
 
-        await asyncio.gather(writes(), schedule(args.search_rate, one_search),
-                             *(observe(c) for c in pinned.values()))
+        async def schedules() -> None:
+            await asyncio.gather(schedule(args.write_rate, one_write, "writes"),
+                                 schedule(args.search_rate, one_search, "searches"))
+            writes_done.set()
+
+        await asyncio.gather(schedules(), *(observe(c) for c in pinned.values()))
+        unfinished = [t for t in pending if not t.done()]
+        if unfinished:
+            _, late = await asyncio.wait(unfinished,
+                                         timeout=max(0.0, end - time.perf_counter()))
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     everywhere = [max(w_["seen"].values()) for w_ in marker_writes
                   if len(w_["seen"]) == len(pinned)]
@@ -445,15 +462,20 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
                                           if pid in w_["seen"]]) for pid in pinned}
     latencies = [1000 * t for t, status in search_samples if status == 200]
     return {
-        "writes": {"sent": len(write_status), "ok": sum(1 for c in write_status
-                                                       if c in (200, 201)),
-                   "errors": sum(1 for c in write_status if c not in (200, 201))},
+        "writes": {"sent": scheduled["writes"],
+                   "unanswered_at_end": scheduled["writes"] - len(write_status),
+                   "ok": sum(1 for c in write_status if c in (200, 201)),
+                   "errors": sum(1 for c in write_status if c not in (200, 201)),
+                   "error_statuses": sorted(c for c in write_status if c not in (200, 201))},
         "visible_everywhere_s": percentiles(everywhere),
         "visible_per_process_s": per_process,
         "marker_writes": len(marker_writes),
         "never_visible_everywhere": len(marker_writes) - len(everywhere),
-        "search": {"requests": len(search_samples), "ok": len(latencies),
+        "search": {"requests": scheduled["searches"],
+                   "unanswered_at_end": scheduled["searches"] - len(search_samples),
+                   "ok": len(latencies),
                    "errors": len(search_samples) - len(latencies),
+                   "error_statuses": sorted(c for _, c in search_samples if c != 200),
                    "p50_ms": round(float(np.percentile(latencies, 50)), 1) if latencies else None,
                    "p95_ms": round(float(np.percentile(latencies, 95)), 1) if latencies else None,
                    "p99_ms": round(float(np.percentile(latencies, 99)), 1) if latencies else None,
@@ -464,6 +486,9 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
 async def pool_states(pinned: dict[int, Pinned]) -> dict[str, Any]:
     out = {}
     for pid, conn in pinned.items():
+        if conn.broken:
+            out[str(pid)] = None
+            continue
         _, body = await conn.request("GET", "/v1/health")
         out[str(pid)] = body.get("candidate_pool")  # absent before the change log
     return out
@@ -578,7 +603,8 @@ def main() -> int:
     parser.add_argument("--observe-every", type=float, default=0.2,
                         help="seconds between two observations of each process")
     parser.add_argument("--grace", type=float, default=60.0,
-                        help="seconds to keep observing after the writes")
+                        help="seconds to keep observing after the writes; then the run ends "
+                        "and requests still unanswered are counted as such")
     parser.add_argument("--workers", type=int, default=2, help="processes per server")
     parser.add_argument("--code", type=Path, default=ROOT.parent,
                         help="checkout to run the servers from (the baseline: another one)")
