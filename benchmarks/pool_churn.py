@@ -485,11 +485,16 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
 
 async def pool_states(pinned: dict[int, Pinned]) -> dict[str, Any]:
     out = {}
-    for pid, conn in pinned.items():
-        if conn.broken:
-            out[str(pid)] = None
-            continue
-        _, body = await conn.request("GET", "/v1/health")
+    for pid, conn in list(pinned.items()):
+        try:
+            if conn.broken:
+                raise ConnectionError("a response may still be on its way")
+            _, body = await conn.request("GET", "/v1/health")
+        except (ConnectionError, IndexError, asyncio.IncompleteReadError):
+            # Closed by the server after 5 s idle (uvicorn), or unusable: pin another one.
+            conn.writer.close()
+            conn = pinned[pid] = (await pin_connections(conn.port, [pid]))[pid]
+            _, body = await conn.request("GET", "/v1/health")
         out[str(pid)] = body.get("candidate_pool")  # absent before the change log
     return out
 
