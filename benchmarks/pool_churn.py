@@ -58,6 +58,7 @@ import pwd
 import random
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -641,6 +642,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="meritmatch-churn-"))
     pg = Postgres()
     servers: list[subprocess.Popen[bytes]] = []
+    pids: dict[int, list[int]] = {}
     try:
         url = pg.start()
         migrate(code, args.home, url)
@@ -648,7 +650,7 @@ def main() -> int:
         print(f"{args.candidates:,} candidates in PostgreSQL in {data['insert_seconds']}s "
               f"({work})", flush=True)
         ports = [free_port(), free_port()]
-        startup, pids = {}, {}
+        startup = {}
         for name, port in zip(("A", "B"), ports, strict=True):
             process, seconds = start_server(code, args.home, url, port, args.workers,
                                             work / f"server-{name}.log")
@@ -673,6 +675,10 @@ def main() -> int:
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for port_pids in pids.values():  # left behind by a supervisor that was killed
+            for pid in port_pids:
+                if Path(f"/proc/{pid}").exists():
+                    os.kill(pid, signal.SIGKILL)
         pg.stop()
     run = {
         "command": " ".join(["python benchmarks/pool_churn.py", *sys.argv[1:]]),
