@@ -491,19 +491,29 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
 
 
 async def pool_states(pinned: dict[int, Pinned]) -> dict[str, Any]:
-    out = {}
-    for pid, conn in list(pinned.items()):
+    """Each process's ``candidate_pool`` from /v1/health (None: no answer within 30 s, e.g.
+    every request thread of the baseline waiting for a reload)."""
+    out: dict[str, Any] = {}
+    for pid in list(pinned):
         try:
-            if conn.broken:
-                raise ConnectionError("a response may still be on its way")
-            _, body = await conn.request("GET", "/v1/health")
-        except (ConnectionError, IndexError, asyncio.IncompleteReadError):
-            # Closed by the server after 5 s idle (uvicorn), or unusable: pin another one.
-            conn.writer.close()
-            conn = pinned[pid] = (await pin_connections(conn.port, [pid]))[pid]
-            _, body = await conn.request("GET", "/v1/health")
-        out[str(pid)] = body.get("candidate_pool")  # absent before the change log
+            out[str(pid)] = await asyncio.wait_for(_pool_state(pinned, pid), 30)
+        except TimeoutError:
+            out[str(pid)] = None
     return out
+
+
+async def _pool_state(pinned: dict[int, Pinned], pid: int) -> Any:
+    conn = pinned[pid]
+    try:
+        if conn.broken:
+            raise ConnectionError("a response may still be on its way")
+        _, body = await conn.request("GET", "/v1/health")
+    except (ConnectionError, IndexError, asyncio.IncompleteReadError):
+        # Closed by the server after 5 s idle (uvicorn), or unusable: pin another one.
+        conn.writer.close()
+        conn = pinned[pid] = (await pin_connections(conn.port, [pid]))[pid]
+        _, body = await conn.request("GET", "/v1/health")
+    return body.get("candidate_pool")  # absent before the change log
 
 
 async def measure(args: argparse.Namespace, data: dict[str, Any], ports: list[int],
