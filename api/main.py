@@ -1,8 +1,9 @@
 """The app factory: ``create_app(engine=None, settings=None)``.
 
 The lifespan builds the engine once (taxonomy, embedder, skill index: loaded, never built per
-request), runs the store's migrations, loads the consenting candidates into memory and keeps
-all three on ``app.state``. Tests pass a small engine, or override :func:`api.deps.get_engine`.
+request), runs the store's migrations, loads the consenting candidates into memory (then keeps
+them current from the change log in a background thread, :mod:`api.pool`) and keeps all
+three on ``app.state``. Tests pass a small engine, or override :func:`api.deps.get_engine`.
 """
 
 from __future__ import annotations
@@ -71,9 +72,10 @@ def create_app(engine: Engine | None = None,
         _ = eng.mapper  # load taxonomy, model and index now, not on the first request
         store = Store(settings.store_url)
         store.upgrade()
-        pool = CandidatePool(store, eng.taxonomy, eng.link_policy)
-        pool.reload()
+        pool = CandidatePool(store, eng.taxonomy, eng.link_policy, eng.partial_credit.space)
+        pool.reload()  # the one full load; from here on, the change log's deltas
         ranking.prepare(eng, pool)
+        pool.start()
         app.state.engine, app.state.store, app.state.pool = eng, store, pool
         app.state.label_search = LabelSearch(eng)
         app.state.audit = AuditWriter(store)
@@ -86,6 +88,7 @@ def create_app(engine: Engine | None = None,
         try:
             yield
         finally:
+            pool.stop()
             app.state.audit.close()
             store.dispose()
 

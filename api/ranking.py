@@ -1,9 +1,10 @@
 """The service's side of ranking, over the library's profiles and ranking.
 
 - requirement profiles from a request (occupation, ad text or skills; must-haves; weights);
-- candidate search over the in-memory pool: the candidate × skill matrix is built once per
-  change of the pool (:meth:`CandidatePool.derived`), never per request, and ranked with
-  :func:`matcher.ranking.rank_profiles` (one sparse product and a top-k);
+- candidate search over the in-memory pool: the candidate × skill matrix is built at start-up
+  and updated in place, a few rows per change (:mod:`api.pool_matrix`), never per request,
+  and ranked with :func:`matcher.ranking.score_candidates` (a sparse product per part of the
+  matrix) and a top-k;
 - search results as the API returns them;
 - the offerings issuers published in the store, put first among the courses of each gap of a
   job seeker's suggestions (:meth:`Engine.suggest` gives the rest).
@@ -14,18 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from scipy import sparse
-
 from api.pool import CandidatePool
 from api.schemas import RequirementCreate
 from matcher.engine import Engine
-from matcher.profiles import CandidateProfile, RequirementProfile
+from matcher.profiles import RequirementProfile
 from matcher.ranking import (
     RankedCandidate,
     RankingResult,
-    candidate_matrix,
-    rank_matrix,
+    check_top_k,
     rank_profiles,
+    ranking_result,
 )
 
 
@@ -52,34 +51,30 @@ def derive_requirement(engine: Engine, body: RequirementCreate, *, id: str) -> R
     return profile
 
 
-def _ranking_input(engine: Engine) -> Any:
-    space = engine.partial_credit.space
-
-    def build(profiles: list[CandidateProfile]) -> tuple[list[CandidateProfile],
-                                                         sparse.csc_matrix, list[str]]:
-        # CSC: an inverted index (skill → candidates), so a search touches only the columns
-        # of the required skills and their stand-ins.
-        return profiles, candidate_matrix(profiles, space).tocsc(), [p.id for p in profiles]
-
-    return build
-
-
 def prepare(engine: Engine, pool: CandidatePool) -> None:
-    """Build what a search needs now (partial credit, the candidate matrix), not on the first
-    search."""
-    pool.derived("ranking", _ranking_input(engine))
+    """Give the pool the engine's skill columns (and build the partial credit) now, not on the
+    first search."""
+    pool.snapshot(engine.partial_credit.space)
 
 
 def rank(engine: Engine, pool: CandidatePool, profile: RequirementProfile, *, top_k: int,
          lang: str) -> RankingResult:
-    """Rank every findable candidate (consenting ones only: the pool holds no others)."""
-    profiles, matrix, ids = pool.derived("ranking", _ranking_input(engine))
-    if not profiles:
-        return rank_profiles(profile, profiles, engine.partial_credit, engine.taxonomy,
-                             top_k=top_k, lang=lang)
-    return rank_matrix(profile, matrix, ids, engine.partial_credit,
-                       engine.taxonomy, profile_of=profiles.__getitem__, top_k=top_k,
-                       lang=lang)
+    """Rank every findable candidate (consenting ones only: the pool holds no others).
+
+    Scores as :func:`matcher.ranking.rank_matrix` over the pool's matrix; the matrix is kept
+    in two parts (:mod:`api.pool_matrix`), ties go to the smaller candidate id."""
+    partial, taxonomy = engine.partial_credit, engine.taxonomy
+    check_top_k(top_k)
+    for uri in profile.uris:
+        taxonomy.skill(uri)  # UnknownConceptError names any URI the taxonomy lacks
+    snapshot = pool.snapshot(partial.space)
+    if not snapshot.count:
+        return rank_profiles(profile, [], partial, taxonomy, top_k=top_k, lang=lang)
+    scores = snapshot.score(profile, partial)
+    order = snapshot.top(scores, top_k)
+    return ranking_result(profile, scores, order, snapshot.ids, partial, taxonomy,
+                          profile_of=snapshot.profiles.__getitem__, total=snapshot.count,
+                          lang=lang)
 
 
 def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:

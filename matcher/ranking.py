@@ -863,3 +863,32 @@ def best_rows(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     return part[np.lexsort((part, -scores[part]))]
+
+
+def ranking_result(
+    requirement: RequirementProfile,
+    scores: Scores,
+    order: np.ndarray,
+    ids: Sequence[str],
+    partial: PartialCredit,
+    taxonomy: Taxonomy,
+    *,
+    profile_of: Callable[[int], CandidateProfile],
+    total: int,
+    lang: str = "en",
+) -> RankingResult:
+    """What :func:`rank_matrix` returns, for rows already scored (:func:`score_candidates`)
+    and put in order (``order``: the top rows, best first), e.g. by a caller that keeps its
+    matrix in parts. ``scores.must_met`` must be False for rows that do not take part;
+    ``total`` counts those that do."""
+    meeting = int(scores.must_met.sum())
+    notes: list[str] = []
+    must = requirement.must_haves
+    if must and meeting == 0:
+        labels = ", ".join(repr(taxonomy.skills[u].label(lang)) for u in must)
+        notes.append(f"no candidate holds every must-have skill ({labels}); the list shows "
+                     "the closest candidates, none of whom meets them")
+    explainer = Explainer(requirement.requirements, partial, taxonomy, lang=lang)
+    ranked = tuple(RankedCandidate(rank, ids[row], explainer.explain(profile_of(row)))
+                   for rank, row in enumerate(order.tolist(), start=1))
+    return RankingResult(requirement, ranked, total, meeting, tuple(notes))

@@ -12,7 +12,6 @@ from sqlalchemy.orm import selectinload
 
 from api.deps import EngineDep, JobSeeker, PoolDep, StoreDep
 from api.errors import Conflict, NotFound
-from api.pool import COUNTER
 from api.routes.common import audit_out, candidate_out, held_out, load_candidate, own_candidate
 from api.routes.system import ERRORS, MAX_ID
 from api.schemas import (
@@ -57,8 +56,8 @@ def create_candidate(body: CandidateCreate, seeker: JobSeeker, engine: EngineDep
             consent_changed_at=now if body.consent else None,
             contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
             share_contact=body.share_contact, created_at=now, updated_at=now))
-        store.bump(session, COUNTER)
-    pool.changed([candidate_id])
+        store.log_changes(session, [candidate_id])
+    pool.catch_up()
     return _mine(store, engine, seeker.owner, lang)
 
 
@@ -93,8 +92,8 @@ def update_candidate(body: CandidateUpdate, seeker: JobSeeker, engine: EngineDep
             row.share_contact = body.share_contact
         row.updated_at = now
         candidate_id = row.id
-        store.bump(session, COUNTER)
-    pool.changed([candidate_id])
+        store.log_changes(session, [candidate_id])
+    pool.catch_up()
     return _mine(store, engine, seeker.owner, lang)
 
 
@@ -107,8 +106,8 @@ def delete_candidate(seeker: JobSeeker, store: StoreDep, pool: PoolDep) -> Respo
         candidate_id = row.id
         session.execute(delete(AuditSubject).where(AuditSubject.candidate_id == candidate_id))
         session.delete(row)
-        store.bump(session, COUNTER)
-    pool.changed([candidate_id])
+        store.log_changes(session, [candidate_id])
+    pool.catch_up()
     return Response(status_code=204)
 
 
@@ -164,10 +163,10 @@ def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: Engi
                                   document=document, links=links, added_at=utcnow())
         session.add(held)
         candidate.updated_at = utcnow()
-        store.bump(session, COUNTER)
+        store.log_changes(session, [candidate.id])
         session.flush()
-        held_id, candidate_id = held.id, candidate.id
-    pool.changed([candidate_id])
+        held_id = held.id
+    pool.catch_up()
     with store.new_session() as session:
         row = session.get(HeldCredential, held_id)
         assert row is not None
@@ -184,9 +183,9 @@ def remove_held_credential(held_id: Annotated[int, Path(ge=1, le=MAX_ID)], seeke
         if held is None:
             raise NotFound(f"you hold no credential {held_id}", field="held_id")
         session.delete(held)
-        store.bump(session, COUNTER)
         candidate_id = candidate.id
-    pool.changed([candidate_id])
+        store.log_changes(session, [candidate_id])
+    pool.catch_up()
     return Response(status_code=204)
 
 
@@ -201,10 +200,9 @@ def declare_skill(body: SkillDeclare, seeker: JobSeeker, engine: EngineDep, stor
         added = all(s.skill_uri != skill.uri for s in candidate.skills)
         if added:
             candidate.skills.append(DeclaredSkill(skill_uri=skill.uri, added_at=utcnow()))
-            store.bump(session, COUNTER)
-        candidate_id = candidate.id
+            store.log_changes(session, [candidate.id])
     if added:
-        pool.changed([candidate_id])
+        pool.catch_up()
     return _mine(store, engine, seeker.owner, lang)
 
 
@@ -218,9 +216,9 @@ def remove_declared_skill(seeker: JobSeeker, engine: EngineDep, store: StoreDep,
         if found is None:
             raise NotFound(f"you have not declared the skill {uri!r}", field="uri")
         candidate.skills.remove(found)
-        store.bump(session, COUNTER)
         candidate_id = candidate.id
-    pool.changed([candidate_id])
+        store.log_changes(session, [candidate_id])
+    pool.catch_up()
     return _mine(store, engine, seeker.owner, lang)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.deps import EngineDep, Issuer, PoolDep, StoreDep
 from api.errors import Conflict, NotFound
-from api.pool import COUNTER, CandidatePool
+from api.pool import CandidatePool
 from api.routes.system import ERRORS, MAX_ID
 from api.schemas import CredentialCreate, CredentialOut, LinkAdd, LinkReview
 from api.store import Store, hash_secret
@@ -38,14 +38,13 @@ def _holders_changed(session: Session, store: Store, credential_id: int) -> list
     """Candidates holding this credential: their profiles change with its links."""
     holders = list(session.scalars(select(HeldCredential.candidate_id)
                                    .where(HeldCredential.credential_id == credential_id)))
-    if holders:
-        store.bump(session, COUNTER)
+    store.log_changes(session, holders)
     return holders
 
 
 def _refresh(pool: CandidatePool, holders: list[str]) -> None:
     if holders:
-        pool.changed(holders)
+        pool.catch_up()
 
 
 @router.post("", status_code=201, response_model=CredentialOut, responses=ERRORS | {
@@ -144,8 +143,7 @@ def delete_credential(credential_id: CredentialId, issuer: Issuer, store: StoreD
             held.verified = False
             held.credential_id = None
         holders = [h.candidate_id for h in held_rows]
-        if holders:
-            store.bump(session, COUNTER)
+        store.log_changes(session, holders)
         session.delete(row)
     _refresh(pool, holders)
     return Response(status_code=204)

@@ -35,6 +35,9 @@ def health(request: Request, engine: EngineDep, store: StoreDep, pool: PoolDep) 
         "model": engine.embedder.model_id,
         "database": store.dialect,
         "findable_candidates": len(pool),
+        # This process's pool: the last change-log row applied, full loads (1: start-up
+        # only) and how long the last took, candidates applied as deltas, matrix tail rows.
+        "candidate_pool": pool.stats(),
     }
 
 

@@ -17,18 +17,19 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import create_engine, event, select, update
+from sqlalchemy import create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.store.models import ROLES, ApiKey, Base, Counter, utcnow
+from api.store.models import ROLES, ApiKey, Base, CandidateChange, Counter, utcnow
 from matcher.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 KEY_PREFIX = "mm_"
 KEY_CACHE_SECONDS = 5.0
+CHANGES_COUNTER = "candidates"  # bumped with every change-log append (its row lock orders them)
+PRUNED_COUNTER = "candidate_changes_pruned"  # change-log rows up to this seq were deleted
 
 
 def hash_secret(secret: str) -> str:
@@ -160,6 +163,56 @@ class Store:
         with self._sessions() as session:
             value = session.scalar(select(Counter.value).where(Counter.name == name))
             return int(value or 0)
+
+    # -- the candidate change log ------------------------------------------------------------
+    @classmethod
+    def log_changes(cls, session: Session, candidate_ids: Iterable[str]) -> None:
+        """Append the candidates whose findable profile may have changed to the change log,
+        inside the caller's transaction (and bump the ``candidates`` counter).
+
+        The counter's update comes first: its row lock is held until the transaction ends, so
+        writers append one at a time and a sequence number is never committed after a larger
+        one. A process that has read the log up to ``seq`` has seen every change below it.
+        """
+        ids = list(dict.fromkeys(candidate_ids))
+        if not ids:
+            return
+        cls.bump(session, CHANGES_COUNTER)
+        now = utcnow()
+        session.execute(insert(CandidateChange), [{"candidate_id": c, "at": now} for c in ids])
+
+    def changes_since(self, seq: int, limit: int = 10_000) -> tuple[list[tuple[int, str]], int]:
+        """Log rows after ``seq`` (at most ``limit``, oldest first) and the sequence number up
+        to which rows were pruned: when that is past ``seq``, rows were lost to this reader.
+
+        One indexed range query on the primary key (empty when nothing changed) and one
+        primary-key read of a counter.
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(CandidateChange.seq, CandidateChange.candidate_id)
+                                .where(CandidateChange.seq > seq)
+                                .order_by(CandidateChange.seq).limit(limit)).all()
+            pruned = conn.scalar(select(Counter.value).where(Counter.name == PRUNED_COUNTER))
+        return [(int(s), c) for s, c in rows], int(pruned or 0)
+
+    def last_change(self) -> int:
+        """The highest sequence number in the change log (0 when empty)."""
+        with self.engine.connect() as conn:
+            last = conn.scalar(select(func.max(CandidateChange.seq)))
+            pruned = conn.scalar(select(Counter.value).where(Counter.name == PRUNED_COUNTER))
+        return max(int(last or 0), int(pruned or 0))
+
+    def prune_changes(self, before: datetime) -> int:
+        """Delete the log rows written before ``before``; returns how many."""
+        with self.session() as session:
+            upto = session.scalar(select(func.max(CandidateChange.seq))
+                                  .where(CandidateChange.at < before))
+            if upto is None:
+                return 0
+            result = session.execute(delete(CandidateChange).where(CandidateChange.seq <= upto))
+            session.execute(update(Counter).where(Counter.name == PRUNED_COUNTER,
+                                                  Counter.value < upto).values(value=upto))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     # -- API keys ----------------------------------------------------------------------------
     def create_key(self, role: str, name: str, owner: str | None = None) -> tuple[ApiKey, str]:

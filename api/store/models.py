@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -217,10 +218,31 @@ class AuditSubject(Base):
 
 
 class Counter(Base):
-    """Monotonic counters; ``candidates`` changes whenever a findable profile may have changed,
-    so every process serving the same database knows when its in-memory pool is stale."""
+    """Monotonic counters. ``candidates`` goes up with every write that can change a findable
+    profile; the writer's update of its row also serialises those writes, so the change log's
+    sequence numbers are handed out in commit order (see :meth:`api.store.Store.log_changes`).
+    ``candidate_changes_pruned``: change-log rows up to this sequence number were deleted."""
 
     __tablename__ = "counters"
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CandidateChange(Base):
+    """The change log: one row per candidate whose findable profile may have changed, written
+    in the same transaction as the change. Every server process reads the rows past the last
+    one it applied and reloads only those candidates (:class:`api.pool.CandidatePool`).
+
+    ``seq`` grows in commit order (writers hold the ``candidates`` counter's row lock while
+    they append). Rows older than :data:`api.pool.RETENTION` are pruned.
+    """
+
+    __tablename__ = "candidate_changes"
+    # SQLite: AUTOINCREMENT, so a sequence number is never reused once pruning empties the log.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     primary_key=True, autoincrement=True)
+    candidate_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

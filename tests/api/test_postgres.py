@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
@@ -16,6 +17,7 @@ from matcher import Engine
 from tests.api.conftest import FORKLIFT, FORKLIFT_OPERATOR, Keys, api_settings
 from tests.api.test_durability import check_kill_9, check_restart_keeps_all_data
 from tests.api.test_flows import seeker_with_credential
+from tests.api.test_pool import check_deltas
 
 
 def test_migrations_on_postgres(pg_url: str) -> None:
@@ -23,7 +25,7 @@ def test_migrations_on_postgres(pg_url: str) -> None:
     assert store.dialect == "postgresql" and "+psycopg" in store.url
     store.upgrade()
     store.upgrade()  # idempotent
-    assert store.current_revision() == "0001"
+    assert store.current_revision() == "0002"
     row, secret = store.create_key("employer", "pg", owner="o")
     assert store.find_key(secret).id == row.id  # type: ignore[union-attr]
     store.dispose()
@@ -53,3 +55,8 @@ def test_restart_on_postgres(engine: Engine, tmp_path: Path, pg_url: str) -> Non
 
 def test_kill_9_on_postgres(server_home: Path, pg_url: str) -> None:
     check_kill_9(server_home, pg_url)
+
+
+def test_change_log_deltas_on_postgres(engine: Engine, tmp_path: Path, pg_url: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    check_deltas(engine, tmp_path, monkeypatch, pg_url)

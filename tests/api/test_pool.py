@@ -1,0 +1,298 @@
+"""The candidate pool kept current from the change log: the in-place matrix ranks as one built
+from scratch, another process's writes arrive as deltas (no full load), a process behind the
+log's retention loads everything, and two server processes on one database see each other's
+consent, withdrawal and credential changes in their searches."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from api import pool_matrix
+from api import ranking as api_ranking
+from api.main import create_app
+from api.pool import CandidatePool
+from api.pool_matrix import PoolMatrix
+from api.store import Store
+from api.store.models import Candidate, DeclaredSkill, utcnow
+from matcher import Engine
+from matcher.profiles import (
+    STRENGTH_WEIGHT,
+    CandidateProfile,
+    Evidence,
+    Requirement,
+    RequirementProfile,
+)
+from matcher.ranking import candidate_matrix, rank_matrix, ranking_result, score_candidates
+from tests.api.conftest import (
+    DEMENTIA,
+    FORKLIFT,
+    FORKLIFT_OPERATOR,
+    Server,
+    admin_key,
+    api_settings,
+    credential_doc,
+    free_port,
+    make_keys,
+)
+from tests.api.test_flows import seeker_with_credential
+
+# Generous: the pool applies a change within CHECK_EVERY (0.25 s) plus milliseconds; a loaded
+# CI machine may be much slower, and this is a deadline, not a speed measurement.
+DEADLINE = 20.0
+
+
+def eventually(check: Callable[[], bool], timeout: float = DEADLINE) -> bool:
+    """Poll ``check`` until it holds or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+# -- the in-place matrix ---------------------------------------------------------------------
+class _Pool:
+    """What api.ranking.rank reads from a pool: a snapshot."""
+
+    def __init__(self, matrix: PoolMatrix) -> None:
+        self.matrix = matrix
+
+    def snapshot(self, space: Any = None) -> Any:
+        return self.matrix.snapshot()
+
+
+def _profile(rng: random.Random, candidate_id: str, uris: list[str]) -> CandidateProfile:
+    skills = {}
+    for uri in rng.sample(uris, rng.randint(0, 4)):
+        strength = rng.choice(["verified", "unverified", "self_declared"])
+        skills[uri] = (Evidence(strength, 1.0, STRENGTH_WEIGHT[strength]  # type: ignore[arg-type]
+                                * rng.choice([1.0, 0.5])),)
+    return CandidateProfile(candidate_id, skills)
+
+
+def _requirements(uris: list[str]) -> list[RequirementProfile]:
+    return [
+        RequirementProfile("r1", "one", "skills", (Requirement(FORKLIFT, 1.0, False),)),
+        RequirementProfile("r2", "must", "skills", (Requirement(FORKLIFT, 1.0, True),
+                                                    Requirement(DEMENTIA, 0.5, False))),
+        RequirementProfile("r3", "all", "skills",
+                           tuple(Requirement(u, 1.0 + i % 3, i == 2) for i, u in enumerate(uris))),
+    ]
+
+
+def _ranked(result: Any) -> list[tuple[Any, ...]]:
+    return [(c.candidate_id, c.score, c.explanation.to_dict()) for c in result.candidates]
+
+
+def _check_same_as_from_scratch(engine: Engine, matrix: PoolMatrix,
+                                profiles: dict[str, CandidateProfile]) -> None:
+    partial, taxonomy = engine.partial_credit, engine.taxonomy
+    ordered = sorted(profiles.values(), key=lambda p: p.id)
+    ids = [p.id for p in ordered]
+    scratch = candidate_matrix(ordered, partial.space).tocsc()
+    for requirement in _requirements(list(taxonomy.skills)):
+        for top_k in (1, 3, 10, 1000):
+            got = api_ranking.rank(engine, _Pool(matrix), requirement,  # type: ignore[arg-type]
+                                   top_k=top_k, lang="en")
+            if not ordered:
+                assert got.total_candidates == 0 and not got.candidates
+                continue
+            # From scratch: one matrix, every row scored as before, ordered by must-haves
+            # met, score, then candidate id.
+            scores = score_candidates(scratch, requirement, partial)
+            key = scores.score.astype(np.float64) + scores.must_met * 2.0
+            order = np.lexsort((np.arange(len(key)), -key))[:top_k]
+            want = ranking_result(requirement, scores, order, ids, partial, taxonomy,
+                                  profile_of=ordered.__getitem__, total=len(ids))
+            assert _ranked(got) == _ranked(want)
+            # The old ranking function: the same scores rank by rank, as the API shows them
+            # (it picks among candidates tied at the cut arbitrarily, so not necessarily the
+            # same ids there, and tied candidates' explanations may differ in the 8th digit).
+            old = rank_matrix(requirement, scratch, ids, partial, taxonomy,
+                              profile_of=ordered.__getitem__, top_k=top_k)
+            assert ([round(c.score, 4) for c in got.candidates]
+                    == [round(c.score, 4) for c in old.candidates])
+            assert (got.total_candidates, got.meeting_must_haves, got.notes) == (
+                old.total_candidates, old.meeting_must_haves, old.notes)
+    assert len(matrix) == len(profiles)
+    assert all(matrix.get(cid) == p for cid, p in profiles.items())
+
+
+def test_matrix_updated_in_place_ranks_as_one_built_from_scratch(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pool_matrix, "COMPACT_ROWS", 6)
+    monkeypatch.setattr(pool_matrix, "COMPACT_SHARE", 0.0)
+    rng = random.Random(7)
+    uris = list(engine.taxonomy.skills)
+    profiles = {cid: _profile(rng, cid, uris) for cid in
+                (f"c_{rng.getrandbits(32):08x}" for _ in range(40))}
+    matrix = PoolMatrix(engine.partial_credit.space, profiles.values())
+    _check_same_as_from_scratch(engine, matrix, profiles)
+    saw_tail = False
+    for step in range(120):
+        upserts, removals = [], []
+        for _ in range(rng.randint(1, 3)):
+            kind = rng.random()
+            if kind < 0.35 or not profiles:  # a new candidate, its id anywhere in the order
+                profile = _profile(rng, f"c_{rng.getrandbits(32):08x}", uris)
+            elif kind < 0.7:  # a changed profile
+                profile = _profile(rng, rng.choice(sorted(profiles)), uris)
+            else:  # withdrawn consent, a deleted candidate
+                gone = rng.choice(sorted(profiles))
+                if gone not in {p.id for p in upserts}:
+                    removals.append(gone)
+                    del profiles[gone]
+                continue
+            upserts.append(profile)
+            profiles[profile.id] = profile
+        matrix.apply(upserts, removals)
+        saw_tail = saw_tail or matrix.tail_rows > 0
+        if step % 37 == 36:
+            matrix.compact()
+        if step % 5 == 0:
+            _check_same_as_from_scratch(engine, matrix, profiles)
+    _check_same_as_from_scratch(engine, matrix, profiles)
+    assert saw_tail and matrix.compactions >= 3  # both states were checked
+    for gone in sorted(profiles):
+        matrix.apply([], [gone])
+    _check_same_as_from_scratch(engine, matrix, {})
+
+
+# -- deltas between processes ------------------------------------------------------------------
+def _search(client: Any, keys: Any, must: str = FORKLIFT) -> list[dict[str, Any]]:
+    r = client.post("/v1/search", json={"requirement": {"occupation": FORKLIFT_OPERATOR,
+                                                        "must_have": [must]}, "top_k": 5},
+                    headers=keys.headers("employer"))
+    assert r.status_code == 200, r.text
+    return [c for c in r.json()["results"] if c["must_haves_met"]]
+
+
+def test_another_apps_writes_arrive_as_deltas_without_a_full_load(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    check_deltas(engine, tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'shared.db'}")
+
+
+def check_deltas(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                 url: str) -> None:
+    """Two apps on one database: writes through one reach the other's search as deltas."""
+    with TestClient(create_app(engine, api_settings(engine, tmp_path / "a", url))) as a, \
+            TestClient(create_app(engine, api_settings(engine, tmp_path / "b", url))) as b:
+        keys = make_keys(a.app.state.store)  # type: ignore[attr-defined]
+        pool_b: CandidatePool = b.app.state.pool  # type: ignore[attr-defined]
+        assert pool_b.full_loads == 1
+
+        def full_load() -> None:
+            raise AssertionError("a full load, where the change log's deltas should do")
+
+        monkeypatch.setattr(pool_b, "reload", full_load)
+        me = seeker_with_credential(a, keys, consent=True)
+        assert eventually(lambda: [c["candidate_id"] for c in _search(b, keys)] == [me["id"]])
+        h = keys.headers("job_seeker")
+        assert a.patch("/v1/me/candidate", json={"consent": False}, headers=h).status_code == 200
+        assert eventually(lambda: _search(b, keys) == [])
+        assert a.patch("/v1/me/candidate", json={"consent": True}, headers=h).status_code == 200
+        assert eventually(lambda: len(_search(b, keys)) == 1)
+        held = a.get("/v1/me/candidate", headers=h).json()["credentials"][0]["id"]
+        assert a.delete(f"/v1/me/candidate/credentials/{held}", headers=h).status_code == 204
+        assert eventually(lambda: _search(b, keys) == [])
+        assert pool_b.full_loads == 1 and pool_b.applied >= 4
+        assert pool_b.version == a.app.state.store.last_change()  # type: ignore[attr-defined]
+
+
+def _add_candidate(store: Store, candidate_id: str, skill: str) -> None:
+    now = utcnow()
+    with store.session() as session:
+        session.add(Candidate(id=candidate_id, owner=f"owner-{candidate_id}", consent=True,
+                              share_contact=False, created_at=now, updated_at=now,
+                              skills=[DeclaredSkill(skill_uri=skill, added_at=now)]))
+        store.log_changes(session, [candidate_id])
+
+
+def test_a_pool_behind_the_logs_retention_loads_everything(engine: Engine,
+                                                           tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    store.upgrade()
+    pool = CandidatePool(store, engine.taxonomy, engine.link_policy)
+    pool.reload()
+    _add_candidate(store, "c_one", FORKLIFT)
+    assert pool.catch_up() == 1 and pool.full_loads == 1  # a delta
+    assert "c_one" in pool.profiles()
+    _add_candidate(store, "c_two", DEMENTIA)
+    assert store.prune_changes(utcnow() + timedelta(seconds=1)) == 2  # c_two's row is gone
+    pool.catch_up()
+    assert pool.full_loads == 2 and set(pool.profiles()) == {"c_one", "c_two"}
+    _add_candidate(store, "c_three", FORKLIFT)
+    assert pool.catch_up() == 1 and pool.full_loads == 2  # deltas again after the reload
+    store.dispose()
+
+
+def test_two_server_processes_see_each_others_writes(server_home: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    secret = admin_key(server_home, url)
+    writer = Server(server_home, free_port(), url).start(timeout=120)
+    reader = Server(server_home, free_port(), url).start(timeout=120)
+    try:
+        w, r = httpx.Client(base_url=writer.url), httpx.Client(base_url=reader.url)
+        keys: dict[str, dict[str, str]] = {}
+        for role in ("issuer", "job_seeker", "employer"):
+            made = w.post("/v1/keys", json={"role": role, "name": role},
+                          headers={"X-API-Key": secret})
+            assert made.status_code == 201, made.text
+            keys[role] = {"X-API-Key": made.json()["key"]}
+        cred = w.post("/v1/credentials", json={"kind": "issued", "document": credential_doc()},
+                      headers=keys["issuer"]).json()
+        me = w.post("/v1/me/candidate", json={"consent": False},
+                    headers=keys["job_seeker"]).json()
+        held = w.post("/v1/me/candidate/credentials", json={"claim_code": cred["claim_code"]},
+                      headers=keys["job_seeker"]).json()
+
+        def found() -> list[dict[str, Any]]:
+            out = r.post("/v1/search", json={"requirement": {"skills": [{"uri": FORKLIFT}],
+                                                             "must_have": [FORKLIFT]}},
+                         headers=keys["employer"])
+            assert out.status_code == 200, out.text
+            return [c for c in out.json()["results"] if c["must_haves_met"]]
+
+        def evidence() -> str | None:
+            hits = found()
+            return hits[0]["matched"][0]["evidence"][0]["strength"] if hits else None
+
+        assert found() == []  # no consent yet
+        w.patch("/v1/me/candidate", json={"consent": True}, headers=keys["job_seeker"])
+        assert eventually(lambda: [c["candidate_id"] for c in found()] == [me["id"]])
+        assert evidence() == "verified"
+        w.patch("/v1/me/candidate", json={"consent": False}, headers=keys["job_seeker"])
+        assert eventually(lambda: found() == [])
+        w.patch("/v1/me/candidate", json={"consent": True}, headers=keys["job_seeker"])
+        assert eventually(lambda: len(found()) == 1)
+        # The issuer withdraws the credential: the holder keeps it, unverified.
+        assert w.delete(f"/v1/credentials/{cred['id']}",
+                        headers=keys["issuer"]).status_code == 204
+        assert eventually(lambda: evidence() == "unverified")
+        # The holder removes it: no longer found for the skill.
+        assert w.delete(f"/v1/me/candidate/credentials/{held['id']}",
+                        headers=keys["job_seeker"]).status_code == 204
+        assert eventually(lambda: found() == [])
+        # Each process loaded every candidate once, at start-up; the reader took the rest
+        # from the change log as deltas.
+        pools = [w.get("/v1/health").json()["candidate_pool"],
+                 r.get("/v1/health").json()["candidate_pool"]]
+        assert [p["full_loads"] for p in pools] == [1, 1]
+        assert pools[1]["applied"] >= 5
+        assert pools[0]["change_log_seq"] == pools[1]["change_log_seq"]
+        w.close()
+        r.close()
+    finally:
+        writer.stop()
+        reader.stop()
