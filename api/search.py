@@ -317,11 +317,13 @@ class LabelSearch:
                                     round(SEMANTIC_SCALE * min(link.score, 1.0), 4)))
         if kind == "occupation" and len(hits) < limit and len(q) >= 4:
             # Occupations by name (matcher.occupation_names), as a job seeker's interest is
-            # read: a Swedish title finds an English label through its gloss or the model
-            # ("svetsare" → welder) when no Swedish labels are imported.
+            # read: a Swedish title finds an English label through its gloss ("svetsare" →
+            # welder) when no Swedish labels are imported. Only names found word for word (or
+            # nearly): a list of merely similar meanings would answer gibberish too.
             seen = {h.uri for h in hits}
             for match in self.engine.match_occupations(query, top_k=limit):
-                if match.uri not in seen and len(hits) < limit:
+                if (match.method == "lexical" and match.uri not in seen
+                        and len(hits) < limit):
                     hits.append(Hit(match.uri, "occupation",
                                     taxonomy.occupations[match.uri].label(lang),
                                     match.matched_label, match.matched_lang,

@@ -80,7 +80,7 @@ def test_skills_fall_back_to_semantic_mapping(client: TestClient, keys: Keys) ->
     hits = search(client, keys, "skills", "kan köra truck", limit=3)
     assert hits[0]["uri"] == FORKLIFT
     assert len(hits) == 3 and all(h["score"] < 0.4 for h in hits)  # below any lexical hit
-    # Occupations have no semantic fallback: nothing matches, nothing is shown.
+    # Occupations fall back only to names found (nearly) word for word: gibberish finds none.
     assert search(client, keys, "occupations", "qqqq") == []
 
 
