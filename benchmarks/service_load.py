@@ -147,13 +147,26 @@ def start_server(home: Path, url: str, port: int, log: Path,
         if process.poll() is not None:
             raise SystemExit(f"server exited:\n{log.read_text()[-3000:]}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=2).status_code == 200:
+            # Every process up: one answered, and each listens on its own socket (a process
+            # listens once its app has started; one still loading would get no connections).
+            if (httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=2).status_code == 200
+                    and listening_sockets(port) >= workers):
                 return process
         except httpx.HTTPError:
             pass
         time.sleep(0.25)
     process.kill()
     raise SystemExit("server did not start in 10 minutes")
+
+
+def listening_sockets(port: int) -> int:
+    """Sockets listening on ``port`` (Linux /proc/net/tcp: state 0A is LISTEN)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+            count += 1
+    return count
 
 
 class Connection:
