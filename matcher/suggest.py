@@ -55,7 +55,7 @@ class SuggestionParams:
     confidence_power: float = 1.0
     length_prior: float = 10.0
     length_power: float = 0.5
-    min_support: int = 2
+    min_support: int = 3
     level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.8})
 
 
