@@ -28,6 +28,9 @@ log.
   gets there, every ``PRUNE_EVERY`` seconds) and the ``candidate_changes_pruned`` counter
   records up to which sequence number. A process that had not applied rows that are gone (it
   was stopped or stalled for longer than the retention) does a full load.
+
+``GET /v1/health`` shows each process's state (:meth:`CandidatePool.stats`): the last log row
+applied, full loads and the last one's time, candidates applied as deltas, the matrix's tail.
 """
 
 from __future__ import annotations

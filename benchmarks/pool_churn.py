@@ -372,38 +372,51 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     timeout = httpx.Timeout(600.0)
 
-    async with httpx.AsyncClient(base_url=write_url, limits=limits, timeout=timeout) as w, \
-            httpx.AsyncClient(base_url=search_url, limits=limits, timeout=timeout) as s:
+    w = httpx.AsyncClient(base_url=write_url, limits=limits, timeout=timeout)
+    s = httpx.AsyncClient(base_url=search_url, limits=limits, timeout=timeout)
+    # Everything stops here: a request still unanswered then is counted as such (the
+    # baseline's processes can spend minutes reloading, all their threads waiting).
+    end = loop_start + args.duration + args.grace
+    try:
 
         async def one_write(i: int) -> None:
             try:
                 if i % 2 == 0:  # a marker declared by a probe: measured
                     j = i // 2
                     probe, marker = probes[j % PROBES], markers[(j // PROBES) % MARKERS]
-                    r = await w.post("/v1/me/candidate/skills", json={"uri": marker},
-                                     headers={"X-API-Key": data["probe_keys"][probe]})
+                    r = await asyncio.wait_for(w.post(
+                        "/v1/me/candidate/skills", json={"uri": marker},
+                        headers={"X-API-Key": data["probe_keys"][probe]}),
+                        max(0.01, end - time.perf_counter()))
                     if r.status_code == 201:
                         marker_writes.append({"probe": probe, "marker": marker,
                                               "acked": time.perf_counter(), "seen": {}})
                 else:  # consent off or on
                     j = i // 2
                     toggle = toggles[j % TOGGLES]
-                    r = await w.patch("/v1/me/candidate",
-                                      json={"consent": (j // TOGGLES) % 2 == 1},
-                                      headers={"X-API-Key": data["toggle_keys"][toggle]})
+                    r = await asyncio.wait_for(w.patch(
+                        "/v1/me/candidate", json={"consent": (j // TOGGLES) % 2 == 1},
+                        headers={"X-API-Key": data["toggle_keys"][toggle]}),
+                        max(0.01, end - time.perf_counter()))
                 write_status.append(r.status_code)
             except httpx.HTTPError:
                 write_status.append(0)
+            except TimeoutError:
+                pass  # unanswered when the run ended
 
         async def one_search(i: int) -> None:
             due = loop_start + i / args.search_rate
             rid = data["requirement_ids"][i % len(data["requirement_ids"])]
             try:
-                r = await s.post("/v1/search", json={"requirement_id": rid, "top_k": 10},
-                                 headers={"X-API-Key": data["employer"]})
+                r = await asyncio.wait_for(s.post(
+                    "/v1/search", json={"requirement_id": rid, "top_k": 10},
+                    headers={"X-API-Key": data["employer"]}),
+                    max(0.01, end - time.perf_counter()))
                 status = r.status_code
             except httpx.HTTPError:
                 status = 0
+            except TimeoutError:
+                return  # unanswered when the run ended
             search_samples.append((time.perf_counter() - due, status))
 
         pending: list[asyncio.Task[None]] = []
@@ -421,9 +434,6 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
 
         observe_body = {"requirement": {"skills": [{"uri": m} for m in markers]},
                         "top_k": PROBES}
-        # Everything stops here: a request still unanswered then is counted as such (the
-        # baseline's processes can spend minutes reloading).
-        end = loop_start + args.duration + args.grace
 
         async def observe(conn: Pinned) -> None:
             while True:
@@ -455,13 +465,13 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
             writes_done.set()
 
         await asyncio.gather(schedules(), *(observe(c) for c in pinned.values()))
-        unfinished = [t for t in pending if not t.done()]
-        if unfinished:
-            _, late = await asyncio.wait(unfinished,
-                                         timeout=max(0.0, end - time.perf_counter()))
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*late, return_exceptions=True)
+        await asyncio.gather(*pending)  # each ends by `end` at the latest
+    finally:
+        for client in (w, s):
+            try:
+                await asyncio.wait_for(client.aclose(), 10)
+            except (TimeoutError, httpx.HTTPError):
+                pass
 
     everywhere = [max(w_["seen"].values()) for w_ in marker_writes
                   if len(w_["seen"]) == len(pinned)]
@@ -491,12 +501,12 @@ async def churn(args: argparse.Namespace, data: dict[str, Any], ports: list[int]
 
 
 async def pool_states(pinned: dict[int, Pinned]) -> dict[str, Any]:
-    """Each process's ``candidate_pool`` from /v1/health (None: no answer within 30 s, e.g.
+    """Each process's ``candidate_pool`` from /v1/health (None: no answer within 10 s, e.g.
     every request thread of the baseline waiting for a reload)."""
     out: dict[str, Any] = {}
     for pid in list(pinned):
         try:
-            out[str(pid)] = await asyncio.wait_for(_pool_state(pinned, pid), 30)
+            out[str(pid)] = await asyncio.wait_for(_pool_state(pinned, pid), 10)
         except TimeoutError:
             out[str(pid)] = None
     return out
