@@ -752,18 +752,8 @@ def rank_matrix(
     for uri in requirement.uris:
         taxonomy.skill(uri)  # UnknownConceptError names any URI the taxonomy lacks
     scores = score_candidates(matrix, requirement, partial)
-    order = select_top(scores, top_k)
-    meeting = int(scores.must_met.sum())
-    notes: list[str] = []
-    must = requirement.must_haves
-    if must and meeting == 0:
-        labels = ", ".join(repr(taxonomy.skills[u].label(lang)) for u in must)
-        notes.append(f"no candidate holds every must-have skill ({labels}); the list shows "
-                     "the closest candidates, none of whom meets them")
-    explainer = Explainer(requirement.requirements, partial, taxonomy, lang=lang)
-    ranked = tuple(RankedCandidate(rank, ids[row], explainer.explain(profile_of(row)))
-                   for rank, row in enumerate(order.tolist(), start=1))
-    return RankingResult(requirement, ranked, len(ids), meeting, tuple(notes))
+    return ranking_result(requirement, scores, select_top(scores, top_k), ids, partial,
+                          taxonomy, profile_of=profile_of, total=len(ids), lang=lang)
 
 
 # -- suggestions for a job seeker ------------------------------------------------------------
