@@ -473,6 +473,7 @@ def _finish_index_build(args: argparse.Namespace) -> None:
     build = engine.index_building if engine is not None else None
     if build is None:
         return
+    sys.stdout.flush()  # the answer first, also when stdout is a pipe (block-buffered)
     eta = build.progress.eta()
     left = f"about {max(1, round(eta / 60))} min left" if eta is not None else "starting"
     sys.stderr.write(
