@@ -163,8 +163,14 @@ def index_key(taxonomy: Taxonomy, model_id: str, kinds: Sequence[VariantKind],
 
 def is_staged(taxonomy: Taxonomy, kinds: Sequence[VariantKind]) -> bool:
     """Whether the full index is large enough to be worth a first stage (:data:`STAGED_FROM`)."""
-    _, variants = collect_variants(taxonomy, kinds)
-    return len(variants) + len(taxonomy.skills) >= STAGED_FROM
+    texts = len(taxonomy.skills)  # descriptions; then the labels, counted before deduplication
+    for skill in taxonomy.skills.values():
+        texts += len(skill.labels)
+        if "alternative" in kinds:
+            texts += sum(len(labels) for labels in skill.alt_labels.values())
+        if "hidden" in kinds:
+            texts += sum(len(labels) for labels in skill.hidden_labels.values())
+    return texts >= STAGED_FROM
 
 
 class SkillIndex:
@@ -250,7 +256,10 @@ class SkillIndex:
             descriptions = embedded[len(missing) :]
         else:
             descriptions = _preferred_vectors(uris, variants, vectors)
-        index = _make_faiss(vectors)
+        # The first stage is searched exactly: building an HNSW graph over its ~26,000 vectors
+        # would take 10-25 processor seconds of the first answer's wait, and exact search
+        # over them takes about a millisecond per query.
+        index = _make_faiss(vectors, exact=stage == "first")
         meta = {
             "format": FORMAT_VERSION,
             "model_id": embedder.model_id,
@@ -635,11 +644,11 @@ def open_index(
     return first, BackgroundBuild(build, full_dir, on_full)
 
 
-def _make_faiss(vectors: np.ndarray) -> Any:
+def _make_faiss(vectors: np.ndarray, *, exact: bool = False) -> Any:
     import faiss
 
     dim = vectors.shape[1]
-    if len(vectors) < _HNSW_FROM:
+    if exact or len(vectors) < _HNSW_FROM:
         index = faiss.IndexFlatIP(dim)
     else:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)

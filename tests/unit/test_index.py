@@ -242,3 +242,16 @@ def test_command_prints_the_answer_then_completes_the_full_index(staged, importe
     code, out2, err = run(capsys, "map-credential", str(demo / "saman-2.json"), "--format",
                           "table")
     assert code == 0 and "first-stage" not in err and "•" in out2
+
+
+def test_waiting_on_a_terminal_shows_the_background_build_as_a_bar(staged, mini_taxonomy,
+                                                                   tmp_path, capsys) -> None:
+    embedder = GatedEmbedder()
+    engine = _engine(mini_taxonomy, tmp_path, embedder)
+    assert engine.index.stage == "first"
+    threading.Timer(0.3, embedder.gate.set).start()
+    assert engine.wait_for_index(timeout=30, show_progress=True).stage == "full"
+    err = capsys.readouterr().err
+    assert "Embedding ESCO labels and descriptions (full skill index, in the background)" in err
+    total = engine.index.meta["embedded_texts"]
+    assert f"{total}/{total}" in err
