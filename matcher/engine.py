@@ -129,6 +129,11 @@ class Engine:
             self._embedder = build_embedder(self.settings.model)
         return self._embedder
 
+    # Without a saved full index, a large taxonomy is first served by a first-stage index while
+    # the full one is built in the background (matcher.index); False: build the full index in
+    # the foreground on first use (benchmarks that measure the full index's quality).
+    staged_index = True
+
     @property
     def index_path(self) -> Path:
         """Where the full index is saved (a first stage beside it, its name ending -firstN)."""
@@ -143,7 +148,7 @@ class Engine:
         if self._index is None:
             index, build = open_index(self.taxonomy, self.embedder, self.settings.index_dir,
                                       kinds=self._index_kinds, show_progress=self._show_progress,
-                                      on_full=self._use_index)
+                                      staged=self.staged_index, on_full=self._use_index)
             self._index, self._mapper = index, None
             if build is not None:
                 self._index_build = build

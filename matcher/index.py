@@ -609,20 +609,24 @@ def open_index(
     *,
     kinds: Sequence[VariantKind] = DEFAULT_KINDS,
     show_progress: bool | None = None,
+    staged: bool = True,
     on_full: Callable[[SkillIndex], None],
 ) -> tuple[SkillIndex, BackgroundBuild | None]:
     """The index to use now, and the background build that will complete it (not started).
 
     A saved full index is loaded. Else a large taxonomy (:func:`is_staged`) gets its first
     stage (loaded, or built and saved) and a :class:`BackgroundBuild` of the full index that
-    calls ``on_full`` when saved; a small one is built whole.
+    calls ``on_full`` when saved; a small one (or any, when not ``staged``) is built whole.
     """
     full_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds)
     index = load_saved(full_dir, taxonomy, embedder, "full")
     if index is not None:
         return index, None
-    if not is_staged(taxonomy, kinds):
-        index = SkillIndex.build(taxonomy, embedder, kinds=kinds, show_progress=show_progress)
+    if not staged or not is_staged(taxonomy, kinds):
+        first_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds, "first")
+        first = load_saved(first_dir, taxonomy, embedder, "first")  # its vectors, if saved
+        index = SkillIndex.build(taxonomy, embedder, kinds=kinds, reuse=first,
+                                 show_progress=show_progress)
         index.save(full_dir)
         return index, None
     first_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds, "first")

@@ -255,3 +255,16 @@ def test_waiting_on_a_terminal_shows_the_background_build_as_a_bar(staged, mini_
     assert "Embedding ESCO labels and descriptions (full skill index, in the background)" in err
     total = engine.index.meta["embedded_texts"]
     assert f"{total}/{total}" in err
+
+
+def test_an_engine_not_staged_builds_the_full_index_reusing_a_saved_first_stage(
+        staged, mini_taxonomy, tmp_path) -> None:
+    embedder = GatedEmbedder()
+    first = _engine(mini_taxonomy, tmp_path, embedder).index  # saved; its build never ends
+    engine = _engine(mini_taxonomy, tmp_path)
+    engine.staged_index = False
+    assert engine.index.stage == "full"
+    assert engine.index_building is None
+    assert engine.index.meta["embedded_texts"] == (
+        engine.index.meta["full_variants"] - len(first) + len(mini_taxonomy.skills))
+    embedder.gate.set()
