@@ -155,7 +155,10 @@ def main() -> None:
     sampler.start()
     first_run = run_once(home, None if args.max_minutes is None else 60 * args.max_minutes)
     load = sampler.stop()
-    complete = not first_run["stopped_after_max_seconds"]
+    # Complete only when the command ended by itself, successfully, with the full index saved
+    # (on a shared machine another user's `pkill` once ended the command half-way).
+    complete = (first_run["exit_code"] == 0 and not first_run["stopped_after_max_seconds"]
+                and "full" in _meta(home))
     second = run_once(home) if complete else {"first_line": {}, "ended_seconds": None,
                                                "exit_code": None, "stderr": []}
     first_line = first_run["first_line"]
@@ -178,6 +181,8 @@ def main() -> None:
                                              if complete and first_run["cpu_seconds_at_end"]
                                              else None),
         "stopped_after_seconds": None if complete else first_run["ended_seconds"],
+        "stopped_by": (None if complete else "--max-minutes" if first_run[
+            "stopped_after_max_seconds"] else f"exit code {first_run['exit_code']}"),
         "cpu_seconds_when_stopped": None if complete else first_run["cpu_seconds_at_end"],
         "background_progress_when_stopped": (
             None if complete or not progress else
