@@ -119,6 +119,10 @@ def _run(home: Path, max_seconds: float | None) -> dict[str, Any]:
         cpu_at_end = _cpu_seconds(process.pid) or cpu_at_end
         if max_seconds is not None and time.perf_counter() - started > max_seconds:
             process.send_signal(signal.SIGINT)  # as Ctrl-C: the full index is not finished
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:  # SIGINT is ignored in a background shell job
+                process.terminate()
             stopped = True
             break
         time.sleep(0.5)

@@ -39,7 +39,13 @@ from common import (  # noqa: E402
 )
 
 from matcher import index as index_module  # noqa: E402
-from matcher.index import SkillIndex, collect_variants, skill_description  # noqa: E402
+from matcher.index import (  # noqa: E402
+    SkillIndex,
+    collect_variants,
+    index_key,
+    load_saved,
+    skill_description,
+)
 
 
 def main() -> None:
@@ -47,9 +53,13 @@ def main() -> None:
     parser.add_argument("--stages", metavar="N,...",
                         help="compare the full index with first stages of N alternative labels "
                              "per skill, on validation and dev splits only")
+    parser.add_argument("--no-full-build", action="store_true",
+                        help="with --stages: use the full index only if saved (else embed the "
+                             "first stages, as a fresh install does)")
     args = parser.parse_args()
     if args.stages is not None:
-        compare_stages([int(n) for n in args.stages.split(",")])
+        compare_stages([int(n) for n in args.stages.split(",")],
+                       build_full=not args.no_full_build)
         return
     engine = official_engine()
     _, seconds = timed(lambda: engine.index)
@@ -91,17 +101,22 @@ def _dev_sets(engine) -> dict[str, list[dict]]:  # type: ignore[no-untyped-def]
     return sets
 
 
-def compare_stages(alternatives: list[int]) -> None:
+def compare_stages(alternatives: list[int], *, build_full: bool = True) -> None:
     engine = official_engine()
-    _, seconds = timed(engine.build_index)  # the full index: loaded, or built in the foreground
-    full = engine.index
-    print(f"full index ready in {seconds:.1f}s ({len(full)} variants)")
     taxonomy = engine.taxonomy
+    if build_full:
+        _, seconds = timed(engine.build_index)  # the full index: loaded, or built
+        full: SkillIndex | None = engine.index
+        print(f"full index ready in {seconds:.1f}s ({len(engine.index)} variants)")
+    else:  # only when saved: first stages are then embedded, as a fresh install does
+        full = load_saved(engine.index_path, taxonomy, engine.embedder, "full")
+        print("no saved full index: the first stages are embedded" if full is None else
+              f"full index loaded ({len(full)} variants)")
     embedder = CachingEmbedder(engine.embedder)  # queries are embedded once for all stages
     tokens = _token_counter(engine.embedder)
-    _, variants = collect_variants(taxonomy, full.meta["kinds"])
+    _, variants = collect_variants(taxonomy, index_module.DEFAULT_KINDS)
     label_tokens = sum(tokens(v.text) for v in variants)
-    description_tokens = sum(tokens(skill_description(taxonomy, u)) for u in full.uris)
+    description_tokens = sum(tokens(skill_description(taxonomy, u)) for u in taxonomy.skills)
     sets = _dev_sets(engine)
     rows = []
 
@@ -120,23 +135,30 @@ def compare_stages(alternatives: list[int]) -> None:
             if isinstance(v, dict)), flush=True)
 
     print(f"{'index':<40}{'variants':>8}{'tokens':>10}  set hit@1/hit@5/MRR")
-    score("full", full, label_tokens + description_tokens)
+    if full is not None:
+        score("full", full, label_tokens + description_tokens)
     saved = index_module.FIRST_STAGE_ALTERNATIVES
     try:
         for n in alternatives:
             index_module.FIRST_STAGE_ALTERNATIVES = n
-            first = SkillIndex.build(taxonomy, engine.embedder, stage="first", reuse=full,
-                                     show_progress=False)
-            assert first.meta["embedded_texts"] == 0
+            path = engine.settings.index_dir / index_key(taxonomy, engine.embedder.model_id,
+                                                         index_module.DEFAULT_KINDS, "first")
+            first = load_saved(path, taxonomy, engine.embedder, "first") if full is None else None
+            if first is None:
+                first = SkillIndex.build(taxonomy, engine.embedder, stage="first", reuse=full,
+                                         show_progress=None)
+                if full is None:
+                    first.save(path)
             cost = sum(tokens(v.text) for v in first.variants)
             score(f"first stage, {n} alternative(s)", first, cost)
-            with_descriptions = SkillIndex(first.uris, first.variants, first._faiss,
-                                           first.meta, full.descriptions)
-            score(f"first stage, {n} alternative(s) + descriptions", with_descriptions,
-                  cost + description_tokens)
+            if full is not None:
+                with_descriptions = SkillIndex(first.uris, first.variants, first._faiss,
+                                               first.meta, full.descriptions)
+                score(f"first stage, {n} alternative(s) + descriptions", with_descriptions,
+                      cost + description_tokens)
     finally:
         index_module.FIRST_STAGE_ALTERNATIVES = saved
-    write_results("index_stages", {
+    write_results("index_stages" if full is not None else "index_stages_first_only", {
         "model": engine.embedder.model_id,
         "taxonomy": taxonomy.version,
         "splits": "TECH and HOUSE validation, outcome dev (test splits not read)",
