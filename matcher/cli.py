@@ -476,10 +476,12 @@ def _finish_index_build(args: argparse.Namespace) -> None:
     sys.stdout.flush()  # the answer first, also when stdout is a pipe (block-buffered)
     eta = build.progress.eta()
     left = f"about {max(1, round(eta / 60))} min left" if eta is not None else "starting"
+    first = engine.index.meta
     sys.stderr.write(
-        "matcher: this answer used the first-stage skill index (preferred labels and a few "
-        "alternative labels, no descriptions); completing the full index now "
-        f"({left}; Ctrl-C stops it, and a later run builds it again)\n")
+        "matcher: this answer used the first-stage skill index "
+        f"({first.get('variants', 0):,} of {first.get('full_variants', 0):,} label variants, no "
+        f"descriptions); completing the full index now ({left}; Ctrl-C stops it, and a later "
+        "run builds it again)\n")
     sys.stderr.flush()
     index = engine.wait_for_index()
     if index.stage == "full":

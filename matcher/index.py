@@ -10,11 +10,13 @@
 
 Staged: embedding all of ESCO (about 95,000 labels and 14,000 descriptions) takes 12–15
 minutes on 2 cores, so a large taxonomy is first indexed in a *first stage* (every preferred
-label and a few alternative labels per skill; the preferred label's vector stands in for the
-description), used at once, while :class:`BackgroundBuild` completes the *full* index in a
-thread, reusing the first stage's vectors, and hands it over when it is saved.
+label, :data:`FIRST_STAGE_ALTERNATIVES` alternative labels per skill; the preferred label's
+vector stands in for the description), used at once, while :class:`BackgroundBuild`
+completes the *full* index in a thread, reusing the first stage's vectors, and hands it over
+when it is saved.
 
-Saved under ``MATCHER_HOME/indexes/<taxonomy hash>-<model id>-<variant kinds>[-firstN]/``:
+Saved under ``MATCHER_HOME/indexes/<taxonomy hash>-<model id>-<variant kinds>[-firstN]/``
+(N: alternative labels per skill):
 ``vectors.faiss``, ``descriptions.npy`` (float32, skill row order), ``variants.json`` (skill URIs
 and variants in row order) and ``meta.json`` (model, dimension, ESCO version, taxonomy hash,
 stage, package version). No pickle. Each folder is written whole or not at all
@@ -64,8 +66,13 @@ Stage = Literal["first", "full"]
 # A taxonomy whose full index embeds fewer texts than this is built whole at once: the tiny
 # test taxonomy, or one cut down to a sector. All of ESCO embeds about 109,000.
 STAGED_FROM = 20_000
-# Alternative labels per skill in the first stage, besides every preferred label.
-FIRST_STAGE_ALTERNATIVES = 1
+# Alternative labels per skill in the first stage, besides every preferred label. Chosen with
+# benchmarks/mapping_quality.py --stages 0,1,2 (TECH/HOUSE validation RP@5, outcome dev hit@5;
+# results/index_stages.json): the tuning objective is 62.55 with none, 62.65 with one and 62.55
+# with two (the full index: 67.95), mean MRR 55.9 / 54.4 / 54.3, while each doubles and triples
+# the first stage's tokens (8.6 / 17.7 / 26.5 % of the full build's). None keeps the first
+# answer well inside 3 minutes on 2 cores.
+FIRST_STAGE_ALTERNATIVES = 0
 # Seconds between progress log lines (when no progress bar is shown).
 PROGRESS_LOG_SECONDS = 5.0
 
@@ -639,7 +646,8 @@ def open_index(
         "using the first-stage skill index: every preferred label and up to %d alternative "
         "label(s) per skill (%d of %d label variants), preferred labels standing in for the "
         "descriptions; the full index is being built in the background and replaces it when "
-        "saved", FIRST_STAGE_ALTERNATIVES, len(first), first.meta.get("full_variants", 0))
+        "saved", first.meta.get("first_stage_alternatives") or 0, len(first),
+        first.meta.get("full_variants", 0))
 
     def build(progress: BuildProgress) -> SkillIndex:
         return SkillIndex.build(taxonomy, embedder, kinds=kinds, stage="full", reuse=first,

@@ -129,7 +129,7 @@ def test_failed_background_build_saves_nothing_and_keeps_the_first_stage(
     assert "could not be built" in caplog.text
     assert not engine.index_path.exists()
     assert [p.name for p in (tmp_path / "indexes").iterdir()] == [
-        engine.index_path.name + "-first1"]  # no staging folder left behind either
+        engine.index_path.name + f"-first{index_module.FIRST_STAGE_ALTERNATIVES}"]  # no staging
     # The next engine uses the saved first stage and builds the full index again.
     again = _engine(mini_taxonomy, tmp_path)
     assert again.index.stage == "first"
@@ -237,7 +237,7 @@ def test_command_prints_the_answer_then_completes_the_full_index(staged, importe
     assert "this answer used the first-stage skill index" in err
     assert "the full skill index is saved" in err
     indexes = sorted(p.name for p in (imported / "indexes").iterdir())
-    assert len(indexes) == 2 and indexes[1].endswith("-first1")
+    assert len(indexes) == 2 and indexes[1] == f"{indexes[0]}-first0"
     # The next run loads the full index and has nothing to finish.
     code, out2, err = run(capsys, "map-credential", str(demo / "saman-2.json"), "--format",
                           "table")
