@@ -43,7 +43,9 @@ def official_engine(**kwargs: Any) -> Engine:
     if imported_meta(s.taxonomy_dir) is None:
         print(f"importing ESCO v1.1.1 from {ESCO} into {s.home} …")
         save_taxonomy(read_esco(BUNDLES), s.taxonomy_dir)
-    return Engine(s, **kwargs)
+    engine = Engine(s, **kwargs)
+    engine.staged_index = False  # the figures are the full index's, never a first stage's
+    return engine
 
 
 class CachingEmbedder:

@@ -32,7 +32,9 @@ def _engine(args: argparse.Namespace) -> Any:
     from matcher.config import Settings
     from matcher.engine import Engine
 
-    return Engine(Settings(), show_progress=None)
+    engine = Engine(Settings(), show_progress=None)
+    args.engine = engine  # main() waits for its background index build before exiting
+    return engine
 
 
 # -- esco --------------------------------------------------------------------------------------
@@ -428,21 +430,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _configure_logging(verbose: bool) -> None:
+    """Warnings to stderr (everything with ``-v``). Building the skill index shows a progress
+    bar on a terminal; otherwise (output piped, CI, a service log) its progress and which
+    index stage is in use are logged instead, every few seconds with done/total and ETA."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not verbose and not sys.stderr.isatty():
+        logging.getLogger("matcher.index").setLevel(logging.INFO)
+
+
+def _finish_index_build(args: argparse.Namespace) -> None:
+    """The answer came from a first-stage index: finish the full one before exiting."""
+    engine = getattr(args, "engine", None)
+    build = engine.index_building if engine is not None else None
+    if build is None:
+        return
+    sys.stdout.flush()  # the answer first, also when stdout is a pipe (block-buffered)
+    eta = build.progress.eta()
+    left = f"about {max(1, round(eta / 60))} min left" if eta is not None else "starting"
+    first = engine.index.meta
+    sys.stderr.write(
+        "matcher: this answer used the first-stage skill index "
+        f"({first.get('variants', 0):,} of {first.get('full_variants', 0):,} label variants, no "
+        f"descriptions); completing the full index now ({left}; Ctrl-C stops it, and a later "
+        "run builds it again)\n")
+    sys.stderr.flush()
+    index = engine.wait_for_index()
+    if index.stage == "full":
+        sys.stderr.write(f"matcher: the full skill index is saved in {engine.index_path}; "
+                         "later runs use it\n")
+    else:
+        sys.stderr.write("matcher: the full skill index could not be built (see the warning "
+                         "above); the first stage stays in use\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown and not getattr(args, "any_arguments", False):
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging(args.verbose)
     try:
         code: int = args.func(args)
+        if code == 0:
+            _finish_index_build(args)
         return code
     except MatcherError as exc:
         sys.stderr.write(f"matcher: error: {exc.message}\n")
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("matcher: interrupted\n")
+        engine = getattr(args, "engine", None)
+        if engine is not None and engine.index_building is not None:
+            sys.stderr.write("matcher: interrupted; the full skill index was not finished "
+                             "(nothing of it was saved; a later run builds it again)\n")
+        else:
+            sys.stderr.write("matcher: interrupted\n")
         return 130
     except BrokenPipeError:
         return 0

@@ -4,7 +4,9 @@ courses (profiles.py, ranking.py, jobs.py hold the logic).
 
 Heavy resources are built lazily, once, and can be injected (tests, the API's lifespan):
 the taxonomy (imported under MATCHER_HOME, else the embedded default), the embedder, and the
-skill index (loaded from MATCHER_HOME when one matches taxonomy and model, else built, saved).
+skill index (loaded from MATCHER_HOME when one matches taxonomy and model, else built, saved;
+for all of ESCO a quick first stage is used while the full index is built in the background,
+see :mod:`matcher.index`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,15 @@ import numpy as np
 from matcher.config import Settings
 from matcher.credentials import Credential, CredentialOffering
 from matcher.embedding import Embedder, build_embedder
-from matcher.errors import IndexMismatchError
 from matcher.evidence import TITLE, LinkPolicy, TextLink, credential_texts
-from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
+from matcher.index import (
+    DEFAULT_KINDS,
+    BackgroundBuild,
+    SkillIndex,
+    index_key,
+    load_saved,
+    open_index,
+)
 from matcher.mapping import MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, SkillLink, VariantKind
 from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames
@@ -100,6 +108,7 @@ class Engine:
         self._taxonomy = taxonomy
         self._embedder = embedder
         self._index: SkillIndex | None = None
+        self._index_build: BackgroundBuild | None = None  # completing a first-stage index
         self._mapper: OutcomeMapper | None = None
         self._index_kinds = tuple(index_kinds)
         self._mapping_params = mapping_params
@@ -136,35 +145,71 @@ class Engine:
             self._embedder = build_embedder(self.settings.model)
         return self._embedder
 
+    # Without a saved full index, a large taxonomy is first served by a first-stage index while
+    # the full one is built in the background (matcher.index); False: build the full index in
+    # the foreground on first use (benchmarks that measure the full index's quality).
+    staged_index = True
+
     @property
     def index_path(self) -> Path:
+        """Where the full index is saved (a first stage beside it, its name ending -firstN)."""
         key = index_key(self.taxonomy, self.embedder.model_id, self._index_kinds)
         return self.settings.index_dir / key
 
     @property
     def index(self) -> SkillIndex:
+        """The skill index in use: the saved full index; without one, for a large taxonomy,
+        the first stage while the full index is built in the background and then swapped in
+        (:meth:`wait_for_index`; ``index.stage`` says which)."""
         if self._index is None:
-            self._index = self.build_index(force=False)
+            index, build = open_index(self.taxonomy, self.embedder, self.settings.index_dir,
+                                      kinds=self._index_kinds, show_progress=self._show_progress,
+                                      staged=self.staged_index, on_full=self._use_index)
+            self._index, self._mapper = index, None
+            if build is not None:
+                self._index_build = build
+                build.start()
+            return index  # (the build may already have swapped in the full index)
         return self._index
 
-    def build_index(self, *, force: bool = False) -> SkillIndex:
-        """Load the saved index for this taxonomy and model, or build and save one."""
-        path = self.index_path
-        if not force and (path / "meta.json").exists():
-            try:
-                started = time.perf_counter()
-                index = SkillIndex.load(path, taxonomy_hash=self.taxonomy.content_hash,
-                                        model_id=self.embedder.model_id)
-                logger.info("loaded skill index %s in %.2fs", path.name,
-                            time.perf_counter() - started)
-                self._index, self._mapper = index, None
-                return index
-            except (IndexMismatchError, OSError, ValueError, KeyError) as exc:
-                logger.warning("rebuilding the skill index: %s", exc)
-        index = SkillIndex.build(self.taxonomy, self.embedder, kinds=self._index_kinds,
-                                 show_progress=self._show_progress)
-        index.save(path)
+    def _use_index(self, index: SkillIndex) -> None:
+        """Swap in ``index``; what was derived from the previous one is derived again."""
         self._index, self._mapper = index, None
+        self._catalogue = None
+        self._ads = None
+
+    def wait_for_index(self, timeout: float | None = None, *,
+                       show_progress: bool | None = None) -> SkillIndex:
+        """Wait for a background build of the full index (if one runs) to end; the index in
+        use afterwards (the first stage still, when the build failed or timed out)."""
+        index = self.index
+        if self._index_build is not None:
+            self._index_build.wait(timeout, show_progress=show_progress)
+            index = self.index
+        return index
+
+    @property
+    def index_building(self) -> BackgroundBuild | None:
+        """The background build of the full index, while one runs."""
+        build = self._index_build
+        return build if build is not None and build.running else None
+
+    def build_index(self, *, force: bool = False) -> SkillIndex:
+        """Load the saved full index for this taxonomy and model, or build and save it (in the
+        foreground, reusing a saved first stage's vectors unless ``force``)."""
+        if self.index_building is not None and not force:
+            return self.wait_for_index(show_progress=self._show_progress)
+        path = self.index_path
+        taxonomy, embedder = self.taxonomy, self.embedder
+        index = None if force else load_saved(path, taxonomy, embedder, "full")
+        if index is None:
+            first_path = self.settings.index_dir / index_key(taxonomy, embedder.model_id,
+                                                             self._index_kinds, "first")
+            first = None if force else load_saved(first_path, taxonomy, embedder, "first")
+            index = SkillIndex.build(taxonomy, embedder, kinds=self._index_kinds, reuse=first,
+                                     show_progress=self._show_progress)
+            index.save(path)
+        self._use_index(index)
         return index
 
     @property
@@ -536,6 +581,8 @@ class Engine:
                          "resources/sv_en_glossary.tsv")))
         blob = repr((asdict(mapper.params), mapper.calibration, self._index_kinds,
                      package_version(), sources.hexdigest()))
+        if mapper.index.stage != "full":  # results of a first-stage index are not kept as final
+            blob += mapper.index.stage
         return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
     def catalogue(self) -> list[CatalogueEntry]:

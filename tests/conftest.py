@@ -78,7 +78,9 @@ def official_engine() -> Engine:
         save_taxonomy(read_esco([esco / "ESCO dataset - v1.1.1 - classification - en - csv.zip",
                                  esco / "ESCO dataset - v1.1.1 - relations - csv.zip"]),
                       settings.taxonomy_dir)
-    return Engine(settings, show_progress=False)
+    engine = Engine(settings, show_progress=False)
+    engine.staged_index = False  # the slow tests check the full index, never a first stage
+    return engine
 
 
 # -- the matcher command, in process -----------------------------------------------------------
