@@ -740,6 +740,9 @@ class Engine:
                 occupation_out.append(self._suggestion(
                     "occupation", occupation.uri, occupation.label(lang), profile, requirement,
                     courses_per_gap, lang, why=support_note(int(rel.support[i]), params, lang)))
+            if not occupation_out:
+                notes.append(f"no occupation lists at least {params.floor} of the candidate's "
+                             "skills, so none is suggested; add credentials or skills")
         else:
             notes.append("the taxonomy has no occupation–skill relations, so no occupations "
                          "are suggested; import the ESCO relations bundle")

@@ -16,8 +16,11 @@ skills. Suggestions are ordered by a relevance that weighs what a career counsel
   occupation weight) ** length_power``: an occupation with three listed skills, where one
   stray link covers a third, does not outrank one whose long list the person covers in depth;
 - **minimum support**: an occupation needs at least ``min_support`` distinct held skills among
-  its own (essential or optional) to be suggested ahead of any with less; a single stray link
-  never puts an occupation first. The explanation names the skills that support it;
+  its own (essential or optional) to be suggested ahead of any with less; one resting on fewer
+  than ``floor`` held skills is not suggested at all, unless those are at least half of what
+  it lists (a short ad: *forklift* for "truck and drawings"): a single stray link (*apply animal hygiene practices* in a care course)
+  never puts an animal or vehicle occupation among a person's suggestions. The explanation
+  names the skills that support it;
 - **entry level** (the pre-study's priority): managers (ISCO major group 1) and professionals
   (2), whose jobs need experience or a degree, count ``level_prior[group]`` of their
   relevance.
@@ -56,6 +59,7 @@ class SuggestionParams:
     length_prior: float = 10.0
     length_power: float = 0.5
     min_support: int = 3
+    floor: int = 2
     level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.8})
 
 
@@ -66,6 +70,7 @@ class Relevance:
     score: np.ndarray  # (m,) the order key
     support: np.ndarray  # (m,) int: distinct held skills the row lists
     supported: np.ndarray  # (m,) bool: support ≥ min_support
+    eligible: np.ndarray  # (m,) bool: support ≥ floor, or ≥ half of what the row lists
 
 
 class OccupationSpace:
@@ -143,12 +148,15 @@ def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: Sugges
     listed.data[:] = 1.0
     support = np.asarray((listed @ held.T).todense()).ravel().astype(np.int64)
     supported = support >= params.min_support
-    return Relevance(score, support, supported)
+    listed_count = np.diff(listed.indptr)
+    eligible = (support > 0) & ((support >= params.floor) | (2 * support >= listed_count))
+    return Relevance(score, support, supported, eligible)
 
 
 def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
           named: np.ndarray | None = None) -> list[int]:
-    """The ``k`` best rows: supported ones first, each group by score (× ``boost``).
+    """The ``k`` best rows: supported ones first, each group by score (× ``boost``); rows
+    below the support floor are left out.
 
     ``named`` marks rows the person named themselves (an interest naming the occupation):
     they count as supported whatever their support, since the person asked for them.
@@ -156,7 +164,10 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
     from matcher.ranking import best_rows
 
     key = rel.score if boost is None else rel.score * boost
-    supported = rel.supported if named is None else rel.supported | named
+    supported, eligible = rel.supported, rel.eligible
+    if named is not None:
+        supported, eligible = supported | named, eligible | named
+    key = np.where(eligible, key, 0.0)
     # Supported rows first: an offset larger than any score.
     offset = float(np.max(key)) + 1.0 if len(key) else 0.0
     ranked = best_rows(key + supported.astype(np.float64) * offset, k)
@@ -183,7 +194,8 @@ def describe(params: SuggestionParams) -> dict[str, Any]:
     return {"specificity": params.specificity, "essential": params.essential,
             "optional": params.optional, "confidence_power": params.confidence_power,
             "length_prior": params.length_prior, "length_power": params.length_power,
-            "min_support": params.min_support, "level_prior": dict(params.level_prior)}
+            "min_support": params.min_support, "floor": params.floor,
+            "level_prior": dict(params.level_prior)}
 
 
 def profile_rows(requirements: Sequence[Sequence[tuple[str, float]]],
