@@ -204,7 +204,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     for c in result.candidates:
         e = c.explanation
         flag = "" if e.must_haves_met else "  [must-haves NOT met]"
-        lines.append(f"\n{c.rank}. {c.candidate_id}  score {e.score:.2f}{flag}")
+        lines.append(f"\n{c.rank}. {c.candidate_id}  score {e.score:.2f} ({_core(e)}){flag}")
         lines += [f"   ✓ {m.label}  ({m.rationale})" for m in e.matched]
         lines += [f"   ~ {m.label}  {m.score:.2f}: {m.rationale}" for m in e.partial]
         if e.missing:
@@ -214,6 +214,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
                                                               else "") for m in shown) + more)
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def _core(e: Any) -> str:
+    """What the score means, beside it: a held merit is listed with ✓ though the score, the
+    share of the job's core, can be 0."""
+    return f"{e.core_held} of {e.core_total} core skills held"
 
 
 def _invalid(message: str) -> Exception:
@@ -261,7 +267,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         for i, s in enumerate(items, start=1):
             where = ", ".join(v for k, v in s.details if k in ("employer", "municipality"))
             lines.append(f"{i}. {s.title}" + (f" — {where}" if where else "")
-                         + f"  score {s.score:.2f}")
+                         + f"  score {s.score:.2f} ({_core(s.explanation)})")
             if s.explanation.matched:
                 lines.append("   ✓ " + ", ".join(m.label for m in s.explanation.matched))
             for gap in s.gaps[:args.gaps]:

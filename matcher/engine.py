@@ -347,11 +347,15 @@ class Engine:
 
     def requirement_from_occupation(self, uri: str, *, must_have: Sequence[str] = (),
                                     lang: str = "en") -> RequirementProfile:
-        """Requirement profile of an ESCO occupation: essential skills 1, optional 0.5."""
+        """Requirement profile of an ESCO occupation: essential skills 1, optional 0.5, each ×
+        how specific the skill is (:meth:`matcher.suggest.OccupationSpace.specificity`)."""
         from matcher.profiles import requirement_from_occupation
 
-        return self._with_must_have(requirement_from_occupation(self.taxonomy, uri, lang=lang),
-                                    must_have)
+        skills = [r.skill_uri for r in self.taxonomy.skills_of(uri)]
+        specificity = (self.occupation_space.specificity(skills)
+                       if skills and self.suggestion_params.requirement_specificity else None)
+        return self._with_must_have(requirement_from_occupation(
+            self.taxonomy, uri, lang=lang, specificity=specificity), must_have)
 
     def requirement_from_skills(self, skills: Sequence[Any], *, must_have: Sequence[str] = (),
                                 title: str = "skill list", id: str = "skills"

@@ -352,17 +352,21 @@ class RequirementProfile:
         )
 
 
-def requirement_from_occupation(taxonomy: Taxonomy, uri: str, *, lang: str = "en"
+def requirement_from_occupation(taxonomy: Taxonomy, uri: str, *, lang: str = "en",
+                                specificity: Mapping[str, float] | None = None
                                 ) -> RequirementProfile:
-    """Essential skills weigh :data:`ESSENTIAL_WEIGHT`, optional ones :data:`OPTIONAL_WEIGHT`.
+    """Essential skills weigh :data:`ESSENTIAL_WEIGHT`, optional ones :data:`OPTIONAL_WEIGHT`,
+    each × its ``specificity`` factor when given (skill URI → (0, 1]; missing: 1).
 
     Raises:
         UnknownConceptError: ``uri`` is not an occupation of the taxonomy.
         InvalidInputError: the taxonomy links no skills to it (no relations imported).
     """
     occupation = taxonomy.occupation(uri)
+    factor = specificity or {}
     requirements = tuple(
-        Requirement(r.skill_uri, ESSENTIAL_WEIGHT if r.essential else OPTIONAL_WEIGHT, False,
+        Requirement(r.skill_uri, (ESSENTIAL_WEIGHT if r.essential else OPTIONAL_WEIGHT)
+                    * factor.get(r.skill_uri, 1.0), False,
                     "essential" if r.essential else "optional", core=r.essential)
         for r in taxonomy.skills_of(uri)
     )

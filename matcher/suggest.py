@@ -60,6 +60,10 @@ class SuggestionParams:
     length_power: float = 0.5
     min_support: int = 3
     floor: int = 2
+    # The employer's view of an occupation uses the same specificity: each skill of its
+    # requirement weighs (idf / the most specific skill's idf) ** this (0: every skill alike),
+    # so that a healthcare assistant's core reads as care skills rather than "communication".
+    requirement_specificity: float = 0.5
     level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.8})
 
 
@@ -101,9 +105,24 @@ class OccupationSpace:
         n = max(len(self.uris), 1)
         self.idf = np.log((n + 1) / (df + 1)).astype(np.float32)
         self.matrix = self.weighted(self.kind)
+        self._skill_uris = space.uris
         groups = [taxonomy.occupations[u].isco_group[:1] for u in self.uris]
         self.level = np.array([params.level_prior.get(g, 1.0) for g in groups],
                               dtype=np.float32)
+
+    def specificity(self, uris: Sequence[str]) -> dict[str, float]:
+        """Each skill's weight factor in an occupation's requirement, in (0, 1]: the most
+        specific skill 1, one that every occupation lists close to 0 (never 0: it still counts).
+        """
+        power = self.params.requirement_specificity
+        top = float(self.idf.max()) if len(self.idf) else 1.0
+        col = {u: i for i, u in enumerate(self._skill_uris)} if uris else {}
+        out = {}
+        for uri in uris:
+            i = col.get(uri)
+            idf = float(self.idf[i]) if i is not None else top
+            out[uri] = max(idf / top, 0.05) ** power if power else 1.0
+        return out
 
     def weighted(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
         """Requirement rows (occupations or ads) weighted by each skill's specificity."""
@@ -195,6 +214,7 @@ def describe(params: SuggestionParams) -> dict[str, Any]:
             "optional": params.optional, "confidence_power": params.confidence_power,
             "length_prior": params.length_prior, "length_power": params.length_power,
             "min_support": params.min_support, "floor": params.floor,
+            "requirement_specificity": params.requirement_specificity,
             "level_prior": dict(params.level_prior)}
 
 
