@@ -97,7 +97,8 @@ def _run(step: str, function: Any, *args: Any) -> Any:
         if isinstance(inner, UnknownContextError):
             raise inner from None
         raise MalformedJsonLdError(
-            f"not valid JSON-LD ({step}): {exc.code or exc.type}: {exc.message}",
+            f"not valid JSON-LD ({step}): {exc.code or exc.type}: "
+            f"{exc.args[0] if exc.args else exc}",
             field="@context") from None
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise MalformedJsonLdError(f"not valid JSON-LD ({step}): {exc}",
