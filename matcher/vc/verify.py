@@ -83,7 +83,7 @@ class Verdict:
             return failed.message
         warning = next((c for c in self.checks if c.status == "warning"), None)
         issuer = self.issuer_name or self.issuer_id or "its issuer"
-        text = f"verified: signed by {issuer}, intact, current and not revoked"
+        text = f"verified by {issuer}: signed, intact, current and not revoked"
         return f"{text} ({warning.message})" if warning else text
 
     def to_dict(self) -> dict[str, Any]:
