@@ -139,8 +139,9 @@ class Verifier:
     Args:
         known_keys: verification method id → public key, for keys the caller resolved itself
             (e.g. the JWKS of issuers registered with the service).
-        trusted_issuers: issuer id → display name. When given, a credential whose issuer is not
-            in it is refused ("unknown key"), however intact: a did:key anyone can make.
+        trusted_issuers: issuer id → display name ("" keeps the name the credential states,
+            which the registered key signed). When given, a credential whose issuer is not in
+            it is refused ("unknown key"), however intact: a did:key anyone can make.
         status_lists: status list credential URL → the list credential (a mapping or a
             function returning None when it does not know the URL).
         now: the time to check validity against (default: the current time).
@@ -165,7 +166,7 @@ class Verifier:
         self._signer = None
         issuer_id, issuer_name = probes.issuer_of(document)
         if self.trusted_issuers and issuer_id in self.trusted_issuers:
-            issuer_name = self.trusted_issuers[issuer_id]
+            issuer_name = self.trusted_issuers[issuer_id] or issuer_name
         subject = next(iter(probes.as_list(document.get("credentialSubject"))), None)
         steps: list[tuple[str, Callable[[], tuple[str, str] | Check]]] = [
             ("context", lambda: probes.check_context(document)),
@@ -248,7 +249,7 @@ class Verifier:
         if self.trusted_issuers is None:
             return Check("trust", "passed", "any issuer whose key signed it (no trust list)")
         if issuer_id in self.trusted_issuers and self._signer == issuer_id:
-            return Check("trust", "passed", f"issuer known: {self.trusted_issuers[issuer_id]}")
+            return Check("trust", "passed", f"issuer known: {issuer_id}")
         return Check("trust", "failed", (
             f"signed by an unknown key: the issuer {issuer_id!r} is not registered here, so "
             "nothing vouches that it is who it says it is"))
