@@ -382,7 +382,8 @@ async function viewCandidate(id) {
     el("h3", {}, t("em.candidate", { id })),
     c.contact ? el("p", {}, `${t("em.contact")}: ${Object.values(c.contact).join(", ")}`) : null,
     el("ul", {}, c.skills.map((s) => el("li", {}, `${s.label || s.uri} – `,
-      el("span", { class: `badge ${s.evidence[0].strength}` }, t(`strength.${s.evidence[0].strength}`)),
+      el("span", { class: `badge ${s.evidence[0].strength}` }, s.evidence[0].verification
+        ? s.evidence[0].verification[`label_${lang}`] : t(`strength.${s.evidence[0].strength}`)),
       s.evidence[0].credential_title ? ` ${s.evidence[0].credential_title}` : "")))));
 }
 
