@@ -26,7 +26,7 @@ from api.audit import AuditWriter
 from api.errors import install_handlers
 from api.limits import BodySizeLimit
 from api.pool import CandidatePool
-from api.routes import ads, candidates, credentials, employers, system, taxonomy
+from api.routes import ads, candidates, credentials, employers, system, taxonomy, wallet
 from api.search import LabelSearch
 from api.settings import ServiceSettings
 from api.store import Store
@@ -95,7 +95,7 @@ def create_app(engine: Engine | None = None,
     app = FastAPI(title="Meritmatch", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan, docs_url="/docs", redoc_url=None)
     install_handlers(app)
-    for module in (system, taxonomy, credentials, candidates, employers, ads):
+    for module in (system, taxonomy, credentials, wallet, candidates, employers, ads):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 

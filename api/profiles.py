@@ -9,11 +9,16 @@ What only the service knows:
   one-time claim code) is *verified*, and its links are the issuer's, with the issuer's
   review (confirmed and added links count fully, rejected ones never); a credential document
   the person added themselves is *unverified*, with the links suggested when it was added;
-- a self-declared skill counts as *self_declared* with confidence 1.0.
+- a self-declared skill counts as *self_declared* with confidence 1.0;
+- a verifiable credential uploaded from a wallet (OB 3.0 or EDC, :mod:`api.routes.wallet`)
+  is *verified* when its proof, issuer key, dates and status checked out and its issuer is
+  registered here, else *unverified*; its evidence carries the verifier's finding;
+- a revoked credential (``revoked_at``) adds nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from api.store.models import Candidate, HeldCredential
@@ -46,8 +51,15 @@ def text_links(links: list[dict[str, Any]]) -> list[TextLink]:
 def build_profile(candidate: Candidate, taxonomy: Taxonomy,
                   policy: LinkPolicy | None = None) -> CandidateProfile:
     """The candidate's skills, each with every piece of evidence behind it."""
-    held = [(h.document, bool(h.verified), text_links(held_links(h)))
-            for h in candidate.credentials]
+    current = [h for h in candidate.credentials if h.revoked_at is None]
+    held = [(h.document, bool(h.verified), text_links(held_links(h))) for h in current]
     declared = [d.skill_uri for d in candidate.skills if d.skill_uri in taxonomy.skills]
-    return build_candidate_profile(candidate.id, held, self_declared=declared,
-                                   taxonomy=taxonomy, policy=policy)
+    profile = build_candidate_profile(candidate.id, held, self_declared=declared,
+                                      taxonomy=taxonomy, policy=policy)
+    findings = {str(h.document.get("id")): h.verification for h in current if h.verification}
+    if not findings:
+        return profile
+    skills = {uri: tuple(replace(e, verification=findings[e.credential_id])
+                         if e.credential_id in findings else e for e in evidence)
+              for uri, evidence in profile.skills.items()}
+    return CandidateProfile(profile.id, skills, profile.notes)

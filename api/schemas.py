@@ -193,6 +193,9 @@ class EvidenceOut(BaseModel):
     issuer: str | None = None
     issued_on: str | None = None
     outcome: str | None = None
+    verification: dict[str, Any] | None = Field(
+        default=None, description="a verifiable credential's check: status (verified | "
+        "unverified), issuer, reason, label_sv (\"verifierad av …\"), label_en, checked_at")
 
 
 class SkillEvidenceOut(BaseModel):
@@ -211,6 +214,17 @@ class HeldCredentialOut(BaseModel):
     document: dict[str, Any]
     links: list[dict[str, Any]]
     added_at: datetime
+    source: str | None = Field(default=None, description="ob3 | elm: uploaded from a wallet")
+    verification: dict[str, Any] | None = Field(
+        default=None, description="what verifying it found: status (verified | unverified | "
+        "revoked), issuer, reason, label_sv, label_en, checked_at, checks")
+    revoked_at: datetime | None = None
+
+
+class VerifiableUpload(Request):
+    document: dict[str, Any] | str = Field(
+        description="the OB 3.0 badge or European Digital Credential, as the wallet gave it "
+        "(a JSON object, or its text)")
 
 
 class CandidateOut(BaseModel):

@@ -432,6 +432,9 @@ def build_parser() -> argparse.ArgumentParser:
     ads_import.add_argument("file", type=Path, metavar="FILE")
     ads_import.set_defaults(func=cmd_ads_import)
 
+    from matcher.cli_credentials import register as add_credentials
+
+    add_credentials(sub)
     _add_plugins(sub)
     return parser
 

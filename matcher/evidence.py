@@ -136,6 +136,9 @@ class Evidence:
         confidence: of the text→skill link (1.0 for self-declared and confirmed links).
         weight: strength weight × link factor, in (0, 1]: what the ranking uses.
         outcome: the text the skill was read from (a learning outcome or the title).
+        verification: for a verifiable credential, what checking it found: ``{"status":
+            "verified" | "unverified", "issuer", "reason"}`` (the service sets it; an
+            employer sees it beside the evidence).
     """
 
     strength: EvidenceStrength
@@ -146,15 +149,17 @@ class Evidence:
     issuer: str | None = None
     issued_on: str | None = None
     outcome: str | None = None
+    verification: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"strength": self.strength,
                                "confidence": round(self.confidence, 3),
                                "weight": round(self.weight, 3)}
-        for key in ("credential_id", "credential_title", "issuer", "issued_on", "outcome"):
+        for key in ("credential_id", "credential_title", "issuer", "issued_on", "outcome",
+                    "verification"):
             value = getattr(self, key)
             if value is not None:
-                out[key] = value
+                out[key] = dict(value) if isinstance(value, Mapping) else value
         return out
 
 

@@ -151,6 +151,10 @@ def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: Engi
             if issued is None:
                 raise NotFound("no issued credential has this claim code; check the code the "
                                "issuer gave you", field="claim_code")
+            from api.routes.wallet import revoked_issued
+
+            if revoked_issued(session, issued.id):
+                raise Conflict("the issuer has revoked this credential", field="claim_code")
             if session.scalar(select(HeldCredential.id)
                               .where(HeldCredential.credential_id == issued.id)):
                 raise Conflict("this credential has already been claimed", field="claim_code")

@@ -46,7 +46,8 @@ def held_out(held: HeldCredential) -> dict[str, Any]:
         "id": held.id, "verified": held.verified, "title": doc.get("title", ""),
         "issuer": (doc.get("awarding_body") or {}).get("name"),
         "issued_on": doc.get("issued_on"), "document": doc, "links": held_links(held),
-        "added_at": held.added_at,
+        "added_at": held.added_at, "source": held.source, "verification": held.verification,
+        "revoked_at": held.revoked_at,
     }
 
 

@@ -29,6 +29,10 @@ const T = {
     "js.confirmDelete": "Vill du radera din profil och alla dina uppgifter? Det går inte att ångra.",
     "js.saved": "Sparat.", "js.deleted": "Alla dina uppgifter är raderade.",
     "js.added": "Mikromeriten är tillagd.",
+    "js.wallet": "Från din digitala plånbok (Open Badges 3.0 eller europeiskt digitalt intyg)",
+    "js.walletFile": "Välj filen (.json)", "js.walletBtn": "Ladda upp och kontrollera",
+    "js.walletAdded": "Tillagd: {label}", "js.walletRefused": "Kunde inte läggas till. Skäl: {reason}",
+    "js.walletBadFile": "Filen kunde inte läsas.", "js.revoked": "återkallad av utfärdaren",
     "col.skill": "Kompetens", "col.evidence": "Styrks av", "col.strength": "Styrka",
     "strength.verified": "verifierad", "strength.unverified": "ej verifierad",
     "strength.self_declared": "egen uppgift",
@@ -92,6 +96,10 @@ const T = {
     "js.confirmDelete": "Delete your profile and all your data? This cannot be undone.",
     "js.saved": "Saved.", "js.deleted": "All your data has been deleted.",
     "js.added": "The micro-credential was added.",
+    "js.wallet": "From your digital wallet (Open Badges 3.0 or European Digital Credential)",
+    "js.walletFile": "Choose the file (.json)", "js.walletBtn": "Upload and check",
+    "js.walletAdded": "Added: {label}", "js.walletRefused": "Could not be added. Reason: {reason}",
+    "js.walletBadFile": "The file could not be read.", "js.revoked": "revoked by the issuer",
     "col.skill": "Skill", "col.evidence": "Backed by", "col.strength": "Strength",
     "strength.verified": "verified", "strength.unverified": "unverified",
     "strength.self_declared": "self-declared",
@@ -226,9 +234,13 @@ async function loadSeeker() {
   list.replaceChildren();
   if (!profile.credentials.length) list.append(el("li", {}, t("js.noCredentials")));
   for (const c of profile.credentials) {
+    // A wallet credential says what checking it found ("verifierad av …" or why not).
+    const v = c.verification;
+    const label = c.revoked_at ? t("js.revoked")
+      : v ? v[`label_${lang}`] : t(c.verified ? "strength.verified" : "strength.unverified");
     list.append(el("li", { class: "card" },
       el("h4", {}, c.title), el("span", { class: `badge ${c.verified ? "verified" : "unverified"}` },
-        t(c.verified ? "strength.verified" : "strength.unverified")),
+        label),
       " ", c.issuer || "", c.issued_on ? ` · ${c.issued_on}` : ""));
   }
   const body = $("#js-skills tbody");
@@ -238,7 +250,8 @@ async function loadSeeker() {
     body.append(el("tr", {},
       el("td", {}, s.label || s.uri),
       el("td", {}, best.credential_title ? `${best.credential_title}${best.issuer ? ` (${best.issuer})` : ""}` : t("strength.self_declared")),
-      el("td", {}, el("span", { class: `badge ${best.strength}` }, t(`strength.${best.strength}`)))));
+      el("td", {}, el("span", { class: `badge ${best.strength}` },
+        best.verification ? best.verification[`label_${lang}`] : t(`strength.${best.strength}`)))));
   }
 }
 
@@ -369,7 +382,8 @@ async function viewCandidate(id) {
     el("h3", {}, t("em.candidate", { id })),
     c.contact ? el("p", {}, `${t("em.contact")}: ${Object.values(c.contact).join(", ")}`) : null,
     el("ul", {}, c.skills.map((s) => el("li", {}, `${s.label || s.uri} – `,
-      el("span", { class: `badge ${s.evidence[0].strength}` }, t(`strength.${s.evidence[0].strength}`)),
+      el("span", { class: `badge ${s.evidence[0].strength}` }, s.evidence[0].verification
+        ? s.evidence[0].verification[`label_${lang}`] : t(`strength.${s.evidence[0].strength}`)),
       s.evidence[0].credential_title ? ` ${s.evidence[0].credential_title}` : "")))));
 }
 
@@ -426,6 +440,8 @@ document.addEventListener("DOMContentLoaded", () => {
     lang = lang === "sv" ? "en" : "sv";
     sessionStorage.setItem("mm-lang", lang);
     applyLanguage();
+    // The job seeker's lists carry texts in the page's language (e.g. "verifierad av …").
+    if (me && me.role === "job_seeker" && !$("#js-profile").hidden) run(loadSeeker);
   });
   $("#login-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -451,6 +467,26 @@ document.addEventListener("DOMContentLoaded", () => {
       $("#js-claim").value = "";
       await loadSeeker();
       status(t("js.added"));
+    });
+  });
+  $("#js-wallet-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    run(async () => {
+      const file = $("#js-wallet").files[0];
+      let text;
+      try { text = await file.text(); } catch { status(t("js.walletBadFile"), true); return; }
+      let credential;  // JSON-LD as a wallet saves it; anything else goes as text (a JWT)
+      try { credential = JSON.parse(text); } catch { credential = text.trim(); }
+      try {
+        const held = await api("POST", "/v1/me/candidate/credentials/verifiable",
+          { document: credential });
+        $("#js-wallet").value = "";
+        await loadSeeker();
+        status(t("js.walletAdded", { label: held.verification[`label_${lang}`] }));
+      } catch (err) {
+        if (err.status !== 422) throw err;
+        status(t("js.walletRefused", { reason: err.message.replace(/^refused: /, "") }), true);
+      }
     });
   });
   $("#js-suggest").addEventListener("click", () => run(showSuggestions));

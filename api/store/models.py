@@ -141,9 +141,57 @@ class HeldCredential(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     links: Mapped[list[Any]] = mapped_column(JSON, default=list)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A verifiable credential uploaded from a wallet (issue 15): its format (ob3 | elm), the
+    # signed original, the verifier's verdict ({status, issuer, reason, checked_at, …}), and
+    # the status list entry it names, so a revocation by an issuer here finds its holders.
+    source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    signed: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    verification: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    status_url: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
+    status_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     candidate: Mapped[Candidate] = relationship(back_populates="credentials")
     credential: Mapped[IssuerCredential | None] = relationship()
+
+
+class IssuerKeyRow(Base):
+    """An issuer's Ed25519 signing key (a private JWK; its ``did:key`` is the issuer id in the
+    credentials it signs). Created on the issuer's first export."""
+
+    __tablename__ = "issuer_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), unique=True)
+    did: Mapped[str] = mapped_column(String(200), unique=True)
+    private_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatusListRow(Base):
+    """An issuer's revocation list (W3C Bitstring Status List), served at ``url``."""
+
+    __tablename__ = "status_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(String(500), unique=True)
+    encoded: Mapped[str] = mapped_column(Text)
+    next_index: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CredentialStatusRow(Base):
+    """An issued credential's place in its issuer's status list, and when it was revoked."""
+
+    __tablename__ = "credential_statuses"
+
+    credential_id: Mapped[int] = mapped_column(
+        ForeignKey("credentials.id", ondelete="CASCADE"), primary_key=True
+    )
+    list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id", ondelete="CASCADE"))
+    status_index: Mapped[int] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class DeclaredSkill(Base):

@@ -33,9 +33,14 @@ def setup_state(client: TestClient, keys: Keys) -> State:
     imported = client.post("/v1/ads", json={"ads": [ad]}, headers=keys.headers("platform"))
     key_id = client.get("/v1/keys", headers=keys.headers("admin")).json()[-1]["id"]
     held_id = me["credentials"][0]["id"]
+    badge = client.post(f"/v1/credentials/{cred['id']}/export",
+                        headers=keys.headers("issuer")).json()
+    issuer_key = client.get("/v1/issuer-key", headers=keys.headers("issuer")).json()
     return {"candidate": me["id"], "credential": cred["id"], "link": cred["links"][0]["id"],
             "requirement": req["id"], "ad": imported.json()["imported"][0]["id"],
-            "key": key_id, "held": held_id}
+            "key": key_id, "held": held_id, "badge": badge,
+            "list": badge["credentialStatus"]["statusListCredential"].rsplit("/", 1)[-1],
+            "issuer_key": issuer_key["jwks"].rsplit("/", 2)[-2]}
 
 
 Call = Callable[[TestClient, dict[str, str], State], Any]
@@ -117,7 +122,25 @@ MATRIX: dict[tuple[str, str], tuple[set[str], int, Call]] = {
     ("DELETE", "/v1/ads/{ad_id}"): ({"platform"}, 204, lambda c, h, s: c.delete(
         f"/v1/ads/{s['ad']}", headers=h)),
 }
-PUBLIC = {("GET", "/v1/health")}
+MATRIX |= {
+    ("POST", "/v1/credentials/{credential_id}/export"): ({"issuer"}, 200, lambda c, h, s: c.post(
+        f"/v1/credentials/{s['credential']}/export", params={"format": "elm"}, headers=h)),
+    ("POST", "/v1/credentials/{credential_id}/revoke"): ({"issuer"}, 200, lambda c, h, s: c.post(
+        f"/v1/credentials/{s['credential']}/revoke", headers=h)),
+    ("GET", "/v1/issuer-key"): ({"issuer"}, 200, lambda c, h, s: c.get(
+        "/v1/issuer-key", headers=h)),
+    ("GET", "/v1/status-lists/{list_id}"): (ALL, 200, lambda c, h, s: c.get(
+        f"/v1/status-lists/{s['list']}", headers=h)),
+    ("GET", "/v1/issuers/{key_id}/jwks"): (ALL, 200, lambda c, h, s: c.get(
+        f"/v1/issuers/{s['issuer_key']}/jwks", headers=h)),
+    ("POST", "/v1/me/candidate/credentials/verifiable"): (
+        {"job_seeker"}, 201, lambda c, h, s: c.post(
+            "/v1/me/candidate/credentials/verifiable", json={"document": s["badge"]},
+            headers=h)),
+}
+# Verifiers elsewhere read these without a key.
+PUBLIC = {("GET", "/v1/health"), ("GET", "/v1/status-lists/{list_id}"),
+          ("GET", "/v1/issuers/{key_id}/jwks")}
 
 
 def _offering() -> dict[str, Any]:

@@ -213,3 +213,29 @@ def test_employer_sees_what_an_ad_was_read_as_and_removes_a_skill(
     page.wait_for_function("!document.querySelector('#em-results details')"
                            ".innerText.includes('read engineering drawings')")
     assert "operate forklift" in page.locator("#em-results details").inner_text()
+
+
+def test_job_seeker_uploads_from_a_wallet(page: Any, site: tuple[str, dict[str, str]],
+                                          tmp_path: Path) -> None:
+    """A signed badge is shown as "verifierad av <issuer>"; a tampered one says why not."""
+    import json
+
+    url, keys = site
+    cred = issue(url, keys["issuer"], "urn:test:cred:wallet")
+    badge = httpx.post(f"{url}/v1/credentials/{cred['id']}/export",
+                       headers={"X-API-Key": keys["issuer"]}).json()
+    (tmp_path / "badge.json").write_text(json.dumps(badge), encoding="utf-8")
+    badge["credentialSubject"]["id"] = "urn:test:learner:someone-else"
+    (tmp_path / "tampered.json").write_text(json.dumps(badge), encoding="utf-8")
+    sign_in(page, url, keys["job_seeker"])
+    page.get_by_role("button", name="Skapa min profil").click()
+    page.get_by_label("Välj filen (.json)").set_input_files(str(tmp_path / "tampered.json"))
+    page.get_by_role("button", name="Ladda upp och kontrollera").click()
+    page.get_by_text("Kunde inte läggas till. Skäl: the signature does not match").wait_for()
+    page.get_by_label("Välj filen (.json)").set_input_files(str(tmp_path / "badge.json"))
+    page.get_by_role("button", name="Ladda upp och kontrollera").click()
+    page.get_by_text("Tillagd: verifierad av Komvux Testby").wait_for()
+    assert page.locator("#js-credentials").get_by_text("verifierad av Komvux Testby").is_visible()
+    page.screenshot(path=str(tmp_path / "wallet.png"), full_page=True)
+    page.get_by_role("button", name="English").click()
+    page.locator("#js-credentials").get_by_text("verified by Komvux Testby").wait_for()
