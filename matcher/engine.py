@@ -908,7 +908,7 @@ class Engine:
 def _policy_key(policy: AdPolicy) -> str:
     links = policy.links
     return (f"{links.min_confidence:g}-{links.relative:g}-{links.per_text}-"
-            f"{policy.min_confidence:g}-{policy.max_skills}")
+            f"{policy.min_confidence:g}-{policy.one_word_confidence:g}-{policy.max_skills}")
 
 
 @dataclass(frozen=True)

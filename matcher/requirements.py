@@ -117,6 +117,9 @@ class AdPolicy:
     links: LinkPolicy = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2,
                                    corroboration=0)
     min_confidence: float = 0.25
+    # A phrase of one word ("förskollärarlegitimation", "bildstöd") gives the model no
+    # context: its links must reach this confidence (unless the word is a skill's label).
+    one_word_confidence: float = 0.5
     max_skills: int = 25
 
 
@@ -255,8 +258,10 @@ def requirement_from_phrases(
             keep(uri, weight, phrase, 1.0)
         if named or mapping is None:
             continue
+        floor = (policy.one_word_confidence if len(phrase.text.split()) == 1
+                 else policy.min_confidence)
         for link, factor in policy.links.select(mapping.skills):
-            if link.confidence >= policy.min_confidence:
+            if link.confidence >= floor:
                 keep(link.uri, weight * factor, phrase, link.confidence)
     kept = sorted(best.values(), key=lambda r: -r.weight)[:policy.max_skills]
     if not kept:

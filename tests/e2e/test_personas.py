@@ -189,9 +189,6 @@ def test_healthcare_assistant_search_ranks_elderly_care_first_with_a_readable_sc
     assert not top.must_haves  # the search named no must-haves
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 must-show not met yet: a requirement item of "
-                   "the Montessori ad still maps to 'legal use-of-force' with confidence above "
-                   "the ad policy's threshold")
 def test_montessori_ad_requires_no_use_of_force(official_engine: Engine) -> None:
     ads = {stored.ad.id: stored for stored in official_engine.job_ads()[0]}
     requirement = ads["demo-ad-009"].requirement
