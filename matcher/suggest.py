@@ -115,13 +115,14 @@ class OccupationSpace:
         specific skill 1, one that every occupation lists close to 0 (never 0: it still counts).
         """
         power = self.params.requirement_specificity
-        top = float(self.idf.max()) if len(self.idf) else 1.0
+        # The most specific skill an occupation can list: one no other occupation lists.
+        top = float(np.log((len(self.uris) + 1) / 2)) if len(self.uris) > 1 else 1.0
         col = {u: i for i, u in enumerate(self._skill_uris)} if uris else {}
         out = {}
         for uri in uris:
             i = col.get(uri)
             idf = float(self.idf[i]) if i is not None else top
-            out[uri] = max(idf / top, 0.05) ** power if power else 1.0
+            out[uri] = min(max(idf / top, 0.05), 1.0) ** power if power else 1.0
         return out
 
     def weighted(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -165,3 +165,22 @@ def test_engine_candidate_profile_from_credential_objects(engine: Engine) -> Non
     assert profile.best_evidence(SKILL + "cash").strength == "self_declared"  # type: ignore[union-attr]
     with pytest.raises(InvalidInputError, match="candidate_id"):
         engine.candidate_profile([])
+
+
+def test_an_occupations_common_skills_weigh_less_than_its_specific_ones(engine: Engine) -> None:
+    from dataclasses import replace
+
+    from tests.fixtures.esco_mini import OCC as O
+    # One more occupation listing hygiene makes it less specific than dementia care.
+    taxonomy = engine.taxonomy
+    extra = type(taxonomy.occupation_skills[0])(O + "receptionist", SKILL + "hygiene", True)
+    wider = replace(taxonomy, occupation_skills=(*taxonomy.occupation_skills, extra))
+    other = Engine(engine.settings, taxonomy=wider, embedder=engine.embedder)
+    weights = {r.uri: r.weight for r in
+               other.requirement_from_occupation(O + "care-assistant").requirements}
+    assert weights[SKILL + "dementia"] == 1.0 > weights[SKILL + "hygiene"] > 0
+    other.suggestion_params = replace(other.suggestion_params, requirement_specificity=0.0)
+    other._occupations = None
+    weights = {r.uri: r.weight for r in
+               other.requirement_from_occupation(O + "care-assistant").requirements}
+    assert weights[SKILL + "dementia"] == weights[SKILL + "hygiene"] == 1.0
