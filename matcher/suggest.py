@@ -18,8 +18,9 @@ skills. Suggestions are ordered by a relevance that weighs what a career counsel
 - **minimum support**: an occupation needs at least ``min_support`` distinct held skills among
   its own (essential or optional) to be suggested ahead of any with less; one resting on fewer
   than ``floor`` held skills is not suggested at all, unless those are at least half of what
-  it lists (a short ad: *forklift* for "truck and drawings"): a single stray link (*apply animal hygiene practices* in a care course)
-  never puts an animal or vehicle occupation among a person's suggestions. The explanation
+  it lists (a short ad: *forklift* for "truck and drawings"): a single stray link (*apply
+  animal hygiene practices* in a care course) never puts an animal or vehicle occupation
+  among a person's suggestions. The explanation
   names the skills that support it;
 - **entry level** (the pre-study's priority): managers (ISCO major group 1) and professionals
   (2), whose jobs need experience or a degree, count ``level_prior[group]`` of their
