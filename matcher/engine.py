@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 AD_POLICY = AdPolicy()  # which links of an ad's phrases count (matcher/requirements.py)
 # Bumped when the way ads become requirement profiles changes: cached demo profiles rebuild.
 AD_PROFILE_VERSION = 7
+# An interest asks for a row (an ad, an occupation) whose skills are at least this close to
+# it, relative to the closest row: such rows are suggested even below the support floor.
+INTEREST_ASKS = 0.5
 
 logger = logging.getLogger(__name__)
 
@@ -721,24 +724,29 @@ class Engine:
         if interest is not None:
             wish, named = self._interest(interest, lang, notes)
 
-        def closeness(rows: Any, names: Any = None) -> Any:
-            """Closeness to the interest in [0.1, 1.1] (else None): through its skills, the
-            closest row counting 1, or, for occupations, through their names."""
+        def closeness(rows: Any, names: Any = None) -> tuple[Any, Any]:
+            """(boost, asked) for rows, or (None, None) without an interest. The boost is the
+            closeness to the interest in [0.1, 1.1]: through its skills, the closest row
+            counting 1, or, for occupations, through their names. Asked: rows the interest
+            names (an occupation's name, or skills at least half as close as the closest
+            row's), which are suggested below the support floor: the person asked for them."""
             if wish is None and names is None:
-                return None
+                return None, None
             near = np.zeros(rows.shape[0], dtype=np.float32)
+            asked = np.zeros(rows.shape[0], dtype=bool)
             if wish is not None:
                 near = suggestion_relevance(wish, rows, "cosine")[0]
                 near = near / max(float(near.max()), 1e-9)
+                asked |= near >= INTEREST_ASKS
             if names is not None:
                 near = np.maximum(near, names)
-            return 0.1 + near
+                asked |= names >= LEXICAL_CUTOFF
+            return 0.1 + near, asked
 
         occupation_out = []
         if space.uris:
             rel = relevance(person, space.matrix, params, space.level)
-            asked = named >= LEXICAL_CUTOFF if named is not None else None
-            for i in order(rel, top_k, closeness(space.kind, named), asked):
+            for i in order(rel, top_k, *closeness(space.kind, named)):
                 occupation = self.taxonomy.occupations[space.uris[i]]
                 requirement = self.requirement_from_occupation(occupation.uri, lang=lang)
                 occupation_out.append(self._suggestion(
@@ -753,7 +761,7 @@ class Engine:
         ad_out = []
         if ads:
             rel = relevance(person, space.weighted(ad_matrix), params)
-            for i in order(rel, top_k, closeness(ad_matrix)):
+            for i in order(rel, top_k, *closeness(ad_matrix)):
                 ad_id, title, requirement, details = ads[i]
                 ad_out.append(self._suggestion(
                     "ad", ad_id, title, profile, requirement, courses_per_gap, lang,

@@ -119,7 +119,7 @@ class AdPolicy:
     min_confidence: float = 0.25
     # A phrase of one word ("förskollärarlegitimation", "bildstöd") gives the model no
     # context: its links must reach this confidence (unless the word is a skill's label).
-    one_word_confidence: float = 0.5
+    one_word_confidence: float = 0.3
     max_skills: int = 25
 
 
