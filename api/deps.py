@@ -15,6 +15,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from api.errors import Forbidden, Unauthorized
 from api.pool import CandidatePool
+from api.settings import ServiceSettings
 from api.store import Store
 from matcher.engine import Engine
 
@@ -40,7 +41,13 @@ async def get_pool(request: Request) -> CandidatePool:
     return pool
 
 
+async def get_settings(request: Request) -> ServiceSettings:
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 PoolDep = Annotated[CandidatePool, Depends(get_pool)]
 

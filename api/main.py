@@ -94,6 +94,7 @@ def create_app(engine: Engine | None = None,
 
     app = FastAPI(title="Meritmatch", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
     install_handlers(app)
     for module in (system, taxonomy, credentials, candidates, employers, ads):
         app.include_router(module.router)

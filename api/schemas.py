@@ -133,6 +133,9 @@ class CredentialOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     claim_code: str | None = Field(default=None, description="shown once, when issued")
+    claimed: bool = Field(default=False, description="an issued credential: its code was used")
+    claim_expires_at: datetime | None = Field(
+        default=None, description="an issued, unclaimed credential: when its code stops working")
 
 
 class LinkReview(Request):

@@ -20,11 +20,14 @@ class ServiceSettings(Settings):
             ``HOME/meritmatch.db``. PostgreSQL: ``postgresql://user:pass@host/db`` (psycopg 3).
         max_body_bytes: the service refuses larger request bodies with 413.
         threads: request threads per server process.
+        claim_code_days: an issued credential's claim code works for this many days (the
+            issuer can make a new one for a credential not yet claimed).
     """
 
     database_url: str | None = None
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     threads: int = Field(default=8, ge=1, le=200)
+    claim_code_days: int = Field(default=90, ge=1, le=3650)
 
     @property
     def store_url(self) -> str:

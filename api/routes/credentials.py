@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from api.deps import EngineDep, Issuer, PoolDep, StoreDep
+from api.deps import EngineDep, Issuer, PoolDep, SettingsDep, StoreDep
 from api.errors import Conflict, NotFound
 from api.pool import CandidatePool
 from api.routes.system import ERRORS, MAX_ID
@@ -50,12 +51,14 @@ def _refresh(pool: CandidatePool, holders: list[str]) -> None:
 @router.post("", status_code=201, response_model=CredentialOut, responses=ERRORS | {
     409: ERRORS[422] | {"description": "you already have a credential with this id"}})
 def create_credential(body: CredentialCreate, issuer: Issuer, engine: EngineDep,
-                      store: StoreDep) -> dict[str, Any]:
+                      store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Publish an offering or issue a credential; its title and outcomes are mapped to
     suggested skills (links with ``outcome_index`` -1 are the title's).
 
     An issued credential comes back with a one-time ``claim_code``: give it to the learner,
-    who adds the credential to their profile with it (it is then *verified*).
+    who adds the credential to their profile with it (it is then *verified*). The code works
+    once and only until ``claim_expires_at`` (``MATCHER_CLAIM_CODE_DAYS``, default 90 days);
+    ``POST /v1/credentials/{id}/claim-code`` makes a new one while nobody has claimed it.
     """
     if body.kind == "issued":
         credential = parse_credential(body.document, source="document")
@@ -69,6 +72,7 @@ def create_credential(body: CredentialCreate, issuer: Issuer, engine: EngineDep,
         document=credential.model_dump(mode="json"),
         claim_hash=hash_secret(claim_code) if claim_code else None, created_at=now,
         updated_at=now,
+        claim_expires_at=now + timedelta(days=settings.claim_code_days) if claim_code else None,
         links=[SkillLinkRow(outcome_index=i, skill_uri=link.uri, label=link.label,
                             confidence=float(link.confidence), reason=link.reason,
                             state="suggested")
@@ -100,6 +104,28 @@ def credential_out_loaded(store: Store, credential_id: int,
                              .where(IssuerCredential.id == credential_id))
         assert row is not None
         return credential_out(row, claim_code)
+
+
+@router.post("/{credential_id}/claim-code", response_model=CredentialOut,
+             responses=ERRORS | OWN_404 | {409: ERRORS[422] | {
+                 "description": "not an issued credential, or already claimed"}})
+def new_claim_code(credential_id: CredentialId, issuer: Issuer, store: StoreDep,
+                   settings: SettingsDep) -> dict[str, Any]:
+    """A new claim code for an issued credential nobody has claimed (the old code stops
+    working): for a learner whose code expired or was lost."""
+    claim_code = secrets.token_urlsafe(12)
+    now = utcnow()
+    with store.session() as session:
+        row = _own(session, issuer.owner, credential_id)
+        if row.kind != "issued" or row.claimed_at is not None:
+            raise Conflict(f"credential {credential_id} is "
+                           + ("not an issued credential" if row.kind != "issued"
+                              else "already claimed: its code is spent for good"),
+                           field="credential_id")
+        row.claim_hash = hash_secret(claim_code)
+        row.claim_expires_at = now + timedelta(days=settings.claim_code_days)
+        row.updated_at = now
+    return credential_out_loaded(store, credential_id, claim_code)
 
 
 @router.get("", response_model=list[CredentialOut], responses=ERRORS)
