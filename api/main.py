@@ -98,7 +98,8 @@ def create_app(engine: Engine | None = None,
     install_handlers(app)
     for module in (system, taxonomy, credentials, candidates, employers, ads):
         app.include_router(module.router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       body_timeout=settings.body_timeout)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

@@ -20,6 +20,7 @@ class ServiceSettings(Settings):
             ``HOME/meritmatch.db``. PostgreSQL: ``postgresql://user:pass@host/db`` (psycopg 3).
         max_body_bytes: the service refuses larger request bodies with 413.
         threads: request threads per server process.
+        body_timeout: seconds a request's body may take to arrive, else 408.
         claim_code_days: an issued credential's claim code works for this many days (the
             issuer can make a new one for a credential not yet claimed).
     """
@@ -27,6 +28,7 @@ class ServiceSettings(Settings):
     database_url: str | None = None
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
     threads: int = Field(default=8, ge=1, le=200)
+    body_timeout: float = Field(default=30.0, gt=0, le=3600)
     claim_code_days: int = Field(default=90, ge=1, le=3650)
 
     @property
