@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from api.bulkhead import MappingPool, Quotas
 from api.errors import Forbidden, Unauthorized
 from api.pool import CandidatePool
 from api.settings import ServiceSettings
 from api.store import Store
 from matcher.engine import Engine
 
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
 
@@ -64,6 +66,7 @@ class Principal:
 
 
 async def get_principal(
+    request: Request,
     store: StoreDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header: Annotated[str | None, Security(_header)],
@@ -77,10 +80,34 @@ async def get_principal(
     key = await anyio.to_thread.run_sync(store.find_key, secret.strip())
     if key is None:
         raise Unauthorized("the API key is not valid or has been revoked")
+    quotas: Quotas = request.app.state.quotas
+    quotas.request(key.id)  # 429 when over the key's request quota
     return Principal(key.id, key.role, key.owner, key.name)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Runs mapping work for the caller: its characters are counted against the key's
+    mapping quota (429 over it), and the work runs in the mapping pool, not in a request
+    thread (:mod:`api.bulkhead`)."""
+
+    quotas: Quotas
+    pool: MappingPool
+    key_id: int
+
+    async def __call__(self, chars: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.quotas.mapping_chars(self.key_id, chars)
+        return await self.pool.run(fn, *args, **kwargs)
+
+
+async def get_mapping(request: Request, principal: PrincipalDep) -> Mapping:
+    return Mapping(request.app.state.quotas, request.app.state.mapping_pool, principal.key_id)
+
+
+MappingDep = Annotated[Mapping, Depends(get_mapping)]
 
 ROLE_NAMES = {"issuer": "issuers", "employer": "employers", "job_seeker": "job seekers",
               "platform": "platforms", "admin": "administrators"}

@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import ranking
 from api.audit import AuditWriter
+from api.bulkhead import MappingPool, Quotas
 from api.errors import install_handlers
 from api.limits import BodySizeLimit
 from api.pool import CandidatePool
@@ -95,6 +96,9 @@ def create_app(engine: Engine | None = None,
     app = FastAPI(title="Meritmatch", version=__version__, description=DESCRIPTION,
                   lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.settings = settings
+    app.state.quotas = Quotas(settings.rate_limit, settings.mapping_rate_limit,
+                              settings.rate_limit_storage)
+    app.state.mapping_pool = MappingPool(settings.mapping_threads, settings.mapping_queue)
     install_handlers(app)
     for module in (system, taxonomy, credentials, candidates, employers, ads):
         app.include_router(module.router)

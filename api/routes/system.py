@@ -20,6 +20,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "no key or an invalid key"},
     403: {"model": ErrorOut, "description": "the key's role may not use this route"},
     422: {"model": ErrorOut, "description": "invalid input"},
+    429: {"model": ErrorOut, "description": "the key is over its request quota (see "
+          "Retry-After)"},
+}
+# Routes that embed text: the mapping quota and the mapping pool.
+QUOTA_ERRORS: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "the key is over its request or mapping quota "
+          "(MATCHER_RATE_LIMIT, MATCHER_MAPPING_RATE_LIMIT); Retry-After says when to retry"},
+    503: {"model": ErrorOut, "description": "the mapping pool and its queue are full "
+          "(MATCHER_MAPPING_THREADS, MATCHER_MAPPING_QUEUE); Retry-After says when to retry"},
 }
 
 
