@@ -213,3 +213,27 @@ def test_employer_sees_what_an_ad_was_read_as_and_removes_a_skill(
     page.wait_for_function("!document.querySelector('#em-results details')"
                            ".innerText.includes('read engineering drawings')")
     assert "operate forklift" in page.locator("#em-results details").inner_text()
+
+
+def test_api_docs_render_offline(page: Any, site: tuple[str, dict[str, str]]) -> None:
+    """/docs draws the API from the service's own files: every request to another host is
+    refused, as on a deployment without internet, and the page still lists the routes
+    (issue 13)."""
+    url, _ = site
+    elsewhere: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url + "/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    assert page.locator(".swagger-ui .opblock").count() > 30
+    assert page.get_by_text("/v1/search").first.is_visible()
+    assert elsewhere == [] and errors == [], (elsewhere, errors)
