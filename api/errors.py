@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import (
@@ -191,9 +192,18 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
                           "an unexpected error occurred; it has been logged")
 
 
+async def _stale(_request: Request, exc: Exception) -> JSONResponse:
+    """A row this request read was changed or deleted by another before it wrote (e.g. a
+    profile updated while another request deleted it)."""
+    logger.info("write found its row gone: %s", exc)
+    return error_response(409, "conflict", "what this request changes was changed or "
+                          "deleted by another request at the same time; reload and try again")
+
+
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MatcherError, _matcher_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

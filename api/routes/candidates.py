@@ -6,14 +6,16 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from api.deps import EngineDep, JobSeeker, PoolDep, StoreDep
+from api.deps import EngineDep, JobSeeker, MappingDep, PoolDep, StoreDep
 from api.errors import Conflict, Gone, NotFound
 from api.routes.common import audit_out, candidate_out, held_out, load_candidate, own_candidate
-from api.routes.system import ERRORS, MAX_ID
+from api.routes.credentials import credential_chars
+from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS
 from api.schemas import (
     AuditOut,
     CandidateCreate,
@@ -153,25 +155,34 @@ def export_candidate(seeker: JobSeeker, engine: EngineDep, store: StoreDep) -> d
 
 
 @router.post("/candidate/credentials", status_code=201, response_model=HeldCredentialOut,
-             responses=ERRORS | MINE_404 | {
+             responses=ERRORS | MINE_404 | QUOTA_ERRORS | {
                  409: ERRORS[422] | {"description": "the claim code was already used"},
                  410: ERRORS[422] | {"description": "the claim code has expired"}})
-def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: EngineDep,
-                        store: StoreDep, pool: PoolDep) -> dict[str, Any]:
+async def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: EngineDep,
+                              store: StoreDep, pool: PoolDep,
+                              mapping: MappingDep) -> dict[str, Any]:
     """Add a credential you hold: with the issuer's claim code (verified) or as a document
-    (unverified; its outcomes are mapped to suggested skills). A claim code works once, for
-    one person, until it expires; it stays spent when the credential is removed again."""
+    (unverified; its outcomes are mapped to suggested skills, in the mapping pool and against
+    your key's mapping quota). A claim code works once, for one person, until it expires; it
+    stays spent when the credential is removed again."""
     links: list[dict[str, Any]] = []
     document: dict[str, Any] | None = None
     if body.credential is not None:
         credential = parse_credential(body.credential, source="credential")
         # The same mapping the library reads a credential with (title and outcomes, top 5).
-        mapping = engine.map_credential(credential)
+        mapped = await mapping(credential_chars(credential), engine.map_credential, credential)
         document = credential.model_dump(mode="json")
         links = [{"outcome_index": i, "uri": link.uri, "label": link.label,
                   "confidence": float(link.confidence), "state": "suggested",
                   "reason": link.reason}
-                 for i, link in mapping.suggestions()]
+                 for i, link in mapped.suggestions()]
+    return await anyio.to_thread.run_sync(_add_held, body, document, links, seeker, store,
+                                          pool)
+
+
+def _add_held(body: HeldCredentialAdd, document: dict[str, Any] | None,
+              links: list[dict[str, Any]], seeker: Any, store: Any,
+              pool: Any) -> dict[str, Any]:
     with store.session() as session:
         candidate = own_candidate(session, seeker)
         if body.claim_code is not None:

@@ -156,3 +156,17 @@ def test_claim_code_expires_and_the_issuer_can_renew_it(engine: Engine, tmp_path
         again = client.post(f"/v1/credentials/{cred['id']}/claim-code",
                             headers=keys.headers("issuer"))
         assert again.status_code == 409 and "already claimed" in again.json()["message"]
+
+
+def test_update_racing_a_deletion_is_never_a_500(
+        clients: tuple[list[TestClient], Keys]) -> None:
+    """A profile changed while another request deletes it: 200, 204, 404 or 409 (found by
+    schemathesis with concurrent workers: StaleDataError was a 500)."""
+    apps, keys = clients
+    h = keys.headers("job_seeker")
+    for _ in range(3):
+        assert apps[0].post("/v1/me/candidate", json={}, headers=h).status_code == 201
+        calls = [partial(apps[i % len(apps)].patch, "/v1/me/candidate",
+                         json={"consent": bool(i % 2)}, headers=h) for i in range(6)]
+        calls += [partial(apps[0].delete, "/v1/me/candidate", headers=h) for _ in range(2)]
+        assert set(statuses(at_once(calls))) <= {200, 204, 404, 409}
