@@ -85,8 +85,8 @@ TAG_ROLES = {"system": "employer", "admin": "admin", "taxonomy": "employer",
 
 
 @pytest.mark.parametrize("tag", sorted(TAG_ROLES))
-def test_no_server_errors_with_concurrent_workers(tag: str,
-                                                  live: tuple[LiveServer, Keys]) -> None:
+def test_no_server_errors_with_concurrent_workers(tag: str, live: tuple[LiveServer, Keys],
+                                                  tmp_path: Path) -> None:
     """schemathesis' own runner with 4 concurrent workers, stateful phase included: requests
     of one role race each other (e.g. a profile updated while another worker deletes it)."""
     import subprocess
@@ -102,7 +102,7 @@ def test_no_server_errors_with_concurrent_workers(tag: str,
          # not the coverage phase: under threads it trips a CPython 3.11 ast.parse bug in
          # hypothesis (SystemError: AST constructor recursion depth mismatch)
          "--phases", "fuzzing,stateful"],
-        capture_output=True, text=True, timeout=600)
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its files go there
     assert result.returncode == 0, result.stdout[-4000:]
 
 
