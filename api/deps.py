@@ -8,23 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from api.bulkhead import MappingPool, Quotas
 from api.errors import Forbidden, Unauthorized
 from api.pool import CandidatePool
+from api.settings import ServiceSettings
 from api.store import Store
 from matcher.engine import Engine
 
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="API key as a bearer token")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
 
 
 # The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in the thread pool,
-# one hop per dependency and request; these do no blocking work worth a thread (the key
-# lookup is cached, see Store.find_key).
+# one hop per dependency and request; only the key lookup does blocking work, and it takes
+# one hop of its own.
 async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
@@ -40,7 +44,13 @@ async def get_pool(request: Request) -> CandidatePool:
     return pool
 
 
+async def get_settings(request: Request) -> ServiceSettings:
+    settings: ServiceSettings = request.app.state.settings
+    return settings
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[ServiceSettings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 PoolDep = Annotated[CandidatePool, Depends(get_pool)]
 
@@ -56,6 +66,7 @@ class Principal:
 
 
 async def get_principal(
+    request: Request,
     store: StoreDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     header: Annotated[str | None, Security(_header)],
@@ -64,13 +75,39 @@ async def get_principal(
     if not secret:
         raise Unauthorized("an API key is required: send it as 'Authorization: Bearer KEY' "
                            "or 'X-API-Key: KEY' (create one with `matcher keys create`)")
-    key = store.find_key(secret.strip())
+    # The key is read from the database on every request (revocation is immediate on every
+    # process), in a worker thread: a slow database never stalls the event loop.
+    key = await anyio.to_thread.run_sync(store.find_key, secret.strip())
     if key is None:
         raise Unauthorized("the API key is not valid or has been revoked")
+    quotas: Quotas = request.app.state.quotas
+    quotas.request(key.id)  # 429 when over the key's request quota
     return Principal(key.id, key.role, key.owner, key.name)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Runs mapping work for the caller: its characters are counted against the key's
+    mapping quota (429 over it), and the work runs in the mapping pool, not in a request
+    thread (:mod:`api.bulkhead`)."""
+
+    quotas: Quotas
+    pool: MappingPool
+    key_id: int
+
+    async def __call__(self, chars: int, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.quotas.mapping_chars(self.key_id, chars)
+        return await self.pool.run(fn, *args, **kwargs)
+
+
+async def get_mapping(request: Request, principal: PrincipalDep) -> Mapping:
+    return Mapping(request.app.state.quotas, request.app.state.mapping_pool, principal.key_id)
+
+
+MappingDep = Annotated[Mapping, Depends(get_mapping)]
 
 ROLE_NAMES = {"issuer": "issuers", "employer": "employers", "job_seeker": "job seekers",
               "platform": "platforms", "admin": "administrators"}

@@ -2,8 +2,9 @@
 
 Every 4xx body is ``{"error": CODE, "message": "...", "field": FIELD_OR_NULL}``: library
 errors (:class:`matcher.errors.MatcherError`) in one handler, request validation in another,
-HTTP errors (401, 403, 404, 405, 413) in a third. Anything unexpected is logged and answered
-with a 500 in the same shape, without internals.
+HTTP errors (401, 403, 404, 405, 413) in a third. A database constraint that refuses a write
+(two requests racing to create what may exist once) is a 409 naming the conflict. Anything
+unexpected is logged and answered with a 500 in the same shape, without internals.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import (
@@ -51,8 +54,39 @@ class Conflict(ServiceError):
     code, status = "conflict", 409
 
 
+class Gone(ServiceError):
+    code, status = "gone", 410
+
+
 class PayloadTooLarge(ServiceError):
     code, status = "payload_too_large", 413
+
+
+class TooManyRequests(ServiceError):
+    """Over a per-key quota or the mapping pool's queue; ``retry_after`` in seconds."""
+
+    code, status = "too_many_requests", 429
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = max(1, int(retry_after))
+
+
+# The unique constraints (and the columns SQLite names instead) a racing write can break:
+# what the conflict means to the caller, and the request field it concerns.
+CONFLICTS: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
+    (("candidates_owner_key", "candidates.owner", "uq_candidates_owner"),
+     "you already have a candidate profile; change it with PATCH /v1/me/candidate", None),
+    (("uq_declared_skill", "declared_skills.candidate_id"),
+     "you have already declared this skill", "uri"),
+    (("uq_held_credentials_credential", "held_credentials.credential_id"),
+     "this credential has already been claimed", "claim_code"),
+    (("uq_credentials_owner_ext", "credentials.owner"),
+     "you already published a credential with this id", "document.id"),
+    (("uq_job_ads_owner_ext", "job_ads.owner"),
+     "an ad with this id was imported at the same time; import it again", "ads"),
+    (("api_keys_key_hash_key", "api_keys.key_hash"), "a key with this secret exists", None),
+)
 
 
 _STATUS_CODES = {
@@ -93,7 +127,32 @@ async def _matcher_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MatcherError)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     return error_response(status, exc.code, exc.message, exc.field, headers)
+
+
+def conflict_of(exc: IntegrityError) -> tuple[str, str | None]:
+    """The message and field of a constraint violation (PostgreSQL names the constraint,
+    SQLite the columns)."""
+    diag = getattr(getattr(exc, "orig", None), "diag", None)
+    text = " ".join(str(x) for x in (getattr(diag, "constraint_name", None) or "",
+                                     getattr(exc, "orig", None) or exc))
+    for names, message, field in CONFLICTS:
+        if any(name in text for name in names):
+            return message, field
+    if "FOREIGN KEY" in text.upper():
+        return ("what this request refers to was deleted by another request at the same "
+                "time; reload and try again"), None
+    return ("the request conflicts with data written by another request at the same time; "
+            "reload and try again"), None
+
+
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IntegrityError)
+    message, field = conflict_of(exc)
+    logger.info("write refused by a database constraint: %s", message)
+    return error_response(409, "conflict", message, field)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -133,8 +192,18 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
                           "an unexpected error occurred; it has been logged")
 
 
+async def _stale(_request: Request, exc: Exception) -> JSONResponse:
+    """A row this request read was changed or deleted by another before it wrote (e.g. a
+    profile updated while another request deleted it)."""
+    logger.info("write found its row gone: %s", exc)
+    return error_response(409, "conflict", "what this request changes was changed or "
+                          "deleted by another request at the same time; reload and try again")
+
+
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(MatcherError, _matcher_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

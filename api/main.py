@@ -23,7 +23,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api import ranking
 from api.audit import AuditWriter
+from api.bulkhead import MappingPool, Quotas
 from api.errors import install_handlers
+from api.headers import SecurityHeaders, install_docs
 from api.limits import BodySizeLimit
 from api.pool import CandidatePool
 from api.routes import ads, candidates, credentials, employers, system, taxonomy, wallet
@@ -93,11 +95,18 @@ def create_app(engine: Engine | None = None,
             store.dispose()
 
     app = FastAPI(title="Meritmatch", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan, docs_url="/docs", redoc_url=None)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.quotas = Quotas(settings.rate_limit, settings.mapping_rate_limit,
+                              settings.rate_limit_storage)
+    app.state.mapping_pool = MappingPool(settings.mapping_threads, settings.mapping_queue)
     install_handlers(app)
     for module in (system, taxonomy, credentials, wallet, candidates, employers, ads):
         app.include_router(module.router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       body_timeout=settings.body_timeout)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    install_docs(app)
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:

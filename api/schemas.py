@@ -70,11 +70,23 @@ class ConceptOut(BaseModel):
     skills: list[dict[str, Any]] = []
 
 
+MAX_MAP_CHARS = 20_000
+
+
 class MapRequest(Request):
-    texts: list[OutcomeText] = Field(min_length=1, max_length=100,
-                                     examples=[["Deltagaren kan köra motviktstruck"]])
+    texts: list[OutcomeText] = Field(
+        min_length=1, max_length=100, examples=[["Deltagaren kan köra motviktstruck"]],
+        description=f"1-100 texts of at most 2,000 characters, {MAX_MAP_CHARS:,} in all")
     top_k: int = Field(default=5, ge=1, le=20)
     lang: Literal["auto", "sv", "en"] = "auto"
+
+    @model_validator(mode="after")
+    def _total(self) -> MapRequest:
+        total = sum(len(t) for t in self.texts)
+        if total > MAX_MAP_CHARS:
+            raise ValueError(f"texts have {total:,} characters in all; at most "
+                             f"{MAX_MAP_CHARS:,} per request (send the rest in another)")
+        return self
 
 
 class SkillLinkOut(BaseModel):
@@ -133,6 +145,9 @@ class CredentialOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     claim_code: str | None = Field(default=None, description="shown once, when issued")
+    claimed: bool = Field(default=False, description="an issued credential: its code was used")
+    claim_expires_at: datetime | None = Field(
+        default=None, description="an issued, unclaimed credential: when its code stops working")
 
 
 class LinkReview(Request):
@@ -258,7 +273,9 @@ class RequirementCreate(Request):
     title: ShortText | None = None
     occupation: Uri | None = Field(default=None, description="an ESCO occupation URI")
     ad_text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3,
-                                              max_length=20000)] | None = None
+                                              max_length=20000)] | None = Field(
+        default=None, description="an ad's text, at most 20,000 characters: mapped in the "
+        "mapping pool, its characters count against the key's mapping quota")
     skills: list[SkillSpec] | None = Field(default=None, min_length=1, max_length=200)
     must_have: list[Uri] = Field(default=[], max_length=100)
     weights: dict[Uri, Annotated[float, Field(ge=0, le=10)]] = Field(default={}, max_length=200)

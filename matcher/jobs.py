@@ -34,9 +34,22 @@ from typing import Any
 from matcher.credentials import CredentialOffering, parse_offering
 from matcher.errors import InvalidInputError
 from matcher.profiles import RequirementProfile
+from matcher.text import has_lone_surrogate
 
 FORMAT_VERSION = 1
 MAX_AD_CHARS = 20_000
+# Field lengths (the service's columns hold exactly these): an ad over one is skipped.
+MAX_ID_CHARS = 300
+MAX_HEADLINE_CHARS = 2_000
+MAX_FIELD_CHARS = 500  # occupation, employer, municipality, region, publication date
+
+
+class AdError(ValueError):
+    """What is wrong with one ad, and in which field (``description.text``, ``id``, …)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -74,18 +87,25 @@ class JobAd:
                                   ("publication_date", self.publication_date)) if v}
 
 
-def _text(value: Any, name: str, *, required: bool = False) -> str | None:
+def _text(value: Any, name: str, *, required: bool = False,
+          limit: int = MAX_FIELD_CHARS) -> str | None:
     if value is None or value == "":
         if required:
-            raise ValueError(f"{name} is missing")
+            raise AdError(f"{name} is missing", name)
         return None
     if isinstance(value, int | float) and not isinstance(value, bool) and name == "id":
-        return str(value)
+        value = str(value)
     if not isinstance(value, str):
-        raise ValueError(f"{name} must be text, not {type(value).__name__}")
+        raise AdError(f"{name} must be text, not {type(value).__name__}", name)
+    if has_lone_surrogate(value):
+        raise AdError(f"{name} holds a lone UTF-16 surrogate (U+D800-U+DFFF), which is not "
+                      "a character; send the text as valid Unicode", name)
     value = value.strip()
     if required and not value:
-        raise ValueError(f"{name} is empty")
+        raise AdError(f"{name} is empty", name)
+    if len(value) > limit:
+        raise AdError(f"{name} has {len(value):,} characters; at most {limit:,} are accepted",
+                      name)
     return value or None
 
 
@@ -94,32 +114,34 @@ def _label(value: Any, key: str, name: str) -> str | None:
         return None
     if isinstance(value, dict):
         return _text(value.get(key), f"{name}.{key}")
-    raise ValueError(f"{name} must be an object with {key!r}, not {type(value).__name__}")
+    raise AdError(f"{name} must be an object with {key!r}, not {type(value).__name__}", name)
 
 
 def parse_ad(data: Any) -> JobAd:
-    """One ad in the JobSearch shape. Raises ValueError saying what is wrong."""
+    """One ad in the JobSearch shape. Raises :class:`AdError` (a ValueError) saying what is
+    wrong and in which field: a missing or empty required field, a value that is not text or
+    over its length (``MAX_*_CHARS``), a lone surrogate."""
     if not isinstance(data, dict):
-        raise ValueError(f"an ad must be a JSON object, not {type(data).__name__}")
+        raise AdError(f"an ad must be a JSON object, not {type(data).__name__}")
     description = data.get("description")
     if isinstance(description, dict):
-        text = _text(description.get("text"), "description.text", required=True)
+        text = _text(description.get("text"), "description.text", required=True,
+                     limit=MAX_AD_CHARS)
     elif isinstance(description, str):
-        text = _text(description, "description", required=True)
+        text = _text(description, "description", required=True, limit=MAX_AD_CHARS)
     else:
-        raise ValueError("description.text is missing (the ad's text)")
+        raise AdError("description.text is missing (the ad's text)", "description.text")
     assert text is not None
-    if len(text) > MAX_AD_CHARS:
-        raise ValueError(f"description.text has {len(text):,} characters; at most "
-                         f"{MAX_AD_CHARS:,} are accepted")
     address = data.get("workplace_address")
     if address is not None and not isinstance(address, dict):
-        raise ValueError("workplace_address must be an object with municipality and region")
+        raise AdError("workplace_address must be an object with municipality and region",
+                      "workplace_address")
     address = address or {}
     published = data.get("publication_date")
     return JobAd(
-        id=_text(data.get("id"), "id", required=True) or "",
-        headline=_text(data.get("headline"), "headline", required=True) or "",
+        id=_text(data.get("id"), "id", required=True, limit=MAX_ID_CHARS) or "",
+        headline=_text(data.get("headline"), "headline", required=True,
+                       limit=MAX_HEADLINE_CHARS) or "",
         text=text,
         occupation=_label(data.get("occupation"), "label", "occupation"),
         employer=_label(data.get("employer"), "name", "employer"),

@@ -21,6 +21,16 @@ from matcher.models import Lang
 MAX_SEGMENTS = 64
 MAX_SEGMENT_CHARS = 600
 
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone UTF-16 surrogate (U+D800–U+DFFF): not a character, it
+    cannot be written as UTF-8 (JSON's ``"\\udfff"`` escape decodes to one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
 _SV_WORDS = frozenset(
     "och att det som en är på för med kan av till om de har inte den ett du vi kunna samt "
     "eller hur enligt ska efter kursen deltagaren deltagarna studerande eleven förmåga kunskap "

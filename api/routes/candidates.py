@@ -6,14 +6,16 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Path, Query, Response
-from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, selectinload
 
-from api.deps import EngineDep, JobSeeker, PoolDep, StoreDep
-from api.errors import Conflict, NotFound
+from api.deps import EngineDep, JobSeeker, MappingDep, PoolDep, StoreDep
+from api.errors import Conflict, Gone, NotFound
 from api.routes.common import audit_out, candidate_out, held_out, load_candidate, own_candidate
-from api.routes.system import ERRORS, MAX_ID
+from api.routes.credentials import credential_chars
+from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS
 from api.schemas import (
     AuditOut,
     CandidateCreate,
@@ -31,6 +33,7 @@ from api.store.models import (
     DeclaredSkill,
     HeldCredential,
     IssuerCredential,
+    as_utc,
     utcnow,
 )
 from matcher.credentials import parse_credential
@@ -59,6 +62,33 @@ def create_candidate(body: CandidateCreate, seeker: JobSeeker, engine: EngineDep
         store.log_changes(session, [candidate_id])
     pool.catch_up()
     return _mine(store, engine, seeker.owner, lang)
+
+
+def spend_claim_code(session: Session, code: str) -> IssuerCredential:
+    """The issued credential with this claim code, its code now spent (in the caller's
+    transaction): one conditional UPDATE marks it claimed, so of two requests racing with the
+    same code exactly one succeeds; the other gets 409. The unique holder constraint on
+    ``held_credentials`` backs this up."""
+    issued = session.scalar(select(IssuerCredential).where(
+        IssuerCredential.claim_hash == hash_secret(code), IssuerCredential.kind == "issued"))
+    if issued is None:
+        raise NotFound("no issued credential has this claim code; check the code the "
+                       "issuer gave you", field="claim_code")
+    spent = Conflict("this claim code has already been used; a claim code works once. If "
+                     "you did not use it, ask the issuer", field="claim_code")
+    if issued.claimed_at is not None:
+        raise spent
+    now = utcnow()
+    expires = issued.claim_expires_at
+    if expires is not None and as_utc(expires) <= now:
+        raise Gone(f"this claim code expired on {as_utc(expires):%Y-%m-%d}; ask the issuer "
+                   "for a new one", field="claim_code")
+    taken = session.execute(update(IssuerCredential).where(
+        IssuerCredential.id == issued.id, IssuerCredential.claimed_at.is_(None))
+        .values(claimed_at=now).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise spent
+    return issued
 
 
 def _mine(store: Any, engine: Any, owner: str, lang: str) -> dict[str, Any]:
@@ -125,39 +155,42 @@ def export_candidate(seeker: JobSeeker, engine: EngineDep, store: StoreDep) -> d
 
 
 @router.post("/candidate/credentials", status_code=201, response_model=HeldCredentialOut,
-             responses=ERRORS | MINE_404 | {409: ERRORS[422] | {
-                 "description": "the credential was already claimed"}})
-def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: EngineDep,
-                        store: StoreDep, pool: PoolDep) -> dict[str, Any]:
+             responses=ERRORS | MINE_404 | QUOTA_ERRORS | {
+                 409: ERRORS[422] | {"description": "the claim code was already used"},
+                 410: ERRORS[422] | {"description": "the claim code has expired"}})
+async def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine: EngineDep,
+                              store: StoreDep, pool: PoolDep,
+                              mapping: MappingDep) -> dict[str, Any]:
     """Add a credential you hold: with the issuer's claim code (verified) or as a document
-    (unverified; its outcomes are mapped to suggested skills)."""
+    (unverified; its outcomes are mapped to suggested skills, in the mapping pool and against
+    your key's mapping quota). A claim code works once, for one person, until it expires; it
+    stays spent when the credential is removed again."""
     links: list[dict[str, Any]] = []
     document: dict[str, Any] | None = None
     if body.credential is not None:
         credential = parse_credential(body.credential, source="credential")
         # The same mapping the library reads a credential with (title and outcomes, top 5).
-        mapping = engine.map_credential(credential)
+        mapped = await mapping(credential_chars(credential), engine.map_credential, credential)
         document = credential.model_dump(mode="json")
         links = [{"outcome_index": i, "uri": link.uri, "label": link.label,
                   "confidence": float(link.confidence), "state": "suggested",
                   "reason": link.reason}
-                 for i, link in mapping.suggestions()]
+                 for i, link in mapped.suggestions()]
+    return await anyio.to_thread.run_sync(_add_held, body, document, links, seeker, store,
+                                          pool)
+
+
+def _add_held(body: HeldCredentialAdd, document: dict[str, Any] | None,
+              links: list[dict[str, Any]], seeker: Any, store: Any,
+              pool: Any) -> dict[str, Any]:
     with store.session() as session:
         candidate = own_candidate(session, seeker)
         if body.claim_code is not None:
-            issued = session.scalar(select(IssuerCredential).where(
-                IssuerCredential.claim_hash == hash_secret(body.claim_code),
-                IssuerCredential.kind == "issued"))
-            if issued is None:
-                raise NotFound("no issued credential has this claim code; check the code the "
-                               "issuer gave you", field="claim_code")
+            issued = spend_claim_code(session, body.claim_code)
             from api.routes.wallet import revoked_issued
 
-            if revoked_issued(session, issued.id):
+            if revoked_issued(session, issued.id):  # raising rolls the spending back
                 raise Conflict("the issuer has revoked this credential", field="claim_code")
-            if session.scalar(select(HeldCredential.id)
-                              .where(HeldCredential.credential_id == issued.id)):
-                raise Conflict("this credential has already been claimed", field="claim_code")
             held = HeldCredential(candidate_id=candidate.id, credential_id=issued.id,
                                   verified=True, document=issued.document, links=[],
                                   added_at=utcnow())

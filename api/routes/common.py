@@ -24,7 +24,8 @@ def credential_out(row: IssuerCredential, claim_code: str | None = None) -> dict
     return {
         "id": row.id, "kind": row.kind, "external_id": row.external_id, "title": row.title,
         "document": row.document, "created_at": row.created_at, "updated_at": row.updated_at,
-        "claim_code": claim_code,
+        "claim_code": claim_code, "claimed": row.claimed_at is not None,
+        "claim_expires_at": row.claim_expires_at if row.claimed_at is None else None,
         "links": [
             {"id": link.id, "outcome_index": link.outcome_index,
              "outcome": (row.title if link.outcome_index == -1 else outcomes[link.outcome_index]

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from api.deps import EngineDep, Issuer, PoolDep, StoreDep
+from api.deps import EngineDep, Issuer, MappingDep, PoolDep, SettingsDep, StoreDep
 from api.errors import Conflict, NotFound
 from api.pool import CandidatePool
-from api.routes.system import ERRORS, MAX_ID
+from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS
 from api.schemas import CredentialCreate, CredentialOut, LinkAdd, LinkReview
 from api.store import Store, hash_secret
 from api.store.models import HeldCredential, IssuerCredential, SkillLinkRow, utcnow
@@ -22,6 +24,11 @@ from matcher.credentials import parse_credential, parse_offering
 router = APIRouter(prefix="/v1/credentials", tags=["issuers"])
 CredentialId = Annotated[int, Path(ge=1, le=MAX_ID)]
 OWN_404 = {404: ERRORS[422] | {"description": "no such credential among yours"}}
+
+
+def credential_chars(credential: Any) -> int:
+    """A credential's characters to map (title and outcomes), for the key's mapping quota."""
+    return len(credential.title) + sum(len(str(o)) for o in credential.learning_outcomes)
 
 
 def _own(session: Session, owner: str, credential_id: int) -> IssuerCredential:
@@ -47,37 +54,48 @@ def _refresh(pool: CandidatePool, holders: list[str]) -> None:
         pool.catch_up()
 
 
-@router.post("", status_code=201, response_model=CredentialOut, responses=ERRORS | {
+@router.post("", status_code=201, response_model=CredentialOut, responses=ERRORS | QUOTA_ERRORS | {
     409: ERRORS[422] | {"description": "you already have a credential with this id"}})
-def create_credential(body: CredentialCreate, issuer: Issuer, engine: EngineDep,
-                      store: StoreDep) -> dict[str, Any]:
+async def create_credential(body: CredentialCreate, issuer: Issuer, engine: EngineDep,
+                            store: StoreDep, settings: SettingsDep,
+                            mapping: MappingDep) -> dict[str, Any]:
     """Publish an offering or issue a credential; its title and outcomes are mapped to
     suggested skills (links with ``outcome_index`` -1 are the title's).
 
     An issued credential comes back with a one-time ``claim_code``: give it to the learner,
-    who adds the credential to their profile with it (it is then *verified*).
+    who adds the credential to their profile with it (it is then *verified*). The code works
+    once and only until ``claim_expires_at`` (``MATCHER_CLAIM_CODE_DAYS``, default 90 days);
+    ``POST /v1/credentials/{id}/claim-code`` makes a new one while nobody has claimed it.
     """
     if body.kind == "issued":
         credential = parse_credential(body.document, source="document")
     else:
         credential = parse_offering(body.document, source="document")
-    mapping = engine.map_credential(credential, top_k=body.top_k)
-    claim_code = secrets.token_urlsafe(12) if body.kind == "issued" else None
+    mapped = await mapping(credential_chars(credential), engine.map_credential, credential,
+                           top_k=body.top_k)
+    return await anyio.to_thread.run_sync(_save_credential, body.kind, credential, mapped,
+                                          issuer.owner, store, settings.claim_code_days)
+
+
+def _save_credential(kind: str, credential: Any, mapped: Any, owner: str, store: Store,
+                     claim_code_days: int) -> dict[str, Any]:
+    claim_code = secrets.token_urlsafe(12) if kind == "issued" else None
     now = utcnow()
     row = IssuerCredential(
-        owner=issuer.owner, kind=body.kind, external_id=credential.id, title=credential.title,
+        owner=owner, kind=kind, external_id=credential.id, title=credential.title,
         document=credential.model_dump(mode="json"),
         claim_hash=hash_secret(claim_code) if claim_code else None, created_at=now,
         updated_at=now,
+        claim_expires_at=now + timedelta(days=claim_code_days) if claim_code else None,
         links=[SkillLinkRow(outcome_index=i, skill_uri=link.uri, label=link.label,
                             confidence=float(link.confidence), reason=link.reason,
                             state="suggested")
-               for i, link in mapping.suggestions()],
+               for i, link in mapped.suggestions()],
     )
     try:
         with store.session() as session:
             exists = session.scalar(select(IssuerCredential.id).where(
-                IssuerCredential.owner == issuer.owner,
+                IssuerCredential.owner == owner,
                 IssuerCredential.external_id == credential.id))
             if exists is not None:
                 raise Conflict(f"you already published a credential with id {credential.id!r} "
@@ -100,6 +118,28 @@ def credential_out_loaded(store: Store, credential_id: int,
                              .where(IssuerCredential.id == credential_id))
         assert row is not None
         return credential_out(row, claim_code)
+
+
+@router.post("/{credential_id}/claim-code", response_model=CredentialOut,
+             responses=ERRORS | OWN_404 | {409: ERRORS[422] | {
+                 "description": "not an issued credential, or already claimed"}})
+def new_claim_code(credential_id: CredentialId, issuer: Issuer, store: StoreDep,
+                   settings: SettingsDep) -> dict[str, Any]:
+    """A new claim code for an issued credential nobody has claimed (the old code stops
+    working): for a learner whose code expired or was lost."""
+    claim_code = secrets.token_urlsafe(12)
+    now = utcnow()
+    with store.session() as session:
+        row = _own(session, issuer.owner, credential_id)
+        if row.kind != "issued" or row.claimed_at is not None:
+            raise Conflict(f"credential {credential_id} is "
+                           + ("not an issued credential" if row.kind != "issued"
+                              else "already claimed: its code is spent for good"),
+                           field="credential_id")
+        row.claim_hash = hash_secret(claim_code)
+        row.claim_expires_at = now + timedelta(days=settings.claim_code_days)
+        row.updated_at = now
+    return credential_out_loaded(store, credential_id, claim_code)
 
 
 @router.get("", response_model=list[CredentialOut], responses=ERRORS)

@@ -9,16 +9,18 @@ is sent only after the entry is committed.
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
 
 from api import ranking
-from api.deps import Employer, EngineDep, PoolDep, StoreDep
+from api.deps import Employer, EngineDep, Mapping, MappingDep, PoolDep, StoreDep
 from api.errors import NotFound
 from api.routes.common import audit, audit_out, skills_out
-from api.routes.system import ERRORS
+from api.routes.system import ERRORS, QUOTA_ERRORS
 from api.schemas import (
     AuditOut,
     CandidateView,
@@ -71,12 +73,28 @@ def _saved_requirement(store: Any, owner: str, requirement_id: str) -> Requireme
     return _row_to_profile(_owned(row, owner, requirement_id))
 
 
+async def derive(mapping: Mapping, engine: Any, body: RequirementCreate,
+                 id: str) -> RequirementProfile:
+    """The requirement profile of ``body``: from an ad text in the mapping pool (its
+    characters charged to the key's mapping quota), else in a request thread."""
+    if body.ad_text is not None:
+        return await mapping(len(body.ad_text), ranking.derive_requirement, engine, body, id=id)
+    return await anyio.to_thread.run_sync(partial(ranking.derive_requirement, engine, body,
+                                                  id=id))
+
+
 @router.post("/requirements", status_code=201, response_model=RequirementOut,
-             responses=ERRORS)
-def create_requirement(body: RequirementCreate, employer: Employer, engine: EngineDep,
-                       store: StoreDep) -> dict[str, Any]:
+             responses=ERRORS | QUOTA_ERRORS)
+async def create_requirement(body: RequirementCreate, employer: Employer, engine: EngineDep,
+                             store: StoreDep, mapping: MappingDep) -> dict[str, Any]:
     """Build and save a requirement profile from an ESCO occupation, an ad text or skills."""
-    profile = ranking.derive_requirement(engine, body, id="r_" + secrets.token_hex(8))
+    profile = await derive(mapping, engine, body, "r_" + secrets.token_hex(8))
+    return await anyio.to_thread.run_sync(_save_requirement, profile, employer, engine, store,
+                                          body.lang)
+
+
+def _save_requirement(profile: RequirementProfile, employer: Any, engine: Any, store: Any,
+                      lang: str) -> dict[str, Any]:
     row = RequirementRow(id=profile.id, owner=employer.owner, title=profile.title,
                          source=profile.source, created_at=utcnow(),
                          requirements=[{"uri": r.uri, "weight": r.weight,
@@ -84,7 +102,7 @@ def create_requirement(body: RequirementCreate, employer: Employer, engine: Engi
                                        for r in profile.requirements])
     with store.session() as session:
         session.add(row)
-    return _requirement_out(profile, engine, body.lang, row.created_at)
+    return _requirement_out(profile, engine, lang, row.created_at)
 
 
 @router.get("/requirements", response_model=list[RequirementOut], responses=ERRORS)
@@ -114,19 +132,29 @@ def delete_requirement(requirement_id: RequirementId, employer: Employer,
 
 
 @router.post("/search", response_model=SearchOut, response_model_exclude_none=True,
-             responses=ERRORS | NOT_FOUND)
-def search_candidates(request: Request, body: SearchRequest, employer: Employer,
-                      engine: EngineDep, store: StoreDep, pool: PoolDep) -> dict[str, Any]:
+             responses=ERRORS | NOT_FOUND | QUOTA_ERRORS)
+async def search_candidates(request: Request, body: SearchRequest, employer: Employer,
+                            engine: EngineDep, store: StoreDep, pool: PoolDep,
+                            mapping: MappingDep) -> dict[str, Any]:
     """Rank the candidates who consented to be found against a requirement (given inline or
     by the id of a saved one). Each result explains matched, partial and missing skills;
     the requirement in the answer names each of its skills once (label, weight, must-have),
     and a result's missing skills are their URIs. The search is audited: who, when, the
     requirement and the results shown. Each result shows the strongest evidence per matched
     skill; the candidate's full evidence is at GET /v1/candidates/{id} (a profile view,
-    audited too)."""
-    if body.requirement is not None:
+    audited too). A requirement from an ad text is derived in the mapping pool first."""
+    profile = None
+    if body.requirement is not None and body.requirement.ad_text is not None:
+        profile = await derive(mapping, engine, body.requirement, "inline")
+    return await anyio.to_thread.run_sync(_search, request, body, employer, engine, store,
+                                          pool, profile)
+
+
+def _search(request: Request, body: SearchRequest, employer: Any, engine: Any, store: Any,
+            pool: Any, profile: RequirementProfile | None) -> dict[str, Any]:
+    if profile is None and body.requirement is not None:
         profile = ranking.derive_requirement(engine, body.requirement, id="inline")
-    else:
+    elif profile is None:
         assert body.requirement_id is not None
         profile = _saved_requirement(store, employer.owner, body.requirement_id)
     result = ranking.rank(engine, pool, profile, top_k=body.top_k, lang=body.lang)

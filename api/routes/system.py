@@ -20,6 +20,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "no key or an invalid key"},
     403: {"model": ErrorOut, "description": "the key's role may not use this route"},
     422: {"model": ErrorOut, "description": "invalid input"},
+    429: {"model": ErrorOut, "description": "the key is over its request quota (see "
+          "Retry-After)"},
+}
+# Routes that embed text: the mapping quota and the mapping pool.
+QUOTA_ERRORS: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "the key is over its request or mapping quota "
+          "(MATCHER_RATE_LIMIT, MATCHER_MAPPING_RATE_LIMIT); Retry-After says when to retry"},
+    503: {"model": ErrorOut, "description": "the mapping pool and its queue are full "
+          "(MATCHER_MAPPING_THREADS, MATCHER_MAPPING_QUEUE); Retry-After says when to retry"},
 }
 
 
@@ -44,9 +53,11 @@ def health(request: Request, engine: EngineDep, store: StoreDep, pool: PoolDep) 
 @router.get("/me", tags=["system"], response_model=Me, responses=ERRORS)
 def me(principal: AnyRole, store: StoreDep) -> dict[str, Any]:
     """The caller's role and owner (and candidate id for a job seeker)."""
-    with store.new_session() as session:
-        candidate_id = session.scalar(select(Candidate.id)
-                                      .where(Candidate.owner == principal.owner))
+    candidate_id = None
+    if principal.role == "job_seeker":  # only a person's own key learns their candidate id
+        with store.new_session() as session:
+            candidate_id = session.scalar(select(Candidate.id)
+                                          .where(Candidate.owner == principal.owner))
     return {"role": principal.role, "owner": principal.owner, "name": principal.name,
             "candidate_id": candidate_id}
 
@@ -57,9 +68,15 @@ def _key_out(row: ApiKey, secret: str | None = None) -> dict[str, Any]:
             "revoked": row.revoked_at is not None, "key": secret}
 
 
-@router.post("/keys", tags=["admin"], status_code=201, response_model=KeyOut, responses=ERRORS)
+@router.post("/keys", tags=["admin"], status_code=201, response_model=KeyOut,
+             responses=ERRORS | {409: ERRORS[422] | {
+                 "description": "the owner is a job seeker, or has keys of another role"}})
 def create_key(body: KeyCreate, _admin: Admin, store: StoreDep) -> dict[str, Any]:
-    """Create an API key (the key is in the response once; only its hash is stored)."""
+    """Create an API key (the key is in the response once; only its hash is stored).
+
+    ``owner`` may name an organisation's existing owner for a second key of the same role;
+    it may not name a job seeker (no key may act as an existing person: 409) or an owner
+    whose keys have another role (409)."""
     row, secret = store.create_key(body.role, body.name, body.owner)
     return _key_out(row, secret)
 
@@ -73,13 +90,13 @@ def list_keys(_admin: Admin, store: StoreDep) -> list[dict[str, Any]]:
 @router.delete("/keys/{key_id}", tags=["admin"], status_code=204, responses=ERRORS)
 def revoke_key(key_id: Annotated[int, Path(ge=1, le=MAX_ID)], _admin: Admin,
                store: StoreDep) -> Response:
-    """Revoke a key: it stops working at once."""
+    """Revoke a key: it stops working at once, on every server process (each request reads
+    its key from the database)."""
     with store.session() as session:
         row = session.get(ApiKey, key_id)
         if row is None:
             raise NotFound(f"no API key with id {key_id}", field="key_id")
         row.revoked_at = row.revoked_at or utcnow()
-    store.forget_keys()
     return Response(status_code=204)
 
 

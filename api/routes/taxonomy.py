@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from api.deps import AnyRole, EngineDep
+from api.deps import AnyRole, EngineDep, MappingDep
 from api.errors import NotFound
-from api.routes.system import ERRORS
+from api.routes.system import ERRORS, QUOTA_ERRORS
 from api.schemas import ConceptHit, ConceptOut, MapRequest, MapResponse
 from api.search import LabelSearch
 
@@ -61,8 +61,13 @@ def concept(engine: EngineDep, _who: AnyRole,
                    field="uri")
 
 
-@router.post("/map", response_model=MapResponse, responses=ERRORS)
-def map_texts(body: MapRequest, engine: EngineDep, _who: AnyRole) -> dict[str, Any]:
-    """Map learning outcomes (or any short texts) to ranked ESCO skills with reasons."""
-    mappings = engine.map_outcomes(body.texts, top_k=body.top_k, lang=body.lang)
+@router.post("/map", response_model=MapResponse, responses=ERRORS | QUOTA_ERRORS)
+async def map_texts(body: MapRequest, engine: EngineDep, mapping: MappingDep) -> dict[str, Any]:
+    """Map learning outcomes (or any short texts) to ranked ESCO skills with reasons.
+
+    At most 100 texts, 2,000 characters each and 20,000 in all per request; the characters
+    count against the key's mapping quota (429 with ``Retry-After`` over it). Mapping runs in
+    its own worker pool (503 with ``Retry-After`` when it and its queue are full)."""
+    mappings = await mapping(sum(len(t) for t in body.texts), engine.map_outcomes, body.texts,
+                             top_k=body.top_k, lang=body.lang)
     return {"outcomes": [m.to_dict() for m in mappings]}

@@ -16,12 +16,11 @@ import hashlib
 import json
 import logging
 import secrets
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Engine as SqlEngine
@@ -29,14 +28,14 @@ from sqlalchemy import create_engine, delete, event, func, insert, select, updat
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.store.models import ROLES, ApiKey, Base, CandidateChange, Counter, utcnow
+from api.errors import Conflict
+from api.store.models import ROLES, ApiKey, Base, Candidate, CandidateChange, Counter, utcnow
 from matcher.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 KEY_PREFIX = "mm_"
-KEY_CACHE_SECONDS = 5.0
 CHANGES_COUNTER = "candidates"  # bumped with every change-log append (its row lock orders them)
 PRUNED_COUNTER = "candidate_changes_pruned"  # change-log rows up to this seq were deleted
 
@@ -63,11 +62,28 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with each lone UTF-16 surrogate replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list | tuple):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
+
+
 def _json_dumps(value: Any) -> str:
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # e.g. an integer beyond 64 bits in a stored document
-        return json.dumps(value)
+        # Never store a lone surrogate: the request middleware refuses them (422), so one
+        # here is a bug; written as an escape it would make every later read of the row fail.
+        text = json.dumps(value, ensure_ascii=False)
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+            logger.warning("a lone surrogate reached the store; it is stored as U+FFFD")
+            text = json.dumps(_without_surrogates(value), ensure_ascii=False)
+        return text
 
 
 def _json_loads(text: str | bytes) -> Any:
@@ -86,6 +102,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+class KeyRow(NamedTuple):
+    """A live API key as a request sees it."""
+
+    id: int
+    role: str
+    owner: str
+    name: str
+
+
+def _check_owner(session: Session, role: str, owner: str) -> None:
+    """Refuse a key that would act as an existing person or mix roles (see create_key)."""
+    roles = set(session.scalars(select(ApiKey.role).where(ApiKey.owner == owner).distinct()))
+    person = "job_seeker" in roles or session.scalar(
+        select(Candidate.id).where(Candidate.owner == owner)) is not None
+    if person:
+        raise Conflict(f"owner {owner!r} is a job seeker: a job seeker's key is theirs alone, "
+                       "and no other key may act as them; leave owner out for a new "
+                       "pseudonymous owner", field="owner")
+    if roles - {role}:
+        raise Conflict(f"owner {owner!r} has keys of role {', '.join(sorted(roles))}; a "
+                       f"{role} key with the same owner would share their data; leave owner "
+                       "out for a new pseudonymous owner", field="owner")
 
 
 class Store:
@@ -113,7 +153,6 @@ class Store:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._key_cache: dict[str, tuple[float, ApiKey]] = {}
 
     def __repr__(self) -> str:
         return f"Store({make_url(self.url).render_as_string(hide_password=True)!r})"
@@ -216,7 +255,19 @@ class Store:
 
     # -- API keys ----------------------------------------------------------------------------
     def create_key(self, role: str, name: str, owner: str | None = None) -> tuple[ApiKey, str]:
-        """A new key for ``role``; returns the row and the secret (shown once, never stored)."""
+        """A new key for ``role``; returns the row and the secret (shown once, never stored).
+
+        A key acts as its owner, so a new key may not take over an existing person: an owner
+        that is a job seeker's (a job seeker key or a candidate profile) gets no further key,
+        of any role, and an owner of one role gets no key of another (an employer key with a
+        seeker's owner would read their candidate id; a job seeker key with an employer's
+        owner would act on its searches). An organisation's second key of the same role
+        (issuer, employer, platform, admin) is allowed: such keys share their data by design.
+
+        Raises:
+            InvalidInputError: bad role, name or owner.
+            Conflict: the owner belongs to a person, or to keys of another role.
+        """
         if role not in ROLES:
             raise InvalidInputError(f"role must be one of {', '.join(ROLES)}, not {role!r}",
                                     field="role")
@@ -230,36 +281,26 @@ class Store:
         row = ApiKey(key_hash=hash_secret(secret), prefix=secret[:10], role=role, owner=owner,
                      name=name, created_at=utcnow())
         with self.session() as session:
+            _check_owner(session, role, owner)
             session.add(row)
         return row, secret
 
-    def find_key(self, secret: str) -> ApiKey | None:
+    def find_key(self, secret: str) -> KeyRow | None:
         """The live key with this secret, or None.
 
-        Valid keys are remembered for ``KEY_CACHE_SECONDS`` (a lookup per request costs as
-        much as a search's ranking step): a key revoked through this process stops at once,
-        one revoked through another process within that time.
+        Read from the database on every request (one lookup on the unique ``key_hash``
+        index, through SQLAlchemy Core), so a key revoked by any process or by
+        ``matcher keys revoke`` stops working at once everywhere. Cost: see "Key checks" in
+        docs/benchmarks.md (``benchmarks/key_lookup.py``).
         """
         if not secret.startswith(KEY_PREFIX) or len(secret) > 100:
             return None
-        digest = hash_secret(secret)
-        now = time.monotonic()
-        cached = self._key_cache.get(digest)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        with self._sessions() as session:
-            key = session.scalar(
-                select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
-            )
-        if key is not None:
-            if len(self._key_cache) > 10_000:
-                self._key_cache.clear()
-            self._key_cache[digest] = (now + KEY_CACHE_SECONDS, key)
-        return key
-
-    def forget_keys(self) -> None:
-        """Drop remembered keys (after a revocation)."""
-        self._key_cache.clear()
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ApiKey.id, ApiKey.role, ApiKey.owner, ApiKey.name)
+                .where(ApiKey.key_hash == hash_secret(secret), ApiKey.revoked_at.is_(None))
+            ).first()
+        return KeyRow(*row) if row is not None else None
 
 
 def create_all_for_tests(store: Store) -> None:

@@ -36,6 +36,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored time as an aware UTC time (SQLite gives them back without a zone)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -68,7 +73,13 @@ class IssuerCredential(Base):
     title: Mapped[str] = mapped_column(String(2000))
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Issued credentials: the learner claims it with a one-time code (only its hash is kept).
+    # ``claimed_at`` is set, in the same statement that checks it is unset, when the code is
+    # used: the code stays spent even when the holder removes the credential later. A code
+    # not used by ``claim_expires_at`` is refused (the issuer can make a new one).
     claim_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                              nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -129,6 +140,9 @@ class HeldCredential(Base):
     """
 
     __tablename__ = "held_credentials"
+    # An issued credential has at most one holder (NULLs, the unverified documents, are
+    # distinct in both SQLite and PostgreSQL).
+    __table_args__ = (UniqueConstraint("credential_id", name="uq_held_credentials_credential"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[str] = mapped_column(

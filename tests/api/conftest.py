@@ -23,8 +23,10 @@ DEMO = Path(__file__).resolve().parents[2] / "matcher" / "demo_data"
 
 def api_settings(engine: Engine, home: Path,
                  database_url: str | None = None) -> ServiceSettings:
+    # Quotas far above what the tests send (tests/api/test_quotas.py checks the quotas).
     return ServiceSettings(home=home, model="hashing", database_url=database_url,
-                    max_body_bytes=200_000)
+                           max_body_bytes=200_000, rate_limit="100000/minute",
+                           mapping_rate_limit="100000000/minute")
 
 
 @pytest.fixture()

@@ -78,6 +78,9 @@ MATRIX: dict[tuple[str, str], tuple[set[str], int, Call]] = {
     ("POST", "/v1/credentials/{credential_id}/links"): ({"issuer"}, 201, lambda c, h, s: c.post(
         f"/v1/credentials/{s['credential']}/links", json={"outcome_index": 0, "uri": DEMENTIA},
         headers=h)),
+    ("POST", "/v1/credentials/{credential_id}/claim-code"): (
+        {"issuer"}, 409, lambda c, h, s: c.post(  # the job seeker has claimed it
+            f"/v1/credentials/{s['credential']}/claim-code", headers=h)),
     ("POST", "/v1/me/candidate"): ({"job_seeker"}, 409, lambda c, h, s: c.post(
         "/v1/me/candidate", json={}, headers=h)),  # the job seeker already has one
     ("GET", "/v1/me/candidate"): ({"job_seeker"}, 200, lambda c, h, s: c.get(

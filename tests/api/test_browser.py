@@ -239,3 +239,27 @@ def test_job_seeker_uploads_from_a_wallet(page: Any, site: tuple[str, dict[str, 
     page.screenshot(path=str(tmp_path / "wallet.png"), full_page=True)
     page.get_by_role("button", name="English").click()
     page.locator("#js-credentials").get_by_text("verified by Komvux Testby").wait_for()
+
+
+def test_api_docs_render_offline(page: Any, site: tuple[str, dict[str, str]]) -> None:
+    """/docs draws the API from the service's own files: every request to another host is
+    refused, as on a deployment without internet, and the page still lists the routes
+    (issue 13)."""
+    url, _ = site
+    elsewhere: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url + "/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    assert page.locator(".swagger-ui .opblock").count() > 30
+    assert page.get_by_text("/v1/search").first.is_visible()
+    assert elsewhere == [] and errors == [], (elsewhere, errors)

@@ -207,7 +207,7 @@ def test_platform_imports_ads_bad_ones_reported(client: TestClient, keys: Keys) 
     assert r.status_code == 200, r.text
     out = r.json()
     assert [a["external_id"] for a in out["imported"]] == [ads[0]["id"]]
-    assert out["errors"][0]["field"] == "ads.1"
+    assert out["errors"][0]["field"] == "ads.1.description.text"
     # re-import replaces, not duplicates
     client.post("/v1/ads", json={"ads": [ads[0]]}, headers=p)
     assert len(client.get("/v1/ads", headers=p).json()) == 1

@@ -196,3 +196,23 @@ def test_ads_import_keeps_good_ads_and_is_used_by_suggest(imported: Path, candid
     assert not any("demo" in n for n in result["notes"])
     code, _, err = run(capsys, "ads", "import", str(tmp_path / "none.jsonl"))
     assert code == 1 and "no such file" in err
+
+
+def test_bad_text_and_long_fields_are_reported_with_their_field(tmp_path: Path) -> None:
+    """Issue 13: a lone surrogate (JSON "\\udfff") or an over-long field skips the ad, with
+    its line and field; the good ads in the file are kept."""
+    path = tmp_path / "ads.jsonl"
+    lines = [json.dumps(ad("good", "Du kör truck.")),
+             json.dumps(ad("s", "Du kör truck.", employer={"name": "X\udfffY"})),
+             json.dumps(ad("x" * 301, "Du kör truck.")),
+             json.dumps(ad("h", "Du kör truck.", headline="H" * 2001))]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    ads, problems = read_ads(path)
+    assert [a.id for a in ads] == ["good"]
+    assert [p.where for p in problems] == ["line 2", "line 3", "line 4"]
+    assert "employer.name holds a lone UTF-16 surrogate" in problems[0].error
+    assert "id has 301 characters; at most 300" in problems[1].error
+    assert "headline has 2,001 characters; at most 2,000" in problems[2].error
+    with pytest.raises(ValueError) as caught:
+        parse_ad(ad("a", "Du kör truck.", headline="\ud800"))
+    assert getattr(caught.value, "field", None) == "headline"
