@@ -50,7 +50,7 @@ from api.profiles import build_profile
 from api.store import Store
 from api.store.models import Candidate, HeldCredential, IssuerCredential, utcnow
 from matcher.profiles import CandidateProfile, LinkPolicy
-from matcher.ranking import SkillSpace
+from matcher.scoring.partial_credit import SkillSpace
 from matcher.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,8 @@ from matcher.errors import (
 )
 from matcher.models import Occupation, OccupationSkill, OutcomeMapping, Skill, SkillLink
 from matcher.profiles import CandidateProfile, Evidence, Requirement, RequirementProfile
-from matcher.ranking import RankingResult, SkillMatch, Suggestions
+from matcher.scoring.explain import SkillMatch
+from matcher.scoring.results import RankingResult, Suggestions
 from matcher.taxonomy import Taxonomy, read_esco
 
 try:
