@@ -446,7 +446,8 @@ def _configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if not verbose and not sys.stderr.isatty():
-        logging.getLogger("matcher.index").setLevel(logging.INFO)
+        for name in ("matcher.index", "matcher.index_stages", "matcher.progress"):
+            logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _finish_index_build(args: argparse.Namespace) -> None:

@@ -24,14 +24,8 @@ from matcher.config import Settings
 from matcher.credentials import Credential, CredentialOffering
 from matcher.embedding import Embedder, build_embedder
 from matcher.evidence import TITLE, LinkPolicy, TextLink, credential_texts
-from matcher.index import (
-    DEFAULT_KINDS,
-    BackgroundBuild,
-    SkillIndex,
-    index_key,
-    load_saved,
-    open_index,
-)
+from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
+from matcher.index_stages import BackgroundBuild, load_saved, open_index
 from matcher.mapping import MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, SkillLink, VariantKind
 from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames

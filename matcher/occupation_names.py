@@ -130,7 +130,7 @@ class OccupationNames:
         return self._vectors
 
     def _build(self) -> np.ndarray:
-        from matcher.index import embed_in_batches
+        from matcher.embedding import embed_in_batches
 
         texts = [self.labels[i][1] for i in self._embedded.tolist()]
         started = time.perf_counter()

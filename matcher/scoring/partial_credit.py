@@ -32,7 +32,7 @@ from matcher.taxonomy import Taxonomy
 if TYPE_CHECKING:
     from scipy import sparse
 
-    from matcher.index.skill_index import SkillIndex
+    from matcher.index import SkillIndex
 
 FORMAT_VERSION = 1
 
