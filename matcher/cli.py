@@ -40,7 +40,8 @@ def _engine(args: argparse.Namespace) -> Any:
 # -- esco --------------------------------------------------------------------------------------
 def cmd_esco_import(args: argparse.Namespace) -> int:
     from matcher.config import Settings
-    from matcher.taxonomy import read_esco, save_taxonomy
+    from matcher.esco_csv import read_esco
+    from matcher.taxonomy import save_taxonomy
 
     settings = Settings()
     taxonomy = read_esco(args.paths, version=args.esco_version)
