@@ -183,7 +183,7 @@ class PoolMatrix:
 
     @property
     def tail_rows(self) -> int:
-        return len(self._live) - self._main.shape[0]
+        return len(self._live) - int(self._main.shape[0])
 
     @property
     def garbage(self) -> int:
@@ -192,7 +192,7 @@ class PoolMatrix:
 
     def compaction_due(self, factor: float = 1.0) -> bool:
         threshold = max(COMPACT_ROWS, COMPACT_SHARE * self._main.shape[0])
-        return self.garbage > factor * threshold
+        return bool(self.garbage > factor * threshold)
 
     # -- changing ----------------------------------------------------------------------------
     def apply(self, upserts: Iterable[CandidateProfile], removals: Iterable[str] = ()) -> None:

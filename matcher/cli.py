@@ -454,9 +454,9 @@ def _configure_logging(verbose: bool) -> None:
 def _finish_index_build(args: argparse.Namespace) -> None:
     """The answer came from a first-stage index: finish the full one before exiting."""
     engine = getattr(args, "engine", None)
-    build = engine.index_building if engine is not None else None
-    if build is None:
+    if engine is None or engine.index_building is None:
         return
+    build = engine.index_building
     sys.stdout.flush()  # the answer first, also when stdout is a pipe (block-buffered)
     eta = build.progress.eta()
     left = f"about {max(1, round(eta / 60))} min left" if eta is not None else "starting"

@@ -27,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -242,14 +242,14 @@ def read_esco(paths: Sequence[Path | str], *, version: str | None = None) -> Tax
         TaxonomyImportError: a path is missing, unreadable, has the wrong columns, or the
             paths hold no skills file.
     """
-    paths = [Path(p) for p in paths]
-    if not paths:
+    files = [Path(p) for p in paths]
+    if not files:
         raise TaxonomyImportError("no path given; expected ESCO CSV bundles (zip or folder)")
-    label_files = [p for p in paths if p.suffix.lower() == ".tsv"]
-    tables = [t for p in paths if p not in label_files for t in _tables_in(p)]
+    label_files = [p for p in files if p.suffix.lower() == ".tsv"]
+    tables = [t for p in files if p not in label_files for t in _tables_in(p)]
     kinds = {t.kind for t in tables}
     if "skills" not in kinds:
-        names = ", ".join(str(p) for p in paths if p not in label_files) or "(only label files)"
+        names = ", ".join(str(p) for p in files if p not in label_files) or "(only label files)"
         raise TaxonomyImportError(
             f"{names}: no skills_<lang>.csv found; expected the ESCO classification bundle "
             "('ESCO dataset - vX - classification - <lang> - csv', zip or folder)"
@@ -264,7 +264,8 @@ def read_esco(paths: Sequence[Path | str], *, version: str | None = None) -> Tax
     broader: dict[str, list[str]] = defaultdict(list)
 
     for table, frame in frames:
-        records = frame.to_dict("records")
+        # Column name -> cell text: every table is read with dtype=str (_read_table).
+        records = cast(list[dict[str, str]], frame.to_dict("records"))
         if table.kind in ("skills", "occupations"):
             assert table.lang is not None
             builders = skill_builders if table.kind == "skills" else occ_builders
@@ -349,11 +350,11 @@ def read_esco(paths: Sequence[Path | str], *, version: str | None = None) -> Tax
             "together with the relations bundle"
         )
     if version is None:
-        found = {m.group(1) for p in paths for m in [_VERSION_IN_NAME.search(p.name)] if m}
+        found = {m.group(1) for p in files for m in [_VERSION_IN_NAME.search(p.name)] if m}
         version = f"v{sorted(found)[-1]}" if found else "unknown"
     return Taxonomy(
         version=version,
-        source="import: " + ", ".join(p.name for p in paths),
+        source="import: " + ", ".join(p.name for p in files),
         skills=skills,
         occupations=occupations,
         occupation_skills=relations,

@@ -313,7 +313,8 @@ class SkillIndex:
         k = max(1, min(k, len(self.variants)))
         queries = np.ascontiguousarray(query_vectors, dtype=np.float32)
         if len(queries) >= _PARALLEL_SEARCH_FROM:
-            return self._faiss.search(queries, k)
+            found: tuple[np.ndarray, np.ndarray] = self._faiss.search(queries, k)
+            return found
         # A few queries search faster on one thread. faiss ships its own OpenMP runtime, and
         # its idle threads spin for a while after a parallel search, taking the core the
         # embedding model's threads (another OpenMP runtime) need next: on 2 cores, encoding
@@ -321,7 +322,8 @@ class SkillIndex:
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            return self._faiss.search(queries, k)
+            found = self._faiss.search(queries, k)
+            return found
         finally:
             faiss.omp_set_num_threads(threads)
 
@@ -430,10 +432,11 @@ def _make_faiss(vectors: np.ndarray, *, exact: bool = False) -> Any:
 
     dim = vectors.shape[1]
     if exact or len(vectors) < _HNSW_FROM:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = _EF_SEARCH
-    index.add(vectors)
-    return index
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        return flat
+    graph = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = 80
+    graph.hnsw.efSearch = _EF_SEARCH
+    graph.add(vectors)
+    return graph

@@ -215,4 +215,5 @@ class OccupationNames:
         floor = float(np.quantile(semantic, 0.99))
         top = float(semantic.max())
         near = np.clip((semantic - floor) / max(top - floor, 1e-6), 0.0, 1.0)
-        return np.maximum(lexical, near).astype(np.float32)
+        closeness: np.ndarray = np.maximum(lexical, near).astype(np.float32)
+        return closeness

@@ -158,7 +158,7 @@ class Taxonomy:
             occupation_skills=[
                 OccupationSkill(o, s, bool(e)) for o, s, e in data["occupation_skills"]
             ],
-            skill_relations=[tuple(r) for r in data["skill_relations"]],  # type: ignore[misc]
+            skill_relations=[tuple(r) for r in data["skill_relations"]],
             skill_broader={k: tuple(v) for k, v in data["skill_broader"].items()},
             skill_groups=data["skill_groups"],
             notes=tuple(data.get("notes", ())),

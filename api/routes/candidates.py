@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from api.deps import EngineDep, JobSeeker, PoolDep, StoreDep
 from api.errors import Conflict, NotFound
 from api.routes.common import audit_out, candidate_out, held_out, load_candidate, own_candidate
-from api.routes.system import ERRORS, MAX_ID
+from api.routes.system import ERRORS, MAX_ID, Responses
 from api.schemas import (
     AuditOut,
     CandidateCreate,
@@ -37,7 +37,8 @@ from matcher.credentials import parse_credential
 
 router = APIRouter(prefix="/v1/me", tags=["job seekers"])
 LangParam = Annotated[str, Query(pattern="^(sv|en)$")]
-MINE_404 = {404: ERRORS[422] | {"description": "you have no candidate profile (or no such item)"}}
+MINE_404: Responses = {
+    404: ERRORS[422] | {"description": "you have no candidate profile (or no such item)"}}
 
 
 @router.post("/candidate", status_code=201, response_model=CandidateOut,

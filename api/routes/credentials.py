@@ -13,15 +13,20 @@ from sqlalchemy.orm import Session, selectinload
 from api.deps import EngineDep, Issuer, PoolDep, StoreDep
 from api.errors import Conflict, NotFound
 from api.pool import CandidatePool
-from api.routes.system import ERRORS, MAX_ID
+from api.routes.system import ERRORS, MAX_ID, Responses
 from api.schemas import CredentialCreate, CredentialOut, LinkAdd, LinkReview
 from api.store import Store, hash_secret
 from api.store.models import HeldCredential, IssuerCredential, SkillLinkRow, utcnow
-from matcher.credentials import parse_credential, parse_offering
+from matcher.credentials import (
+    Credential,
+    CredentialOffering,
+    parse_credential,
+    parse_offering,
+)
 
 router = APIRouter(prefix="/v1/credentials", tags=["issuers"])
 CredentialId = Annotated[int, Path(ge=1, le=MAX_ID)]
-OWN_404 = {404: ERRORS[422] | {"description": "no such credential among yours"}}
+OWN_404: Responses = {404: ERRORS[422] | {"description": "no such credential among yours"}}
 
 
 def _own(session: Session, owner: str, credential_id: int) -> IssuerCredential:
@@ -57,6 +62,7 @@ def create_credential(body: CredentialCreate, issuer: Issuer, engine: EngineDep,
     An issued credential comes back with a one-time ``claim_code``: give it to the learner,
     who adds the credential to their profile with it (it is then *verified*).
     """
+    credential: Credential | CredentialOffering
     if body.kind == "issued":
         credential = parse_credential(body.document, source="document")
     else:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.profiles import CandidateProfile, Evidence, Requirement
+from matcher.evidence import Evidence
+from matcher.profiles import CandidateProfile, Requirement
 from matcher.scoring.partial_credit import METHODS, PartialCredit
 from matcher.scoring.score import core_weights
 from matcher.taxonomy import Taxonomy
@@ -185,7 +186,7 @@ class Explainer:
                 core_held += direct > 0
             if must and direct <= 0:
                 must_ok = False
-            if direct > 0 and direct >= partial_score:
+            if evidence and direct > 0 and direct >= partial_score:  # direct > 0: held
                 best = evidence[0]
                 source = (f"from {best.credential_title!r} ({best.issuer})"
                           if best.credential_title else "self-declared")

@@ -137,20 +137,22 @@ class PartialCredit:
 
         # Hierarchy. held → required.
         children: dict[str, list[int]] = defaultdict(list)
-        narrower, broader = [], []
+        narrower: list[tuple[int, int]] = []
+        broader: list[tuple[int, int]] = []
         for uri, parents in taxonomy.skill_broader.items():
-            c = space.col.get(uri)
-            if c is None:
+            child = space.col.get(uri)
+            if child is None:
                 continue
             for parent in parents:
-                children[parent].append(c)
+                children[parent].append(child)
                 p = space.col.get(parent)
                 if p is not None:
-                    narrower.append((c, p))  # holding the narrower skill c, required p
-                    broader.append((p, c))
+                    narrower.append((child, p))  # holding the narrower skill, required p
+                    broader.append((p, child))
         add(narrower, params.narrower, 1)
         add(broader, params.broader, 2)
-        siblings, group_siblings = [], []
+        siblings: list[tuple[int, int]] = []
+        group_siblings: list[tuple[int, int]] = []
         for parent, kids in children.items():
             if not 2 <= len(kids) <= params.max_siblings:
                 continue
@@ -159,7 +161,7 @@ class PartialCredit:
         add(siblings, params.sibling, 3)
         if params.group_sibling > 0:
             add(group_siblings, params.group_sibling, 4)
-        relations = []
+        relations: list[tuple[int, int]] = []
         for a, b, _kind in taxonomy.skill_relations:
             ia, ib = space.col.get(a), space.col.get(b)
             if ia is not None and ib is not None and ia != ib:

@@ -159,8 +159,9 @@ def score_requirements(cover: sparse.csr_matrix, requirements: sparse.csr_matrix
     each the weighted share of the requirement that is covered (as :func:`score_candidates`)."""
     totals = np.asarray(requirements.sum(axis=1)).ravel()
     totals[totals == 0] = 1.0
-    product = (cover @ requirements.T).toarray()
-    return np.clip(product / totals[None, :], 0.0, 1.0)
+    product: np.ndarray = (cover @ requirements.T).toarray()
+    scores: np.ndarray = np.clip(product / totals[None, :], 0.0, 1.0)
+    return scores
 
 
 SUGGESTION_SCORINGS = ("coverage", "smoothed", "cosine")
@@ -176,10 +177,11 @@ def suggestion_relevance(cover: sparse.csr_matrix, requirements: sparse.csr_matr
     candidate's profile, so an occupation must use much of what the person holds — the
     classic retrieval similarity; chosen by benchmarks/occupation_recovery.py.
     """
-    product = (cover @ requirements.T).toarray()
+    product: np.ndarray = (cover @ requirements.T).toarray()
     if scoring == "coverage":
         totals = np.asarray(requirements.sum(axis=1)).ravel()
-        return product / np.maximum(totals, 1e-9)[None, :]
+        share: np.ndarray = product / np.maximum(totals, 1e-9)[None, :]
+        return share
     if scoring == "smoothed":
         totals = np.asarray(requirements.sum(axis=1)).ravel()
         return product / (totals + prior)[None, :]
