@@ -49,8 +49,9 @@ from api.pool_matrix import PoolMatrix, Snapshot
 from api.profiles import build_profile
 from api.store import Store
 from api.store.models import Candidate, HeldCredential, IssuerCredential, utcnow
-from matcher.profiles import CandidateProfile, LinkPolicy
-from matcher.ranking import SkillSpace
+from matcher.evidence import LinkPolicy
+from matcher.profiles import CandidateProfile
+from matcher.scoring.partial_credit import SkillSpace
 from matcher.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)

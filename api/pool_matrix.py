@@ -3,17 +3,17 @@
 Layout. Every findable candidate has a *slot* (a row of the matrix):
 
 - rows ``[0, n_main)`` are the *main* part: a CSC matrix (an inverted index, skill →
-  candidates, as :func:`matcher.ranking.score_candidates` wants it) built at start-up and at
-  each compaction, its rows in candidate-id order;
+  candidates, as :func:`matcher.scoring.score.score_candidates` wants it) built at start-up
+  and at each compaction, its rows in candidate-id order;
 - a candidate added or changed since gets a new slot appended after them (the *tail*, a small
   CSC matrix of its own) and its old slot is marked dead; a removed candidate's slot is marked
   dead. A change costs one profile's row and a re-formed tail, never a pass over all profiles.
 
-A search scores the main part and the tail with :func:`matcher.ranking.score_candidates`,
-masks the dead slots and takes the top-k, ties by candidate id (the main part is in id order,
-so only tied tail rows need sorting). Scores and order are therefore the same as ranking a
-matrix built from scratch in id order, whatever the history of changes, and every process
-sharing a database ranks alike.
+A search scores the main part and the tail with
+:func:`matcher.scoring.score.score_candidates`, masks the dead slots and takes the top-k, ties
+by candidate id (the main part is in id order, so only tied tail rows need sorting). Scores
+and order are therefore the same as ranking a matrix built from scratch in id order, whatever
+the history of changes, and every process sharing a database ranks alike.
 
 When the tail and the dead rows together pass ``COMPACT_ROWS`` (or ``COMPACT_SHARE`` of the
 pool), :meth:`PoolMatrix.compact` merges them into a new main part with sparse operations on
@@ -37,7 +37,8 @@ import numpy as np
 from scipy import sparse
 
 from matcher.profiles import CandidateProfile, RequirementProfile
-from matcher.ranking import PartialCredit, Scores, SkillSpace, candidate_matrix, score_candidates
+from matcher.scoring.partial_credit import PartialCredit, SkillSpace
+from matcher.scoring.score import Scores, candidate_matrix, ranking_key, score_candidates
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +97,12 @@ class Snapshot:
 
     def top(self, scores: Scores, k: int) -> np.ndarray:
         """Slots of the ``k`` best live candidates: those meeting every must-have first, then
-        by score, ties by candidate id (as :func:`matcher.ranking.select_top` over a matrix in
-        id order)."""
+        by score (:func:`matcher.scoring.score.ranking_key`), ties by candidate id (as
+        ``best_rows`` over a matrix in id order)."""
         k = min(k, self.count)
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
-        key = scores.score.astype(np.float64) + scores.must_met.astype(np.float64) * 2.0
-        if scores.full is not None:  # equal core coverage: more of the rest first
-            key = key + scores.full.astype(np.float64) * 1e-3
+        key = ranking_key(scores)
         key[~self.live] = -np.inf
         part = np.argpartition(-key, k - 1)[:k] if k < len(key) else np.arange(len(key))
         cut = float(key[part].min())
@@ -184,7 +183,7 @@ class PoolMatrix:
 
     @property
     def tail_rows(self) -> int:
-        return len(self._live) - self._main.shape[0]
+        return len(self._live) - int(self._main.shape[0])
 
     @property
     def garbage(self) -> int:
@@ -193,7 +192,7 @@ class PoolMatrix:
 
     def compaction_due(self, factor: float = 1.0) -> bool:
         threshold = max(COMPACT_ROWS, COMPACT_SHARE * self._main.shape[0])
-        return self.garbage > factor * threshold
+        return bool(self.garbage > factor * threshold)
 
     # -- changing ----------------------------------------------------------------------------
     def apply(self, upserts: Iterable[CandidateProfile], removals: Iterable[str] = ()) -> None:

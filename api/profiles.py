@@ -19,10 +19,10 @@ What only the service knows:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from api.store.models import Candidate, HeldCredential
-from matcher.evidence import LinkPolicy, TextLink
+from matcher.evidence import LinkPolicy, LinkState, TextLink
 from matcher.profiles import CandidateProfile, build_candidate_profile
 from matcher.taxonomy import Taxonomy
 
@@ -44,7 +44,9 @@ def text_links(links: list[dict[str, Any]]) -> list[TextLink]:
     """Stored link dicts (``outcome_index`` -1 for the title) as :class:`TextLink`."""
     return [TextLink(int(link.get("outcome_index", -1)), str(link.get("uri", "")),
                      float(link.get("confidence", 0.0)),
-                     link.get("state") if link.get("state") in _STATES else "suggested")
+                     # a LinkState: checked against _STATES
+                     cast(LinkState, link["state"]) if link.get("state") in _STATES
+                     else "suggested")
             for link in links]
 
 

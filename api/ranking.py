@@ -3,7 +3,7 @@
 - requirement profiles from a request (occupation, ad text or skills; must-haves; weights);
 - candidate search over the in-memory pool: the candidate × skill matrix is built at start-up
   and updated in place, a few rows per change (:mod:`api.pool_matrix`), never per request,
-  and ranked with :func:`matcher.ranking.score_candidates` (a sparse product per part of the
+  and ranked with :func:`matcher.scoring.score.score_candidates` (a sparse product per part of the
   matrix) and a top-k;
 - search results as the API returns them;
 - the offerings issuers published in the store, put first among the courses of each gap of a
@@ -19,13 +19,8 @@ from api.pool import CandidatePool
 from api.schemas import RequirementCreate
 from matcher.engine import Engine
 from matcher.profiles import RequirementProfile
-from matcher.ranking import (
-    RankedCandidate,
-    RankingResult,
-    check_top_k,
-    rank_profiles,
-    ranking_result,
-)
+from matcher.scoring.rank import check_top_k, rank_profiles, ranking_result
+from matcher.scoring.results import RankedCandidate, RankingResult
 
 
 def derive_requirement(engine: Engine, body: RequirementCreate, *, id: str) -> RequirementProfile:
@@ -61,7 +56,7 @@ def rank(engine: Engine, pool: CandidatePool, profile: RequirementProfile, *, to
          lang: str) -> RankingResult:
     """Rank every findable candidate (consenting ones only: the pool holds no others).
 
-    Scores as :func:`matcher.ranking.rank_matrix` over the pool's matrix; the matrix is kept
+    Scores as :func:`matcher.scoring.rank.rank_matrix` over the pool's matrix; the matrix is kept
     in two parts (:mod:`api.pool_matrix`), ties go to the smaller candidate id."""
     partial, taxonomy = engine.partial_credit, engine.taxonomy
     check_top_k(top_k)

@@ -126,6 +126,8 @@ def worker_class() -> type:
     from uvicorn_worker import UvicornWorker
 
     class Worker(UvicornWorker):  # type: ignore[misc]
+        sockets: list[Any]  # gunicorn's listeners, set by the arbiter before init_process
+
         def init_process(self) -> None:
             self.sockets = [unlistened(s) for s in self.sockets]
             super().init_process()

@@ -33,11 +33,11 @@ from common import (  # noqa: E402
     write_results,
 )
 
+from matcher.embedding import embed_in_batches  # noqa: E402
 from matcher.index import (  # noqa: E402
     DEFAULT_KINDS,
     SkillIndex,
     collect_variants,
-    embed_in_batches,
     skill_description,
 )
 from matcher.mapping import OutcomeMapper  # noqa: E402

@@ -39,13 +39,8 @@ from common import (  # noqa: E402
 )
 
 from matcher import index as index_module  # noqa: E402
-from matcher.index import (  # noqa: E402
-    SkillIndex,
-    collect_variants,
-    index_key,
-    load_saved,
-    skill_description,
-)
+from matcher.index import SkillIndex, collect_variants, index_key, skill_description  # noqa: E402
+from matcher.index_stages import load_saved  # noqa: E402
 
 
 def main() -> None:

@@ -545,7 +545,7 @@ def matrix_only(args: argparse.Namespace) -> int:
     Synthetic profiles (15 self-declared skills each, drawn uniformly); 30 requirement
     profiles from ESCO occupations. Times: building the matrix; a search (score, top 10,
     explanations) on the matrix as built, with ``--tail`` changed candidates in the tail, and
-    after compaction, against :func:`matcher.ranking.rank_matrix` on one matrix; applying one
+    after compaction, against :func:`matcher.scoring.rank.rank_matrix` on one matrix; applying one
     changed profile; a compaction. Timed in CPU seconds of this thread (``time.thread_time``),
     so that other work on the machine does not count.
     """
@@ -554,7 +554,8 @@ def matrix_only(args: argparse.Namespace) -> int:
     from api.pool_matrix import PoolMatrix
     from matcher import Engine, Settings
     from matcher.profiles import CandidateProfile, Evidence
-    from matcher.ranking import candidate_matrix, rank_matrix
+    from matcher.scoring.rank import rank_matrix
+    from matcher.scoring.score import candidate_matrix
 
     engine = Engine(Settings(home=args.home, model="hashing"), show_progress=False)
     taxonomy, partial = engine.taxonomy, engine.partial_credit

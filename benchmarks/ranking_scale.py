@@ -9,7 +9,7 @@ candidates are held as one CSC matrix (an inverted index: skill → candidates) 
 reads, and a CSR copy from which the top-k's profiles are read for their explanations.
 
 Each requirement takes 15 skills of a random ESCO occupation (essential 1, optional 0.5; every
-other requirement marks 2 must-haves). Timed: the full :func:`matcher.ranking.rank_matrix` —
+other requirement marks 2 must-haves). Timed: the full :func:`matcher.scoring.rank.rank_matrix` —
 scoring with partial credit, must-have gate, top-10 and the explanations of those 10 — p50 and
 p90 over the requirements. Memory: peak resident set of the process (includes the candidate
 matrix and the ESCO data) and the extra peak allocated while ranking (tracemalloc, one run).
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import official_engine, write_results  # noqa: E402
 
 from matcher.profiles import CandidateProfile, Evidence, Requirement, RequirementProfile  # noqa: E402
-from matcher.ranking import rank_matrix  # noqa: E402
+from matcher.scoring.rank import rank_matrix  # noqa: E402
 
 STRENGTHS = np.array([1.0, 0.7, 0.4], dtype=np.float32)
 NAMES = ("verified", "unverified", "self_declared")

@@ -20,10 +20,13 @@ from matcher.errors import (
     TaxonomyNotFoundError,
     UnknownConceptError,
 )
+from matcher.esco_csv import read_esco
+from matcher.evidence import Evidence
 from matcher.models import Occupation, OccupationSkill, OutcomeMapping, Skill, SkillLink
-from matcher.profiles import CandidateProfile, Evidence, Requirement, RequirementProfile
-from matcher.ranking import RankingResult, SkillMatch, Suggestions
-from matcher.taxonomy import Taxonomy, read_esco
+from matcher.profiles import CandidateProfile, Requirement, RequirementProfile
+from matcher.scoring.explain import SkillMatch
+from matcher.scoring.results import RankingResult, Suggestions
+from matcher.taxonomy import Taxonomy
 
 try:
     __version__ = version("meritmatch")

@@ -40,7 +40,8 @@ def _engine(args: argparse.Namespace) -> Any:
 # -- esco --------------------------------------------------------------------------------------
 def cmd_esco_import(args: argparse.Namespace) -> int:
     from matcher.config import Settings
-    from matcher.taxonomy import read_esco, save_taxonomy
+    from matcher.esco_csv import read_esco
+    from matcher.taxonomy import save_taxonomy
 
     settings = Settings()
     taxonomy = read_esco(args.paths, version=args.esco_version)
@@ -446,15 +447,16 @@ def _configure_logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     if not verbose and not sys.stderr.isatty():
-        logging.getLogger("matcher.index").setLevel(logging.INFO)
+        for name in ("matcher.index", "matcher.index_stages", "matcher.progress"):
+            logging.getLogger(name).setLevel(logging.INFO)
 
 
 def _finish_index_build(args: argparse.Namespace) -> None:
     """The answer came from a first-stage index: finish the full one before exiting."""
     engine = getattr(args, "engine", None)
-    build = engine.index_building if engine is not None else None
-    if build is None:
+    if engine is None or engine.index_building is None:
         return
+    build = engine.index_building
     sys.stdout.flush()  # the answer first, also when stdout is a pipe (block-buffered)
     eta = build.progress.eta()
     left = f"about {max(1, round(eta / 60))} min left" if eta is not None else "starting"

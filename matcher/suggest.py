@@ -46,7 +46,7 @@ from matcher.taxonomy import Taxonomy
 if TYPE_CHECKING:
     from scipy import sparse
 
-    from matcher.ranking import SkillSpace
+    from matcher.scoring.partial_credit import SkillSpace
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
     ``named`` marks rows the person named themselves (an interest naming the occupation):
     they count as supported whatever their support, since the person asked for them.
     """
-    from matcher.ranking import best_rows
+    from matcher.scoring.score import best_rows
 
     key = rel.score if boost is None else rel.score * boost
     supported, eligible = rel.supported, rel.eligible
@@ -223,6 +223,6 @@ def describe(params: SuggestionParams) -> dict[str, Any]:
 def profile_rows(requirements: Sequence[Sequence[tuple[str, float]]],
                  space: SkillSpace) -> sparse.csr_matrix:
     """Ad (or other) requirement rows as a sparse matrix over the skill space."""
-    from matcher.ranking import requirement_matrix
+    from matcher.scoring.score import requirement_matrix
 
     return requirement_matrix(requirements, space)

@@ -15,7 +15,7 @@ from api.deps import EngineDep, JobSeeker, MappingDep, PoolDep, StoreDep
 from api.errors import Conflict, Gone, NotFound
 from api.routes.common import audit_out, candidate_out, held_out, load_candidate, own_candidate
 from api.routes.credentials import credential_chars
-from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS
+from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS, Responses
 from api.schemas import (
     AuditOut,
     CandidateCreate,
@@ -40,7 +40,8 @@ from matcher.credentials import parse_credential
 
 router = APIRouter(prefix="/v1/me", tags=["job seekers"])
 LangParam = Annotated[str, Query(pattern="^(sv|en)$")]
-MINE_404 = {404: ERRORS[422] | {"description": "you have no candidate profile (or no such item)"}}
+MINE_404: Responses = {
+    404: ERRORS[422] | {"description": "you have no candidate profile (or no such item)"}}
 
 
 @router.post("/candidate", status_code=201, response_model=CandidateOut,

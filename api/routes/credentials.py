@@ -15,15 +15,20 @@ from sqlalchemy.orm import Session, selectinload
 from api.deps import EngineDep, Issuer, MappingDep, PoolDep, SettingsDep, StoreDep
 from api.errors import Conflict, NotFound
 from api.pool import CandidatePool
-from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS
+from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS, Responses
 from api.schemas import CredentialCreate, CredentialOut, LinkAdd, LinkReview
 from api.store import Store, hash_secret
 from api.store.models import HeldCredential, IssuerCredential, SkillLinkRow, utcnow
-from matcher.credentials import parse_credential, parse_offering
+from matcher.credentials import (
+    Credential,
+    CredentialOffering,
+    parse_credential,
+    parse_offering,
+)
 
 router = APIRouter(prefix="/v1/credentials", tags=["issuers"])
 CredentialId = Annotated[int, Path(ge=1, le=MAX_ID)]
-OWN_404 = {404: ERRORS[422] | {"description": "no such credential among yours"}}
+OWN_404: Responses = {404: ERRORS[422] | {"description": "no such credential among yours"}}
 
 
 def credential_chars(credential: Any) -> int:
@@ -67,6 +72,7 @@ async def create_credential(body: CredentialCreate, issuer: Issuer, engine: Engi
     once and only until ``claim_expires_at`` (``MATCHER_CLAIM_CODE_DAYS``, default 90 days);
     ``POST /v1/credentials/{id}/claim-code`` makes a new one while nobody has claimed it.
     """
+    credential: Credential | CredentialOffering
     if body.kind == "issued":
         credential = parse_credential(body.document, source="document")
     else:

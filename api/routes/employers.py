@@ -20,7 +20,7 @@ from api import ranking
 from api.deps import Employer, EngineDep, Mapping, MappingDep, PoolDep, StoreDep
 from api.errors import NotFound
 from api.routes.common import audit, audit_out, skills_out
-from api.routes.system import ERRORS, QUOTA_ERRORS
+from api.routes.system import ERRORS, QUOTA_ERRORS, Responses
 from api.schemas import (
     AuditOut,
     CandidateView,
@@ -34,7 +34,8 @@ from matcher.profiles import Requirement, RequirementProfile
 
 router = APIRouter(prefix="/v1", tags=["employers"])
 RequirementId = Annotated[str, Path(min_length=1, max_length=64)]
-NOT_FOUND = {404: ERRORS[422] | {"description": "not found (or not yours, or not findable)"}}
+NOT_FOUND: Responses = {
+    404: ERRORS[422] | {"description": "not found (or not yours, or not findable)"}}
 LangParam = Annotated[str, Query(pattern="^(sv|en)$")]
 
 
@@ -47,12 +48,12 @@ def _requirement_out(profile: RequirementProfile, engine: Any, lang: str,
 
 def _row_to_profile(row: Any) -> RequirementProfile:
     return RequirementProfile(
-        row.id, row.title, row.source,  # type: ignore[arg-type]
+        row.id, row.title, row.source,
         tuple(Requirement(r["uri"], float(r["weight"]), bool(r["must_have"]),
                           str(r.get("origin", ""))) for r in row.requirements))
 
 
-def _owned(row: Any, owner: str, requirement_id: str) -> Any:
+def _owned(row: RequirementRow | None, owner: str, requirement_id: str) -> RequirementRow:
     """``row`` when it exists and belongs to ``owner``; else 404 (another's looks absent)."""
     if row is None or row.owner != owner:
         raise NotFound(f"no requirement profile {requirement_id!r} among yours",

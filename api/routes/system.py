@@ -16,7 +16,9 @@ from api.store.models import ApiKey, AuditEntry, Candidate, utcnow
 router = APIRouter(prefix="/v1")
 # Row ids are 32-bit integers in PostgreSQL: larger path ids cannot exist (422, not 500).
 MAX_ID = 2_147_483_647
-ERRORS: dict[int | str, dict[str, Any]] = {
+# The shape of FastAPI's ``responses=``: status code -> OpenAPI response.
+Responses = dict[int | str, dict[str, Any]]
+ERRORS: Responses = {
     401: {"model": ErrorOut, "description": "no key or an invalid key"},
     403: {"model": ErrorOut, "description": "the key's role may not use this route"},
     422: {"model": ErrorOut, "description": "invalid input"},

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import or_, select
@@ -39,7 +39,7 @@ from api.store.models import (
     utcnow,
 )
 from matcher.credentials import parse_credential
-from matcher.evidence import TextLink
+from matcher.evidence import LinkState, TextLink
 from matcher.vc import IssuerKey, Verdict, Verifier, export_credential, import_credential
 from matcher.vc import link_differences as differences_of
 from matcher.vc.proof import sign
@@ -114,7 +114,8 @@ def export(credential_id: CredentialId, issuer: Issuer, store: StoreDep, request
                                "exported as a verifiable credential", field="credential_id")
         key = IssuerKey.from_jwk(_key(session, issuer.owner).private_jwk)
         listing, status = _status(session, row, request)
-        links = [TextLink(link.outcome_index, link.skill_uri, link.confidence, link.state)
+        links = [TextLink(link.outcome_index, link.skill_uri, link.confidence,
+                          cast(LinkState, link.state))  # the column holds LINK_STATES
                  for link in row.links if link.state in ("confirmed", "added")]
         labels = {link.skill_uri: link.label for link in row.links}
         return export_credential(parse_credential(row.document), key, fmt=format, links=links,
@@ -258,7 +259,7 @@ def upload(body: VerifiableUpload, seeker: JobSeeker, engine: EngineDep, store: 
             document=imported.credential.model_dump(mode="json"), links=links,
             added_at=utcnow(), source=imported.source_format, signed=signed,
             verification=result, status_url=status.get("statusListCredential"),
-            status_index=int(index) if str(index).isdigit() else None)
+            status_index=int(str(index)) if str(index).isdigit() else None)
         session.add(held)
         candidate.updated_at = utcnow()
         store.log_changes(session, [candidate.id])

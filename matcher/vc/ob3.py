@@ -27,7 +27,7 @@ from typing import Any
 from matcher.credentials import Credential, parse_credential
 from matcher.evidence import TITLE, TextLink
 from matcher.vc.importing import ImportedCredential, Notes, esco_uri, learner_identifier
-from matcher.vc.probes import OB_CURRENT, VC_V2, as_list, issuer_of
+from matcher.vc.probes import OB_CURRENT, VC_V2, as_list, as_object, issuer_of
 
 EQF_URL = "http://data.europa.eu/snb/eqf/{level}"
 SEQF_URL = "https://www.seqf.se/"
@@ -180,9 +180,8 @@ def import_ob3(document: Mapping[str, Any]) -> ImportedCredential:
     """
     notes = Notes()
     subject = next(iter(as_list(document.get("credentialSubject"))), None)
-    subject = subject if isinstance(subject, dict) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"),
-                                                           dict) else {}
+    subject = as_object(subject)
+    achievement = as_object(subject.get("achievement"))
     title = str(achievement.get("name") or document.get("name") or "").strip()
     results = [r for r in as_list(achievement.get("resultDescription")) if isinstance(r, dict)]
     outcomes = [str(r.get("name", "")).strip() for r in results]
@@ -205,11 +204,10 @@ def import_ob3(document: Mapping[str, Any]) -> ImportedCredential:
                     if len(line.lstrip("- ").strip()) >= 3] or [title]
         notes.add("no learning outcomes (result descriptions): read from the achievement's "
                   "description")
-    criteria = achievement.get("criteria") if isinstance(achievement.get("criteria"),
-                                                         dict) else {}
+    criteria = as_object(achievement.get("criteria"))
     facts = _criteria_facts(str(criteria.get("narrative") or ""))
-    issuer = document.get("issuer") if isinstance(document.get("issuer"), dict) else {}
-    address = issuer.get("address") if isinstance(issuer.get("address"), dict) else {}
+    issuer = as_object(document.get("issuer"))
+    address = as_object(issuer.get("address"))
     issuer_id, issuer_name = issuer_of(document)
     hours = facts.get("hours")
     data: dict[str, Any] = {

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from matcher.vc.jsonld import CONTEXT_FILES
 
@@ -27,13 +27,18 @@ OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 ELM_TYPES = ("EuropeanDigitalCredential",)
 SCHEMA_FILE = "ob_v3p0_achievementcredential_schema_draft4.json"
 
-Result = tuple[str, str]
+Result = tuple[Literal["passed", "warning", "failed", "skipped"], str]
 
 
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def as_object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
 
 
 def kind_of(document: Mapping[str, Any]) -> str:

@@ -165,10 +165,10 @@ class Verifier:
         checks.append(Check("parse", "passed", "a JSON credential"))
         self._signer = None
         issuer_id, issuer_name = probes.issuer_of(document)
-        if self.trusted_issuers and issuer_id in self.trusted_issuers:
+        if self.trusted_issuers and issuer_id is not None and issuer_id in self.trusted_issuers:
             issuer_name = self.trusted_issuers[issuer_id] or issuer_name
         subject = next(iter(probes.as_list(document.get("credentialSubject"))), None)
-        steps: list[tuple[str, Callable[[], tuple[str, str] | Check]]] = [
+        steps: list[tuple[str, Callable[[], probes.Result | Check]]] = [
             ("context", lambda: probes.check_context(document)),
             ("type", lambda: probes.check_type(document)),
             ("schema", lambda: probes.check_schema(document)),

@@ -32,7 +32,8 @@ from matcher.profiles import (
     Requirement,
     RequirementProfile,
 )
-from matcher.ranking import candidate_matrix, rank_matrix, ranking_result, score_candidates
+from matcher.scoring.rank import rank_matrix, ranking_result
+from matcher.scoring.score import candidate_matrix, score_candidates
 from tests.api.conftest import (
     DEMENTIA,
     FORKLIFT,

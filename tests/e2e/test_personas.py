@@ -15,7 +15,7 @@ import pytest
 
 from matcher import Engine
 from matcher.profiles import CandidateProfile
-from matcher.ranking import Suggestion, Suggestions
+from matcher.scoring.results import Suggestion, Suggestions
 
 pytestmark = pytest.mark.slow
 DEMO = Path(__file__).resolve().parents[2] / "matcher" / "demo_data"

@@ -16,7 +16,10 @@ import numpy as np
 import pytest
 
 from matcher import Engine, Settings
+from matcher import embedding as embedding_module
 from matcher import index as index_module
+from matcher import index_stages as stages_module
+from matcher import progress as progress_module
 from matcher.embedding import HashingEmbedder
 from matcher.index import SkillIndex, Variant, first_stage_rows
 from tests.conftest import run
@@ -27,7 +30,7 @@ BACKGROUND = "matcher-full-index"  # the background build's thread name
 
 @pytest.fixture()
 def staged(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index_module, "STAGED_FROM", 0)
+    monkeypatch.setattr(stages_module, "STAGED_FROM", 0)
 
 
 class GatedEmbedder(HashingEmbedder):
@@ -123,7 +126,7 @@ def test_failed_background_build_saves_nothing_and_keeps_the_first_stage(
     embedder.fail = True
     engine = _engine(mini_taxonomy, tmp_path, embedder)
     embedder.gate.set()
-    with caplog.at_level(logging.WARNING, logger="matcher.index"):
+    with caplog.at_level(logging.WARNING, logger="matcher.index_stages"):
         index = engine.wait_for_index(timeout=30)
     assert index.stage == "first"
     assert "could not be built" in caplog.text
@@ -161,7 +164,7 @@ def test_a_killed_build_leaves_no_complete_index(bundle_dir, tmp_path) -> None:
         import threading, time
         from pathlib import Path
         from matcher import Engine, Settings, read_esco
-        from matcher import index as index_module
+        from matcher import index_stages
         from matcher.embedding import HashingEmbedder
 
         class Slow(HashingEmbedder):
@@ -171,7 +174,7 @@ def test_a_killed_build_leaves_no_complete_index(bundle_dir, tmp_path) -> None:
                     time.sleep(60)
                 return super().embed_queries(texts)
 
-        index_module.STAGED_FROM = 0
+        index_stages.STAGED_FROM = 0
         taxonomy = read_esco([Path({str(bundle_dir)!r}) / n for n in
                               ("classification-en", "classification-sv", "relations")])
         engine = Engine(Settings(home=Path({str(home)!r}), model="hashing"), taxonomy=taxonomy,
@@ -194,15 +197,15 @@ def test_a_killed_build_leaves_no_complete_index(bundle_dir, tmp_path) -> None:
 
     taxonomy = read_esco([bundle_dir / n for n in
                           ("classification-en", "classification-sv", "relations")])
-    index_module_staged = index_module.STAGED_FROM
+    staged_from = stages_module.STAGED_FROM
     try:
-        index_module.STAGED_FROM = 0
+        stages_module.STAGED_FROM = 0
         engine = _engine(taxonomy, home)
         assert not (engine.index_path / "meta.json").exists()
         assert engine.index.stage == "first"
         assert engine.wait_for_index(timeout=30).stage == "full"
     finally:
-        index_module.STAGED_FROM = index_module_staged
+        stages_module.STAGED_FROM = staged_from
 
 
 def test_a_small_taxonomy_is_built_whole_at_once(mini_taxonomy, tmp_path) -> None:
@@ -213,11 +216,11 @@ def test_a_small_taxonomy_is_built_whole_at_once(mini_taxonomy, tmp_path) -> Non
 
 def test_progress_is_logged_when_not_on_a_terminal(mini_taxonomy, tmp_path, monkeypatch,
                                                    caplog) -> None:
-    monkeypatch.setattr(index_module, "PROGRESS_LOG_SECONDS", 0.0)
-    monkeypatch.setattr(index_module, "_BATCH", 4)
+    monkeypatch.setattr(progress_module, "PROGRESS_LOG_SECONDS", 0.0)
+    monkeypatch.setattr(embedding_module, "_BATCH", 4)
     engine = Engine(Settings(home=tmp_path, model="hashing"), taxonomy=mini_taxonomy,
                     embedder=HashingEmbedder(), show_progress=None)  # stderr is captured
-    with caplog.at_level(logging.INFO, logger="matcher.index"):
+    with caplog.at_level(logging.INFO, logger="matcher.progress"):
         _ = engine.index
     lines = [r.getMessage() for r in caplog.records if "texts embedded (" in r.getMessage()]
     total = engine.index.meta["embedded_texts"]
@@ -228,8 +231,8 @@ def test_progress_is_logged_when_not_on_a_terminal(mini_taxonomy, tmp_path, monk
 
 def test_command_prints_the_answer_then_completes_the_full_index(staged, imported, capsys,
                                                                 monkeypatch) -> None:
-    monkeypatch.setattr(index_module, "PROGRESS_LOG_SECONDS", 0.0)
-    monkeypatch.setattr(index_module, "_BATCH", 8)
+    monkeypatch.setattr(progress_module, "PROGRESS_LOG_SECONDS", 0.0)
+    monkeypatch.setattr(embedding_module, "_BATCH", 8)
     demo = Path(__file__).resolve().parents[2] / "matcher" / "demo_data" / "credentials"
     code, out, err = run(capsys, "map-credential", str(demo / "saman-2.json"), "--format",
                          "table")

@@ -10,13 +10,9 @@ import pytest
 
 from matcher import Engine, InvalidInputError, UnknownConceptError
 from matcher.profiles import STRENGTH_WEIGHT, CandidateProfile, Evidence
-from matcher.ranking import (
-    PartialCredit,
-    candidate_matrix,
-    explain,
-    score_candidates,
-    select_top,
-)
+from matcher.scoring.explain import explain
+from matcher.scoring.partial_credit import PartialCredit
+from matcher.scoring.score import best_rows, candidate_matrix, ranking_key, score_candidates
 from tests.fixtures.esco_mini import OCC, SKILL, SKILLS
 
 
@@ -119,7 +115,7 @@ def test_vectorised_scores_equal_the_explained_ones(engine: Engine) -> None:
             assert scores.score[i] == pytest.approx(explained.score, abs=1e-5)
             assert bool(scores.must_met[i]) == explained.must_haves_met
             assert 0.0 <= scores.score[i] <= 1.0
-        top = select_top(scores, 10)
+        top = best_rows(ranking_key(scores), 10)
         keys = scores.score[top] + 2 * scores.must_met[top]
         assert np.all(np.diff(keys) <= 0)
         best_elsewhere = np.delete(scores.score + 2 * scores.must_met, top).max()

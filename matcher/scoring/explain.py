@@ -1,0 +1,224 @@
+"""Explanations: how each required skill is met, exactly, partly (stand-ins) or not at all.
+
+Reads: a candidate profile, the requirement, the partial-credit matrix and the taxonomy's
+labels. Writes nothing. Computes the same score as :func:`matcher.scoring.score.score_candidates`
+(tests check that), skill by skill, for the candidates a ranking shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matcher.evidence import Evidence
+from matcher.profiles import CandidateProfile, Requirement
+from matcher.scoring.partial_credit import METHODS, PartialCredit
+from matcher.scoring.score import core_weights
+from matcher.taxonomy import Taxonomy
+
+
+# StandIn and SkillMatch are made by the hundred per search: plain slotted dataclasses (a frozen
+# one costs five times as much to create). Treat them as read-only.
+@dataclass(slots=True)
+class StandIn:
+    """A held skill that stands in (partly) for a required one."""
+
+    uri: str
+    label: str
+    method: str  # hierarchy | relation | embedding
+    relation: str  # e.g. "is a narrower skill of"
+    credit: float  # of the route (fraction of a full match)
+    contribution: float  # evidence weight × credit
+    evidence: Evidence | None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"uri": self.uri, "label": self.label, "method": self.method,
+                               "relation": self.relation, "credit": round(self.credit, 3),
+                               "contribution": round(self.contribution, 3)}
+        if self.evidence is not None:
+            out["evidence"] = self.evidence.to_dict()
+        return out
+
+
+@dataclass(slots=True)
+class SkillMatch:
+    """How one required skill is met: exactly, partly (through stand-ins) or not at all.
+
+    Attributes:
+        score: coverage of the required skill in [0, 1].
+        method: ``exact``, ``hierarchy``, ``relation``, ``embedding`` or ``missing``.
+        evidence: for an exact match, the candidate's evidence for the skill.
+        stand_ins: for a partial match, the held skills that stood in, best first.
+        rationale: one line a person can read.
+    """
+
+    uri: str
+    label: str
+    weight: float
+    must_have: bool
+    score: float
+    method: str
+    rationale: str
+    evidence: tuple[Evidence, ...] = ()
+    stand_ins: tuple[StandIn, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "uri": self.uri, "label": self.label, "weight": round(self.weight, 3),
+            "must_have": self.must_have, "score": round(self.score, 3), "method": self.method,
+            "rationale": self.rationale,
+        }
+        if self.evidence:
+            out["evidence"] = [e.to_dict() for e in self.evidence]
+        if self.stand_ins:
+            out["stand_ins"] = [s.to_dict() for s in self.stand_ins]
+        return out
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Score and per-skill explanation of one candidate against one requirement."""
+
+    score: float  # the covered share of the job's core (Requirement.core), in [0, 1]
+    must_haves_met: bool
+    matched: tuple[SkillMatch, ...]
+    partial: tuple[SkillMatch, ...]
+    missing: tuple[SkillMatch, ...]
+    must_haves: bool = False  # whether the requirement names any must-have
+    coverage: float = 0.0  # the covered share of every listed skill, core or not
+    core_held: int = 0  # core skills held (exact matches)
+    core_total: int = 0  # core skills of the requirement
+
+    @property
+    def missing_must_haves(self) -> list[str]:
+        return [m.uri for m in (*self.partial, *self.missing) if m.must_have]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": round(self.score, 4),
+            "coverage": round(self.coverage, 4),
+            "core": {"held": self.core_held, "total": self.core_total},
+            "must_haves": self.must_haves,
+            "must_haves_met": self.must_haves_met,
+            "missing_must_haves": self.missing_must_haves,
+            "matched": [m.to_dict() for m in self.matched],
+            "partial": [m.to_dict() for m in self.partial],
+            "missing": [m.to_dict() for m in self.missing],
+        }
+
+
+def _by_contribution(stand_in: StandIn) -> float:
+    return -stand_in.contribution
+
+
+class Explainer:
+    """Explains candidates against one requirement, skill by skill.
+
+    What depends only on the requirement (labels, and each required skill's stand-ins from the
+    partial-credit matrix) is looked up once, so explaining the top-k of a ranking costs one
+    pass over the requirement per candidate. Computes the same score as
+    :func:`score_candidates` (tests check that).
+    """
+
+    def __init__(self, requirements: Sequence[Requirement], partial: PartialCredit,
+                 taxonomy: Taxonomy, *, lang: str = "en", max_stand_ins: int = 3) -> None:
+        self.partial = partial
+        self.taxonomy = taxonomy
+        self.lang = lang
+        self.max_stand_ins = max_stand_ins
+        self.cap = partial.meta["params"]["partial_cap"]
+        # The score is the covered share of the job's core (core_weights); the rest counts
+        # in ``coverage``.
+        self.core = [float(w) for w in core_weights(requirements)]
+        self.total = sum(self.core) or 1.0
+        self.total_all = sum(r.weight for r in requirements) or 1.0
+        space = partial.space
+        # Per required skill: uri, weight, must-have, label, and its possible stand-ins
+        # (held skill's column, credit, method, relation).
+        self.plan: list[tuple[str, float, bool, str, list[tuple[int, float, str, str]]]] = []
+        for r in requirements:
+            uri, weight, must = r.uri, r.weight, r.must_have
+            routes: list[tuple[int, float, str, str]] = []
+            if uri in space.col:
+                rows, credits, codes = partial.column(space.col[uri])
+                routes = [(row, credit, *METHODS[code]) for row, credit, code
+                          in zip(rows.tolist(), credits.tolist(), codes.tolist(), strict=True)]
+            self.plan.append((uri, weight, must, self._label(uri), routes))
+        # A missing skill reads the same for every candidate: one object, shared.
+        self._missing = {uri: SkillMatch(uri, name, weight, must, 0.0, "missing",
+                                         f"no held skill covers {name!r}")
+                         for uri, weight, must, name, _ in self.plan}
+
+    def _label(self, uri: str) -> str:
+        skill = self.taxonomy.skills.get(uri)
+        return skill.label(self.lang) if skill else uri
+
+    def explain(self, profile: CandidateProfile) -> Explanation:
+        col = self.partial.space.col
+        held = {col[u]: u for u in profile.skills if u in col}
+        skills = profile.skills
+        cap = self.cap
+        matched, part, missing = [], [], []
+        achieved = achieved_all = 0.0
+        must_ok = True
+        core_held = core_total = 0
+        for (uri, weight, must, name, routes), core in zip(self.plan, self.core, strict=True):
+            evidence = skills.get(uri)
+            direct = evidence[0].weight if evidence else 0.0
+            stand_ins: list[StandIn] = []
+            partial_score = 0.0
+            # Stand-ins count only up to the cap: a direct match at or above it needs none.
+            if routes and direct < cap:
+                for row, credit, method, relation in routes:
+                    held_uri = held.get(row)
+                    if held_uri is not None:
+                        best = skills[held_uri][0]
+                        stand_ins.append(StandIn(held_uri, self._label(held_uri), method,
+                                                 relation, credit, best.weight * credit, best))
+                if stand_ins:
+                    stand_ins.sort(key=_by_contribution)
+                    partial_score = min(cap, sum(s.contribution for s in stand_ins))
+            achieved += core * max(direct, partial_score)
+            achieved_all += weight * max(direct, partial_score)
+            if core > 0:
+                core_total += 1
+                core_held += direct > 0
+            if must and direct <= 0:
+                must_ok = False
+            if evidence and direct > 0 and direct >= partial_score:  # direct > 0: held
+                best = evidence[0]
+                source = (f"from {best.credential_title!r} ({best.issuer})"
+                          if best.credential_title else "self-declared")
+                matched.append(SkillMatch(uri, name, weight, must, direct, "exact",
+                                          f"holds {name!r} {source}, {best.strength}", evidence))
+            elif stand_ins:
+                top = stand_ins[0]
+                rationale = (f"{top.label!r} {top.relation} {name!r} ({top.method}, credit "
+                             f"{top.credit:.2f})")
+                if len(stand_ins) > 1:
+                    rationale += f" and {len(stand_ins) - 1} more held skill(s)"
+                part.append(SkillMatch(uri, name, weight, must, partial_score, top.method,
+                                       rationale, (), tuple(stand_ins[:self.max_stand_ins])))
+            else:
+                missing.append(self._missing[uri])
+        return Explanation(min(1.0, achieved / self.total), must_ok, tuple(matched),
+                           tuple(part), tuple(missing), must_haves=any(m for _, _, m, _, _
+                                                                        in self.plan),
+                           coverage=min(1.0, achieved_all / self.total_all),
+                           core_held=core_held, core_total=core_total)
+
+
+def explain(
+    profile: CandidateProfile,
+    requirements: Sequence[Requirement],
+    partial: PartialCredit,
+    taxonomy: Taxonomy,
+    *,
+    lang: str = "en",
+    max_stand_ins: int = 3,
+) -> Explanation:
+    """Explain one candidate against (uri, weight, must-have) requirements (see
+    :class:`Explainer`, which explains many candidates against one requirement)."""
+    return Explainer(requirements, partial, taxonomy, lang=lang,
+                     max_stand_ins=max_stand_ins).explain(profile)

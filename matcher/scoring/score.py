@@ -1,0 +1,193 @@
+"""Vectorised scoring: profiles as sparse matrices, many candidates against a requirement.
+
+Reads: candidate and requirement profiles, the partial-credit matrix. Writes nothing.
+
+:func:`ranking_key` orders candidates (must-haves met first, then the score, then the
+coverage of the rest) and :func:`best_rows` takes the top-k of any key: the one top-k helper
+of the library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matcher.errors import InvalidInputError
+from matcher.profiles import CandidateProfile, RequirementProfile
+from matcher.scoring.partial_credit import PartialCredit, SkillSpace
+
+if TYPE_CHECKING:
+    from scipy import sparse
+
+
+def candidate_matrix(profiles: Sequence[CandidateProfile], space: SkillSpace) -> sparse.csr_matrix:
+    """Candidates × skills, each entry the weight of the strongest evidence."""
+    from scipy import sparse
+
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for profile in profiles:
+        for uri, evidence in profile.skills.items():
+            col = space.col.get(uri)
+            if col is not None:
+                indices.append(col)
+                data.append(evidence[0].weight)
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32),
+         np.asarray(indptr, dtype=np.int64)), shape=(len(profiles), len(space)))
+
+
+def requirement_matrix(requirements: Sequence[Sequence[tuple[str, float]]],
+                       space: SkillSpace) -> sparse.csr_matrix:
+    """Requirement profiles (occupations, ads) × skills, each entry a requirement weight."""
+    from scipy import sparse
+
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for items in requirements:
+        for uri, weight in items:
+            col = space.col.get(uri)
+            if col is not None and weight > 0:
+                indices.append(col)
+                data.append(weight)
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32),
+         np.asarray(indptr, dtype=np.int64)), shape=(len(requirements), len(space)))
+    matrix.sum_duplicates()
+    return matrix
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Vectorised result of scoring many candidates against one requirement."""
+
+    score: np.ndarray  # (n,) float32 in [0, 1]: coverage of the job's core
+    must_met: np.ndarray  # (n,) bool
+    full: np.ndarray | None = None  # (n,) coverage of every listed skill (breaks ties)
+
+
+def score_candidates(
+    candidates: sparse.spmatrix,
+    requirement: RequirementProfile,
+    partial: PartialCredit,
+) -> Scores:
+    """Score every candidate row against ``requirement`` (no loop over candidates).
+
+    ``C @ Q`` with ``Q = [I_R | P_R]`` gives, per candidate, the direct weight and the summed
+    partial credit of each required skill in one sparse product. Only the skills that can
+    contribute (rows of ``Q`` that are not empty: the required skills and their stand-ins)
+    matter, so the product runs on those columns of ``C``: with ``C`` in CSC form (an inverted
+    index, skill → candidates) selecting them touches only their entries. Pass a CSC matrix
+    to rank many candidates repeatedly; any other sparse format is converted first.
+    """
+    from scipy import sparse
+
+    space = partial.space
+    cols = np.array([space.col[u] for u in requirement.uris], dtype=np.int64)
+    weights = np.array([r.weight for r in requirement.requirements], dtype=np.float32)
+    core = core_weights(requirement.requirements)
+    must = np.array([r.must_have for r in requirement.requirements], dtype=bool)
+    n_req = len(cols)
+    # Q = [I_R | P_R], assembled column by column: column j of I_R is the unit vector of
+    # required skill j, P_R is those skills' columns of the partial-credit matrix.
+    stand_ins = partial.credit_csc[:, cols]
+    q = sparse.csc_matrix(
+        (np.concatenate([np.ones(n_req, dtype=np.float32), stand_ins.data]),
+         np.concatenate([cols, stand_ins.indices]),
+         np.concatenate([np.arange(n_req, dtype=np.int64),
+                         n_req + stand_ins.indptr.astype(np.int64)])),
+        shape=(len(space), 2 * n_req)).tocsr()
+    relevant = np.flatnonzero(np.diff(q.indptr))
+    csc = candidates if candidates.format == "csc" else candidates.tocsc()
+    product = (csc[:, relevant] @ q[relevant]).tocsr()
+    # All sparse (no dense candidates × skills block, no BLAS call): the service runs many
+    # searches side by side and a multi-threaded BLAS would only spin on the other's core.
+    direct, part = product[:, :n_req], product[:, n_req:]
+    part.data = np.minimum(part.data, partial.meta["params"]["partial_cap"])
+    covered = direct.maximum(part)
+    score = (covered @ core) / float(core.sum())
+    full = (covered @ weights) / float(weights.sum())
+    must_met = np.full(candidates.shape[0], not must.any(), dtype=bool)
+    if must.any():
+        must_met = np.diff((direct[:, np.flatnonzero(must)] > 0).tocsr().indptr) == must.sum()
+    return Scores(np.clip(score, 0.0, 1.0), must_met, np.clip(full, 0.0, 1.0))
+
+
+def core_weights(requirements: Sequence[Any]) -> np.ndarray:
+    """Each requirement's weight in the score: its weight when it is part of the job's core
+    (:attr:`matcher.profiles.Requirement.core`), else 0; every weight when none is core."""
+    weights = np.array([r.weight for r in requirements], dtype=np.float32)
+    core = np.array([bool(getattr(r, "core", True)) for r in requirements], dtype=bool)
+    return weights * core if core.any() else weights
+
+
+def ranking_key(scores: Scores) -> np.ndarray:
+    """The order of a ranking, highest first: those meeting every must-have first, then by
+    score; equal core coverage: more of the rest first."""
+    key = scores.score.astype(np.float64) + scores.must_met.astype(np.float64) * 2.0
+    if scores.full is not None:
+        key = key + scores.full.astype(np.float64) * 1e-3
+    return key
+
+
+def best_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, best first (ties by index)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return part[np.lexsort((part, -scores[part]))]
+
+
+def coverage(candidates: sparse.csr_matrix, partial: PartialCredit) -> sparse.csr_matrix:
+    """Per candidate and skill, how far it is covered: max(direct, min(cap, partial))."""
+    cap = partial.meta["params"]["partial_cap"]
+    part = (candidates @ partial.credit).tocsr()
+    part.data = np.minimum(part.data, cap)
+    return candidates.maximum(part).tocsr()
+
+
+def score_requirements(cover: sparse.csr_matrix, requirements: sparse.csr_matrix) -> np.ndarray:
+    """Candidates' coverage (n × skills) against requirement rows (m × skills): n × m scores,
+    each the weighted share of the requirement that is covered (as :func:`score_candidates`)."""
+    totals = np.asarray(requirements.sum(axis=1)).ravel()
+    totals[totals == 0] = 1.0
+    product: np.ndarray = (cover @ requirements.T).toarray()
+    scores: np.ndarray = np.clip(product / totals[None, :], 0.0, 1.0)
+    return scores
+
+
+SUGGESTION_SCORINGS = ("coverage", "smoothed", "cosine")
+
+
+def suggestion_relevance(cover: sparse.csr_matrix, requirements: sparse.csr_matrix,
+                         scoring: str = "cosine", prior: float = 3.0) -> np.ndarray:
+    """How well each requirement row suits each candidate, to order suggestions (n × m).
+
+    ``coverage`` is the score itself: it favours requirements with few skills, where one lucky
+    (or mis-linked) skill covers a large share. ``smoothed`` adds ``prior`` pseudo-weight of
+    uncovered skills to every requirement. ``cosine`` also divides by the size of the
+    candidate's profile, so an occupation must use much of what the person holds — the
+    classic retrieval similarity; chosen by benchmarks/occupation_recovery.py.
+    """
+    product: np.ndarray = (cover @ requirements.T).toarray()
+    if scoring == "coverage":
+        totals = np.asarray(requirements.sum(axis=1)).ravel()
+        share: np.ndarray = product / np.maximum(totals, 1e-9)[None, :]
+        return share
+    if scoring == "smoothed":
+        totals = np.asarray(requirements.sum(axis=1)).ravel()
+        return product / (totals + prior)[None, :]
+    if scoring == "cosine":
+        req_norm = np.sqrt(np.asarray(requirements.multiply(requirements).sum(axis=1)).ravel())
+        cov_norm = np.sqrt(np.asarray(cover.multiply(cover).sum(axis=1)).ravel())
+        return product / np.maximum(np.outer(cov_norm, req_norm), 1e-9)
+    raise InvalidInputError(f"scoring must be one of {', '.join(SUGGESTION_SCORINGS)}, "
+                            f"not {scoring!r}", field="scoring")
