@@ -65,6 +65,11 @@ class RankingParams:
     # players" for "distribute meals to patients").
     group_sibling: float = 0.0
     max_siblings: int = 30  # larger families are too loose to mean much
+    # With the index: siblings count only when their labels are also close in meaning, closer
+    # than this share of random skill pairs. A broad parent ("advising and consulting") has
+    # children that share nothing else ("provide tourism related information" for "advise on
+    # healthcare users' informed consent").
+    sibling_quantile: float = 0.95
     relation: float = 0.5
     embedding_max: float = 0.5
     embedding_min: float = 0.2
@@ -158,6 +163,9 @@ class PartialCredit:
                 continue
             target = siblings if parent in space.col else group_siblings
             target.extend((a, b) for a in kids for b in kids if a != b)
+        vectors = _label_vectors(space, index) if index is not None else None
+        if vectors is not None and siblings and params.sibling_quantile > 0:
+            siblings = _close_pairs(siblings, vectors, params.sibling_quantile)
         add(siblings, params.sibling, 3)
         if params.group_sibling > 0:
             add(group_siblings, params.group_sibling, 4)
@@ -168,8 +176,8 @@ class PartialCredit:
                 relations.extend([(ia, ib), (ib, ia)])
         add(relations, params.relation, 5)
         threshold = None
-        if index is not None and params.embedding_neighbours > 0:
-            pairs, credit, threshold = _embedding_neighbours(space, index, params)
+        if vectors is not None and params.embedding_neighbours > 0:
+            pairs, credit, threshold = _embedding_neighbours(vectors, params)
             add(pairs, credit, 6)
 
         n = len(space)
@@ -233,13 +241,10 @@ def partial_credit_key(taxonomy: Taxonomy, model_id: str | None, params: Ranking
     return f"{taxonomy.content_hash}-{model_id or 'no-model'}-{params.key()}"
 
 
-def _embedding_neighbours(
-    space: SkillSpace, index: SkillIndex, params: RankingParams
-) -> tuple[list[tuple[int, int]], np.ndarray, float]:
-    """Top neighbours of each skill's preferred-label vector above a model-derived threshold."""
-    import faiss
-
-    # The preferred label of each skill, English where there is one.
+def _label_vectors(space: SkillSpace, index: SkillIndex
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(columns, vectors): each skill's preferred-label vector, English where there is one;
+    None when fewer than three skills have one."""
     chosen: dict[int, tuple[int, int]] = {}
     for vid, variant in enumerate(index.variants):
         if variant.kind != "preferred":
@@ -248,20 +253,51 @@ def _embedding_neighbours(
         if variant.skill not in chosen or rank < chosen[variant.skill][0]:
             chosen[variant.skill] = (rank, vid)
     index_rows = sorted(chosen)
+    if not index_rows:
+        return None
     cols = np.array([space.col.get(index.uris[i], -1) for i in index_rows], dtype=np.int64)
     vectors = np.stack([index.vector(chosen[i][1]) for i in index_rows]).astype(np.float32)
     keep = cols >= 0
-    cols, vectors = cols[keep], np.ascontiguousarray(vectors[keep])
-    if len(cols) < 3:
-        return [], np.zeros(0, dtype=np.float32), 1.0
-    # Threshold: the similarity only a tiny share of random skill pairs exceed, so that it
-    # adapts to how a model spreads its scores (e5 crowds them into 0.75–0.92).
+    if keep.sum() < 3:
+        return None
+    return cols[keep], np.ascontiguousarray(vectors[keep])
+
+
+def _random_pair_quantile(vectors: np.ndarray, quantile: float) -> float:
+    """The similarity that only ``1 - quantile`` of random skill pairs exceed, so that a
+    threshold adapts to how a model spreads its scores (e5 crowds them into 0.75–0.92)."""
     rng = np.random.default_rng(0)
-    a = rng.integers(0, len(cols), 50_000)
-    b = rng.integers(0, len(cols), 50_000)
+    a = rng.integers(0, len(vectors), 50_000)
+    b = rng.integers(0, len(vectors), 50_000)
     distinct = a != b
     sims = np.einsum("ij,ij->i", vectors[a[distinct]], vectors[b[distinct]])
-    threshold = float(np.quantile(sims, params.embedding_quantile))
+    return float(np.quantile(sims, quantile))
+
+
+def _close_pairs(pairs: list[tuple[int, int]], label_vectors: tuple[np.ndarray, np.ndarray],
+                 quantile: float) -> list[tuple[int, int]]:
+    """The (column, column) pairs whose label vectors are closer than the quantile of random
+    pairs; a pair with a skill without a vector is kept (nothing says it is far)."""
+    cols, vectors = label_vectors
+    row = np.full(int(max(cols.max(), max(max(p) for p in pairs))) + 1, -1, dtype=np.int64)
+    row[cols] = np.arange(len(cols))
+    arr = np.asarray(pairs, dtype=np.int64)
+    ra, rb = row[arr[:, 0]], row[arr[:, 1]]
+    known = (ra >= 0) & (rb >= 0)
+    sims = np.ones(len(arr), dtype=np.float32)
+    sims[known] = np.einsum("ij,ij->i", vectors[ra[known]], vectors[rb[known]])
+    keep = sims >= _random_pair_quantile(vectors, quantile)
+    return [pairs[i] for i in np.flatnonzero(keep).tolist()]
+
+
+def _embedding_neighbours(
+    label_vectors: tuple[np.ndarray, np.ndarray], params: RankingParams
+) -> tuple[list[tuple[int, int]], np.ndarray, float]:
+    """Top neighbours of each skill's preferred-label vector above a model-derived threshold."""
+    import faiss
+
+    cols, vectors = label_vectors
+    threshold = _random_pair_quantile(vectors, params.embedding_quantile)
     flat = faiss.IndexFlatIP(vectors.shape[1])
     flat.add(vectors)
     k = min(params.embedding_neighbours + 1, len(cols))
