@@ -37,11 +37,11 @@ from matcher.suggest import OccupationSpace, SuggestionParams
 from matcher.taxonomy import Taxonomy, imported_meta, load_imported
 
 if TYPE_CHECKING:
+    from matcher.ad_library import AdLibrary, DerivedWith
+    from matcher.catalogue import Catalogue
     from matcher.jobs import CatalogueEntry, ImportReport, StoredAd
 
 AD_POLICY = AdPolicy()  # which links of an ad's phrases count (matcher/requirements.py)
-# Bumped when the way ads become requirement profiles changes: cached demo profiles rebuild.
-AD_PROFILE_VERSION = 7
 # An interest asks for a row (an ad, an occupation) whose skills are at least this close to
 # it, relative to the closest row: such rows are suggested even below the support floor.
 INTEREST_ASKS = 0.5
@@ -122,8 +122,8 @@ class Engine:
         self._partial: PartialCredit | None = None
         self._occupations: OccupationSpace | None = None
         self._names: OccupationNames | None = None
-        self._ads: tuple[list[StoredAd], str, Any] | None = None
-        self._catalogue: list[CatalogueEntry] | None = None
+        self._ads: AdLibrary | None = None
+        self._catalogue: Catalogue | None = None
 
     # -- resources ---------------------------------------------------------------------------
     @property
@@ -471,98 +471,32 @@ class Engine:
 
     # -- job ads, catalogue and suggestions ----------------------------------------------------
     def import_ads(self, path: Path | str) -> ImportReport:
-        """Import job ads (JobSearch JSON list or JSON lines) with their requirement profiles.
-
-        Writes ``MATCHER_HOME/ads/ads.json`` atomically. A bad ad (invalid JSON, missing
-        field, no skill found in its text) is reported with its line or index and skipped.
+        """Import job ads (JobSearch JSON list or JSON lines) with their requirement profiles
+        into ``MATCHER_HOME/ads/ads.json`` (:meth:`matcher.ad_library.AdLibrary.import_file`).
         """
-        from matcher.jobs import AdProblem, AdStore, ImportReport, StoredAd, read_ads
-
-        ads, problems = read_ads(path)
-        store = AdStore(self.settings.home)
-        existing = {s.ad.id: s for s in self._stored_ads(store)}
-        where = {ad.id: i for i, ad in enumerate(ads)}
-        imported: list[str] = []
-        replaced: list[str] = []
-        new: list[StoredAd] = []
-        profiles = self._requirements_from_ads([(a.id, a.headline, a.text) for a in ads],
-                                               skip_unmapped=True)
-        for ad, profile in zip(ads, profiles, strict=True):
-            if profile is None:
-                problems.append(AdProblem(
-                    f"ad {ad.id!r} (#{where[ad.id]})",
-                    f"no sentence links to an ESCO skill with confidence ≥ "
-                    f"{self.ad_policy.min_confidence}; the ad was not imported"))
-                continue
-            (replaced if ad.id in existing else imported).append(ad.id)
-            new.append(StoredAd(ad, profile))
-        merged = {**existing, **{s.ad.id: s for s in new}}
-        if new:
-            store.save(list(merged.values()), taxonomy_hash=self.taxonomy.content_hash,
-                       model_id=self.embedder.model_id,
-                       mapper_key=self._mapper_key())
-            self._ads = None
-        return ImportReport(tuple(imported), tuple(replaced), tuple(problems), len(merged),
-                            str(store.path))
-
-    def _stored_ads(self, store: Any) -> list[StoredAd]:
-        from matcher.jobs import StoredAd
-
-        stored, meta = store.load()
-        if stored and (meta.get("taxonomy_hash") != self.taxonomy.content_hash
-                       or meta.get("model_id") != self.embedder.model_id
-                       or meta.get("mapper_key") != self._mapper_key()):
-            # Profiles derived with another taxonomy, model or mapper: derive them again.
-            profiles = self._requirements_from_ads([(s.ad.id, s.ad.headline, s.ad.text)
-                                                    for s in stored], skip_unmapped=True)
-            stored = [StoredAd(s.ad, p) for s, p in zip(stored, profiles, strict=True)
-                      if p is not None]
-            store.save(stored, taxonomy_hash=self.taxonomy.content_hash,
-                       model_id=self.embedder.model_id,
-                       mapper_key=self._mapper_key())
-        return list(stored)
+        return self.ad_library.import_file(path)
 
     def job_ads(self) -> tuple[list[StoredAd], str]:
         """The imported ads with their profiles, else the demo ads: (ads, "imported"|"demo")."""
-        return self._job_ads()[:2]
+        return self.ad_library.ads()[:2]
 
-    def _job_ads(self) -> tuple[list[StoredAd], str, Any]:
+    @property
+    def ad_library(self) -> AdLibrary:
+        """The ads the library suggests from (:mod:`matcher.ad_library`)."""
         if self._ads is None:
-            from matcher.jobs import (
-                AdStore,
-                StoredAd,
-                demo_ads,
-                demo_ads_hash,
-                read_cache,
-                write_cache,
-            )
-            from matcher.scoring.score import requirement_matrix
+            from matcher.ad_library import AdLibrary
 
-            store = AdStore(self.settings.home)
-            stored = self._stored_ads(store)
-            source = "imported"
-            if not stored:
-                source = "demo"
-                ads = demo_ads()
-                key = (f"v{AD_PROFILE_VERSION}-{self.taxonomy.content_hash}-"
-                       f"{self.embedder.model_id}-{self._mapper_key()}-{demo_ads_hash()}-"
-                       f"{_policy_key(self.ad_policy)}")
-                path = self.settings.home / "cache" / f"demo-ads-{key}.json"
-                cached = read_cache(path)
-                profiles: list[RequirementProfile | None]
-                if isinstance(cached, list) and len(cached) == len(ads):
-                    profiles = [RequirementProfile.from_dict(p) if p else None for p in cached]
-                else:
-                    profiles = self._requirements_from_ads(
-                        [(a.id, a.headline, a.text) for a in ads], skip_unmapped=True)
-                    write_cache(path, [p.to_dict(exact=True) if p else None for p in profiles])
-                stored = [StoredAd(a, p) for a, p in zip(ads, profiles, strict=True)
-                          if p is not None]
-            matrix = requirement_matrix(
-                [[(r.uri, r.weight) for r in s.requirement.requirements] for s in stored],
-                self.partial_credit.space)
-            self._ads = (stored, source, matrix)
+            self._ads = AdLibrary(
+                self.settings.home, self._derived_with(),
+                lambda ads: self._requirements_from_ads(ads, skip_unmapped=True),
+                self.partial_credit.space, self.ad_policy)
         return self._ads
+
+    def _derived_with(self) -> DerivedWith:
+        from matcher.ad_library import DerivedWith
+
+        return DerivedWith(self.taxonomy.content_hash, self.embedder.model_id,
+                           self._mapper_key())
 
     def _mapper_key(self) -> str:
         """What the mapping results depend on besides taxonomy and model: the fusion
@@ -588,48 +522,18 @@ class Engine:
         return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
     def catalogue(self) -> list[CatalogueEntry]:
-        """The issuers' catalogue (demo data) with mapped outcomes, cached under MATCHER_HOME."""
+        """The issuers' catalogue (demo data) with mapped outcomes (:mod:`matcher.catalogue`)."""
+        return self.course_catalogue.entries()
+
+    @property
+    def course_catalogue(self) -> Catalogue:
         if self._catalogue is None:
-            import hashlib
-            import json
+            from matcher.catalogue import Catalogue
 
-            from matcher.jobs import (
-                CatalogueEntry,
-                CatalogueSkill,
-                demo_catalogue_text,
-                read_cache,
-                read_catalogue,
-                write_cache,
-            )
-
-            text = demo_catalogue_text()
-            offerings = read_catalogue(json.loads(text), source="demo catalogue")
-            digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-            key = (f"{self.taxonomy.content_hash}-{self.embedder.model_id}-"
-                   f"{self._mapper_key()}-{digest}")
-            path = self.settings.home / "cache" / f"catalogue-v2-{key}.json"
-            cached = read_cache(path)
-            if not (isinstance(cached, dict) and set(cached) == {o.id for o in offerings}):
-                cached = {}
-                for offering in offerings:
-                    texts = [offering.title, *offering.learning_outcomes]
-                    lang = offering.language if offering.language in ("sv", "en") else "auto"
-                    cached[offering.id] = [
-                        [[link.uri, link.confidence] for link in mapping.skills]
-                        for mapping in self.map_outcomes(texts, top_k=5, lang=lang)
-                    ]
-                write_cache(path, cached)
-            entries = []
-            for offering in offerings:
-                skills = []
-                texts = [offering.title, *offering.learning_outcomes]
-                for text, links in zip(texts, cached[offering.id], strict=True):
-                    suggested = [_Link(uri, float(conf)) for uri, conf in links
-                                 if uri in self.taxonomy.skills]
-                    for link, factor in self.link_policy.select(suggested):  # type: ignore
-                        skills.append(CatalogueSkill(link.uri, factor, text))
-                entries.append(CatalogueEntry(offering, tuple(skills)))
-            self._catalogue = entries
+            self._catalogue = Catalogue(
+                self.settings.home, self._derived_with(),
+                lambda texts, lang: self.map_outcomes(texts, top_k=5, lang=lang),
+                self.taxonomy, self.link_policy, self.partial_credit)
         return self._catalogue
 
     @property
@@ -693,7 +597,7 @@ class Engine:
         profile = (candidate if isinstance(candidate, CandidateProfile)
                    else self.candidate_profiles([candidate])[0])
         if ads is None:
-            stored, source, ad_matrix = self._job_ads()
+            stored, source, ad_matrix = self.ad_library.ads()
             ads = [(a.ad.id, a.ad.headline, a.requirement,
                     {k: str(v) for k, v in a.ad.summary().items()
                      if k in ("employer", "municipality", "publication_date")})
@@ -865,62 +769,8 @@ class Engine:
         explanation = explain(profile, requirement.requirements, self.partial_credit,
                               self.taxonomy, lang=lang)
         gaps = tuple(
-            Gap(skill, self._courses_for(skill.uri, courses_per_gap, lang))
+            Gap(skill, self.course_catalogue.courses_for(skill.uri, courses_per_gap, lang))
             for skill in sorted((*explanation.missing, *explanation.partial),
                                 key=lambda m: (-m.weight, m.score))
         )
         return Suggestion(kind, id_, title, explanation, gaps, details, why)
-
-    def _courses_for(self, uri: str, limit: int, lang: str) -> tuple[Any, ...]:
-        """Catalogue credentials that teach ``uri``, or a narrower or broader skill of it."""
-        from matcher.scoring.partial_credit import METHODS
-        from matcher.scoring.results import CourseOffer
-
-        partial = self.partial_credit
-        col = partial.space.col.get(uri)
-        related: dict[str, tuple[str, float]] = {}
-        if col is not None:
-            rows, credits, codes = partial.column(col)
-            for row, credit, code in zip(rows.tolist(), credits.tolist(), codes.tolist(),
-                                         strict=True):
-                # Only the hierarchy (a narrower or broader skill) is close enough to say a
-                # course "teaches" the gap; relations and embedding neighbours are too loose.
-                if int(code) in (1, 2):
-                    related[partial.space.uris[row]] = (METHODS[int(code)][0], float(credit))
-        offers: dict[str, CourseOffer] = {}
-        support: dict[str, float] = {}  # how much of the offering teaches the gap
-        for entry in self.catalogue():
-            for taught in entry.skills:
-                if taught.uri == uri:
-                    method, credit = "exact", 1.0
-                elif taught.uri in related:
-                    method, credit = related[taught.uri]
-                else:
-                    continue
-                credit *= taught.factor
-                support[entry.offering.id] = support.get(entry.offering.id, 0.0) + credit
-                current = offers.get(entry.offering.id)
-                if current is None or credit > current.credit:
-                    offering = entry.offering
-                    skill = self.taxonomy.skills[taught.uri]
-                    offers[offering.id] = CourseOffer(
-                        offering.id, offering.title, offering.awarding_body.name, taught.uri,
-                        skill.label(lang), method, credit, taught.outcome,
-                        offering.workload.hours, offering.url)
-        # Best first: the surest link, then the offering with more outcomes teaching it.
-        return tuple(sorted(offers.values(),
-                            key=lambda c: (-round(c.credit, 2), -support[c.id], c.id))[:limit])
-
-
-def _policy_key(policy: AdPolicy) -> str:
-    links = policy.links
-    return (f"{links.min_confidence:g}-{links.relative:g}-{links.per_text}-"
-            f"{policy.min_confidence:g}-{policy.one_word_confidence:g}-{policy.max_skills}")
-
-
-@dataclass(frozen=True)
-class _Link:
-    """A cached suggestion: what :meth:`LinkPolicy.select` needs of a SkillLink."""
-
-    uri: str
-    confidence: float
