@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from matcher.config import Settings
 from matcher.credentials import Credential, CredentialOffering
 from matcher.embedding import Embedder, build_embedder
@@ -28,7 +26,7 @@ from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
 from matcher.index_stages import BackgroundBuild, load_saved, open_index
 from matcher.mapping import MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, SkillLink, VariantKind
-from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames
+from matcher.occupation_names import NameMatch, OccupationNames
 from matcher.profiles import CandidateInput, CandidateProfile, RequirementProfile
 from matcher.requirements import AdPolicy
 from matcher.scoring.partial_credit import PartialCredit, RankingParams
@@ -42,9 +40,6 @@ if TYPE_CHECKING:
     from matcher.jobs import CatalogueEntry, ImportReport, StoredAd
 
 AD_POLICY = AdPolicy()  # which links of an ad's phrases count (matcher/requirements.py)
-# An interest asks for a row (an ad, an occupation) whose skills are at least this close to
-# it, relative to the closest row: such rows are suggested even below the support floor.
-INTEREST_ASKS = 0.5
 
 logger = logging.getLogger(__name__)
 
@@ -588,10 +583,9 @@ class Engine:
         Raises:
             InvalidInputError: ``interest`` is given but names no skill or occupation.
         """
+        from matcher.advice import advise
         from matcher.scoring.rank import check_top_k
         from matcher.scoring.results import Suggestions
-        from matcher.scoring.score import suggestion_relevance
-        from matcher.suggest import order, person_vector, relevance, support_note
 
         check_top_k(top_k)
         profile = (candidate if isinstance(candidate, CandidateProfile)
@@ -617,99 +611,8 @@ class Engine:
             notes.append("the candidate holds no skills, so nothing can be suggested; add "
                          "credentials or self-declared skills")
             return Suggestions(profile.id, (), (), source, tuple(notes))
-        partial = self.partial_credit
-        space = self.occupation_space
-        params = space.params
-        person = person_vector(profile, partial.space, params)
-        wish = named = None
-        if interest is not None:
-            wish, named = self._interest(interest, lang, notes)
-
-        def closeness(rows: Any, names: Any = None) -> tuple[Any, Any]:
-            """(boost, asked) for rows, or (None, None) without an interest. The boost is the
-            closeness to the interest in [0.1, 1.1]: through its skills, the closest row
-            counting 1, or, for occupations, through their names. Asked: rows the interest
-            names (an occupation's name, or skills at least half as close as the closest
-            row's), which are suggested below the support floor: the person asked for them."""
-            if wish is None and names is None:
-                return None, None
-            near = np.zeros(rows.shape[0], dtype=np.float32)
-            asked = np.zeros(rows.shape[0], dtype=bool)
-            if wish is not None:
-                near = suggestion_relevance(wish, rows, "cosine")[0]
-                near = near / max(float(near.max()), 1e-9)
-                asked |= near >= INTEREST_ASKS
-            if names is not None:
-                near = np.maximum(near, names)
-                asked |= names >= LEXICAL_CUTOFF
-            return 0.1 + near, asked
-
-        occupation_out = []
-        if space.uris:
-            rel = relevance(person, space.matrix, params, space.level)
-            for i in order(rel, top_k, *closeness(space.kind, named)):
-                occupation = self.taxonomy.occupations[space.uris[i]]
-                requirement = self.requirement_from_occupation(occupation.uri, lang=lang)
-                occupation_out.append(self._suggestion(
-                    "occupation", occupation.uri, occupation.label(lang), profile, requirement,
-                    courses_per_gap, lang, why=support_note(int(rel.support[i]), params, lang)))
-            if not occupation_out:
-                notes.append(f"no occupation lists at least {params.floor} of the candidate's "
-                             "skills, so none is suggested; add credentials or skills")
-        else:
-            notes.append("the taxonomy has no occupation–skill relations, so no occupations "
-                         "are suggested; import the ESCO relations bundle")
-        ad_out = []
-        if ads:
-            rel = relevance(person, space.weighted(ad_matrix), params)
-            for i in order(rel, top_k, *closeness(ad_matrix)):
-                ad_id, title, requirement, details = ads[i]
-                ad_out.append(self._suggestion(
-                    "ad", ad_id, title, profile, requirement, courses_per_gap, lang,
-                    tuple(details.items()), why=support_note(int(rel.support[i]), params, lang)))
-        return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
-                           tuple(notes))
-
-    def _interest(self, interest: str, lang: str, notes: list[str]) -> tuple[Any, Any]:
-        """An interest as (skill coverage row or None, per-occupation name closeness aligned
-        with :attr:`occupation_space` or None), with a note saying how it was read.
-
-        Raises:
-            InvalidInputError: the interest names neither a skill nor an occupation.
-        """
-        from matcher.errors import InvalidInputError
-        from matcher.scoring.score import coverage, requirement_matrix
-
-        partial = self.partial_credit
-        wish = named = None
-        read: list[str] = []
-        try:
-            wanted = self._interest_profile(interest)
-        except InvalidInputError:
-            wanted = None
-        if wanted is not None:
-            wish = coverage(requirement_matrix([[(r.uri, r.weight)
-                                                 for r in wanted.requirements]],
-                                               partial.space), partial)
-            read.append("skills: " + ", ".join(self.taxonomy.skills[u].label(lang)
-                                               for u in wanted.uris[:6]))
-        space = self.occupation_space
-        if space.uris:
-            names = self.occupation_names
-            by_uri = dict(zip(names.uris, names.closeness(interest).tolist(), strict=True))
-            named = np.array([by_uri.get(u, 0.0) for u in space.uris], dtype=np.float32)
-            best = self.match_occupations(interest, top_k=3)
-            if best and best[0].method == "lexical":
-                read.append("occupations by name: " + ", ".join(
-                    self.taxonomy.occupations[m.uri].label(lang) for m in best
-                    if m.method == "lexical"))
-        if wish is None and (named is None or not read):
-            raise InvalidInputError(f"interest {interest!r} names no ESCO skill or occupation; "
-                                    "describe the field or job in a few words",
-                                    field="interest")
-        notes.append(f"ordered by fit and by closeness to the interest {interest!r} "
-                     f"(read as {'; '.join(read) or 'occupation names'})")
-        return wish, named
+        return advise(self, profile, ads, ad_matrix, source, notes, top_k=top_k,
+                      interest=interest, courses_per_gap=courses_per_gap, lang=lang)
 
     @property
     def occupation_names(self) -> OccupationNames:
@@ -734,43 +637,3 @@ class Engine:
             raise InvalidInputError("the occupation query is empty; give a job title",
                                     field="query")
         return self.occupation_names.match(query[:200], top_k=top_k)
-
-    def _interest_profile(self, interest: str) -> RequirementProfile:
-        """An interest ("äldreomsorg med demensvård") as skills: it names a field, not one
-        task, so each of its phrases keeps up to five links, down to 0.3 of the best one's
-        confidence: about the first three when none stands out. (At half, an interest nearly
-        always read as one skill: "hotell och reception" as *maintain reception area* alone,
-        without *hotel operations*.)"""
-        import re
-
-        from matcher.errors import InvalidInputError
-        from matcher.requirements import AdPhrase, AdPolicy, requirement_from_phrases
-
-        if not isinstance(interest, str) or not interest.strip():
-            raise InvalidInputError("interest is empty; describe the field or job the person "
-                                    "wants, e.g. 'äldreomsorg'", field="interest")
-        texts = [p.strip() for p in re.split(r"[.;!?\n]+", interest[:500]) if p.strip()]
-        phrases = [AdPhrase(t, "required") for t in texts or [interest.strip()[:500]]]
-        mappings = self.map_outcomes([p.text for p in phrases], top_k=5)
-        try:
-            return requirement_from_phrases(
-                "interest", interest, phrases, mappings, [[] for _ in phrases],
-                policy=AdPolicy(links=LinkPolicy(relative=0.3, per_text=5), min_confidence=0.0))
-        except InvalidInputError:
-            raise InvalidInputError(f"interest {interest!r} names no ESCO skill; describe the "
-                                    "field or job in a few words", field="interest") from None
-
-    def _suggestion(self, kind: str, id_: str, title: str, profile: CandidateProfile,
-                    requirement: RequirementProfile, courses_per_gap: int, lang: str,
-                    details: tuple[tuple[str, str], ...] = (), *, why: str = "") -> Any:
-        from matcher.scoring.explain import explain
-        from matcher.scoring.results import Gap, Suggestion
-
-        explanation = explain(profile, requirement.requirements, self.partial_credit,
-                              self.taxonomy, lang=lang)
-        gaps = tuple(
-            Gap(skill, self.course_catalogue.courses_for(skill.uri, courses_per_gap, lang))
-            for skill in sorted((*explanation.missing, *explanation.partial),
-                                key=lambda m: (-m.weight, m.score))
-        )
-        return Suggestion(kind, id_, title, explanation, gaps, details, why)

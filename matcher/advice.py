@@ -1,0 +1,208 @@
+"""What to suggest to one person: occupations and job ads in the order a counsellor weighs
+them, each explained, with the courses that close its gaps.
+
+:meth:`matcher.engine.Engine.suggest` resolves the person's profile and the ads and calls
+:func:`advise`; the ordering itself is :mod:`matcher.suggest` (relevance, support, floor).
+With an interest ("äldreomsorg med demensvård", "undersköterska"), rows close to it come
+first: through the skills the interest is mapped to, or, for occupations, their names
+(:mod:`matcher.occupation_names`); rows the interest asks for are suggested below the support
+floor (:data:`INTEREST_ASKS`).
+
+Reads: the engine's resources (:class:`Resources`). Writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from matcher.catalogue import Catalogue
+from matcher.evidence import LinkPolicy
+from matcher.models import OutcomeMapping
+from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames
+from matcher.profiles import CandidateProfile, RequirementProfile
+from matcher.scoring.partial_credit import PartialCredit
+from matcher.scoring.results import Suggestion, Suggestions
+from matcher.suggest import OccupationSpace
+from matcher.taxonomy import Taxonomy
+
+# An interest asks for a row (an ad, an occupation) whose skills are at least this close to
+# it, relative to the closest row: such rows are suggested even below the support floor.
+INTEREST_ASKS = 0.5
+
+AdRow = tuple[str, str, RequirementProfile, Mapping[str, str]]
+
+
+class Resources(Protocol):
+    """What advice needs of the engine."""
+
+    @property
+    def taxonomy(self) -> Taxonomy: ...
+    @property
+    def partial_credit(self) -> PartialCredit: ...
+    @property
+    def occupation_space(self) -> OccupationSpace: ...
+    @property
+    def occupation_names(self) -> OccupationNames: ...
+    @property
+    def course_catalogue(self) -> Catalogue: ...
+
+    def requirement_from_occupation(self, uri: str, *, must_have: Sequence[str] = (),
+                                    lang: str = "en") -> RequirementProfile: ...
+
+    def match_occupations(self, query: str, *, top_k: int = 10) -> list[NameMatch]: ...
+
+    def map_outcomes(self, texts: Sequence[str], *, top_k: int = 10,
+                     lang: str = "auto") -> list[OutcomeMapping]: ...
+
+
+def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], ad_matrix: Any,
+           source: str, notes: list[str], *, top_k: int, interest: str | None,
+           courses_per_gap: int, lang: str) -> Suggestions:
+    """The ``top_k`` occupations and ads for a person with skills (see the module docstring).
+
+    Raises:
+        InvalidInputError: ``interest`` is given but names no skill or occupation.
+    """
+    from matcher.scoring.score import suggestion_relevance
+    from matcher.suggest import order, person_vector, relevance, support_note
+
+    partial = engine.partial_credit
+    space = engine.occupation_space
+    params = space.params
+    person = person_vector(profile, partial.space, params)
+    wish = named = None
+    if interest is not None:
+        wish, named = _interest(engine, interest, lang, notes)
+
+    def closeness(rows: Any, names: Any = None) -> tuple[Any, Any]:
+        """(boost, asked) for rows, or (None, None) without an interest. The boost is the
+        closeness to the interest in [0.1, 1.1]: through its skills, the closest row
+        counting 1, or, for occupations, through their names. Asked: rows the interest
+        names (an occupation's name, or skills at least half as close as the closest
+        row's), which are suggested below the support floor: the person asked for them."""
+        if wish is None and names is None:
+            return None, None
+        near = np.zeros(rows.shape[0], dtype=np.float32)
+        asked = np.zeros(rows.shape[0], dtype=bool)
+        if wish is not None:
+            near = suggestion_relevance(wish, rows, "cosine")[0]
+            near = near / max(float(near.max()), 1e-9)
+            asked |= near >= INTEREST_ASKS
+        if names is not None:
+            near = np.maximum(near, names)
+            asked |= names >= LEXICAL_CUTOFF
+        return 0.1 + near, asked
+
+    occupation_out = []
+    if space.uris:
+        rel = relevance(person, space.matrix, params, space.level)
+        for i in order(rel, top_k, *closeness(space.kind, named)):
+            occupation = engine.taxonomy.occupations[space.uris[i]]
+            requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
+            occupation_out.append(_suggestion(
+                engine, "occupation", occupation.uri, occupation.label(lang), profile,
+                requirement, courses_per_gap, lang,
+                why=support_note(int(rel.support[i]), params, lang)))
+        if not occupation_out:
+            notes.append(f"no occupation lists at least {params.floor} of the candidate's "
+                         "skills, so none is suggested; add credentials or skills")
+    else:
+        notes.append("the taxonomy has no occupation–skill relations, so no occupations "
+                     "are suggested; import the ESCO relations bundle")
+    ad_out = []
+    if ads:
+        rel = relevance(person, space.weighted(ad_matrix), params)
+        for i in order(rel, top_k, *closeness(ad_matrix)):
+            ad_id, title, requirement, details = ads[i]
+            ad_out.append(_suggestion(
+                engine, "ad", ad_id, title, profile, requirement, courses_per_gap, lang,
+                tuple(details.items()), why=support_note(int(rel.support[i]), params, lang)))
+    return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
+                       tuple(notes))
+
+
+def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> tuple[Any, Any]:
+    """An interest as (skill coverage row or None, per-occupation name closeness aligned
+    with :attr:`occupation_space` or None), with a note saying how it was read.
+
+    Raises:
+        InvalidInputError: the interest names neither a skill nor an occupation.
+    """
+    from matcher.errors import InvalidInputError
+    from matcher.scoring.score import coverage, requirement_matrix
+
+    partial = engine.partial_credit
+    wish = named = None
+    read: list[str] = []
+    try:
+        wanted = _interest_profile(engine, interest)
+    except InvalidInputError:
+        wanted = None
+    if wanted is not None:
+        wish = coverage(requirement_matrix([[(r.uri, r.weight)
+                                             for r in wanted.requirements]],
+                                           partial.space), partial)
+        read.append("skills: " + ", ".join(engine.taxonomy.skills[u].label(lang)
+                                           for u in wanted.uris[:6]))
+    space = engine.occupation_space
+    if space.uris:
+        names = engine.occupation_names
+        by_uri = dict(zip(names.uris, names.closeness(interest).tolist(), strict=True))
+        named = np.array([by_uri.get(u, 0.0) for u in space.uris], dtype=np.float32)
+        best = engine.match_occupations(interest, top_k=3)
+        if best and best[0].method == "lexical":
+            read.append("occupations by name: " + ", ".join(
+                engine.taxonomy.occupations[m.uri].label(lang) for m in best
+                if m.method == "lexical"))
+    if wish is None and (named is None or not read):
+        raise InvalidInputError(f"interest {interest!r} names no ESCO skill or occupation; "
+                                "describe the field or job in a few words",
+                                field="interest")
+    notes.append(f"ordered by fit and by closeness to the interest {interest!r} "
+                 f"(read as {'; '.join(read) or 'occupation names'})")
+    return wish, named
+
+
+def _interest_profile(engine: Resources, interest: str) -> RequirementProfile:
+    """An interest ("äldreomsorg med demensvård") as skills: it names a field, not one
+    task, so each of its phrases keeps up to five links, down to 0.3 of the best one's
+    confidence: about the first three when none stands out. (At half, an interest nearly
+    always read as one skill: "hotell och reception" as *maintain reception area* alone,
+    without *hotel operations*.)"""
+    import re
+
+    from matcher.errors import InvalidInputError
+    from matcher.requirements import AdPhrase, AdPolicy, requirement_from_phrases
+
+    if not isinstance(interest, str) or not interest.strip():
+        raise InvalidInputError("interest is empty; describe the field or job the person "
+                                "wants, e.g. 'äldreomsorg'", field="interest")
+    texts = [p.strip() for p in re.split(r"[.;!?\n]+", interest[:500]) if p.strip()]
+    phrases = [AdPhrase(t, "required") for t in texts or [interest.strip()[:500]]]
+    mappings = engine.map_outcomes([p.text for p in phrases], top_k=5)
+    try:
+        return requirement_from_phrases(
+            "interest", interest, phrases, mappings, [[] for _ in phrases],
+            policy=AdPolicy(links=LinkPolicy(relative=0.3, per_text=5), min_confidence=0.0))
+    except InvalidInputError:
+        raise InvalidInputError(f"interest {interest!r} names no ESCO skill; describe the "
+                                "field or job in a few words", field="interest") from None
+
+
+def _suggestion(engine: Resources, kind: str, id_: str, title: str, profile: CandidateProfile,
+                requirement: RequirementProfile, courses_per_gap: int, lang: str,
+                details: tuple[tuple[str, str], ...] = (), *, why: str = "") -> Any:
+    from matcher.scoring.explain import explain
+    from matcher.scoring.results import Gap
+
+    explanation = explain(profile, requirement.requirements, engine.partial_credit,
+                          engine.taxonomy, lang=lang)
+    gaps = tuple(
+        Gap(skill, engine.course_catalogue.courses_for(skill.uri, courses_per_gap, lang))
+        for skill in sorted((*explanation.missing, *explanation.partial),
+                            key=lambda m: (-m.weight, m.score))
+    )
+    return Suggestion(kind, id_, title, explanation, gaps, details, why)
