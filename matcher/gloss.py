@@ -83,6 +83,12 @@ class Glossary:
                 i += 1
         return " ".join(out)
 
+    def knows(self, word: str, *, compounds: bool = True) -> bool:
+        """Whether the gloss translates ``word`` (lower case) rather than keep it as typed;
+        with ``compounds=False``, only as one word (not split into two known parts)."""
+        return bool(word in _FUNCTION_WORDS or self._single(word) or self._inflected(word)
+                    or (compounds and self._compound(_lemma(word))))
+
     def _single(self, word: str) -> str | None:
         return (self.by_word.get((word,)) or self.by_word.get((_lemma(word),))
                 or self.by_stem.get((_stem(word),)) or self._verbal_noun(word))
@@ -175,6 +181,11 @@ def load_glossary() -> Glossary:
             by_stem.setdefault(tuple(_stem(w) for w in words), _first_sense(english))
     _lemma("och")  # loads simplemma's Swedish tables (about 2 s) with the glossary
     return Glossary(by_word, by_stem)
+
+
+def function_words() -> dict[str, str]:
+    """The Swedish function words the gloss translates though the glossary leaves them out."""
+    return dict(_FUNCTION_WORDS)
 
 
 def gloss_swedish(text: str) -> str:
