@@ -157,6 +157,9 @@ class SegmentPlan:
     # With ``gloss``: words typed without å/ä/ö or with a typo are first brought back to the
     # words the glossary knows (:func:`matcher.spelling.correct_swedish`).
     correct: bool = True
+    # With ``gloss``: the whole sentence is also looked up through up to this many glosses
+    # that read one word in another of its glossary senses ("förband": dressing / joint).
+    senses: int = 0
 
 
 def _content_words(text: str) -> int:
@@ -229,4 +232,9 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
                     if not as_written:
                         lexical += ((core, ""),)
                 segments.append(Segment(english, whole, source=piece, lexical=lexical))
+                if whole and plan.senses:
+                    from matcher.gloss import load_glossary
+
+                    segments.extend(Segment(other, True, source=piece) for other in
+                                    load_glossary().gloss_senses(piece, plan.senses)[1:])
     return segments, list(dict.fromkeys(warnings))
