@@ -18,7 +18,7 @@ glossary does not know (names, product names, acronyms) are kept as they are.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -55,9 +55,27 @@ class Glossary:
 
     by_word: dict[tuple[str, ...], str]
     by_stem: dict[tuple[str, ...], str]
+    # An entry's first sense -> its other senses ("dressing" -> "bandage", "joint", ...).
+    other_senses: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def gloss(self, text: str) -> str:
         """The English gloss of ``text``; unknown words are kept as they are."""
+        return " ".join(self._parts(text))
+
+    def gloss_senses(self, text: str, limit: int) -> list[str]:
+        """The gloss of ``text`` with the first sense of each word (as :meth:`gloss`), then
+        up to ``limit`` glosses that each read one word in another of its senses (the
+        first words first), for the model to choose among."""
+        parts = self._parts(text)
+        glosses = [" ".join(parts)]
+        for i, part in enumerate(parts):
+            for sense in self.other_senses.get(part, ()):
+                if len(glosses) > limit:
+                    return glosses
+                glosses.append(" ".join([*parts[:i], sense, *parts[i + 1:]]))
+        return glosses
+
+    def _parts(self, text: str) -> list[str]:
         tokens = [t for t in _WORD.findall(text) if re.match(r"\w", t)]
         words = [t.lower() for t in tokens]
         lemmas = [_lemma(w) for w in words]
@@ -81,7 +99,13 @@ class Glossary:
                            or self._verbal_noun(lemmas[i]) or self._compound(lemmas[i])
                            or tokens[i])
                 i += 1
-        return " ".join(out)
+        return out
+
+    def knows(self, word: str, *, compounds: bool = True) -> bool:
+        """Whether the gloss translates ``word`` (lower case) rather than keep it as typed;
+        with ``compounds=False``, only as one word (not split into two known parts)."""
+        return bool(word in _FUNCTION_WORDS or self._single(word) or self._inflected(word)
+                    or (compounds and self._compound(_lemma(word))))
 
     def _single(self, word: str) -> str | None:
         return (self.by_word.get((word,)) or self.by_word.get((_lemma(word),))
@@ -165,6 +189,7 @@ def load_glossary() -> Glossary:
     )
     by_word: dict[tuple[str, ...], str] = {}
     by_stem: dict[tuple[str, ...], str] = {}
+    other_senses: dict[str, tuple[str, ...]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -173,8 +198,17 @@ def load_glossary() -> Glossary:
         if words and english.strip():
             by_word.setdefault(words, _first_sense(english))
             by_stem.setdefault(tuple(_stem(w) for w in words), _first_sense(english))
+            senses = [s.strip() for s in english.split(" / ") if s.strip()]
+            known = other_senses.get(senses[0], ())
+            other_senses[senses[0]] = tuple(dict.fromkeys(
+                [*known, *(s for s in senses[1:] if s != senses[0])]))
     _lemma("och")  # loads simplemma's Swedish tables (about 2 s) with the glossary
-    return Glossary(by_word, by_stem)
+    return Glossary(by_word, by_stem, {k: v for k, v in other_senses.items() if v})
+
+
+def function_words() -> dict[str, str]:
+    """The Swedish function words the gloss translates though the glossary leaves them out."""
+    return dict(_FUNCTION_WORDS)
 
 
 def gloss_swedish(text: str) -> str:

@@ -36,6 +36,10 @@ _SV_WORDS = frozenset(
     "eller hur enligt ska efter kursen deltagaren deltagarna studerande eleven förmåga kunskap "
     "kunskaper olika sitt sina sig vid inom mot utifrån genom även arbeta arbete säkert".split()
 )
+# The same words typed without å/ä/ö ("pa", "ar", "aven"), unless that spelling is English.
+_SV_STRIPPED = frozenset(
+    w.translate(str.maketrans("åäö", "aao")) for w in _SV_WORDS if re.search("[åäö]", w)
+)
 _EN_WORDS = frozenset(
     "the and to of in is for with can on be able a an that or how you will are learner "
     "learners participants students after course their using use work safely within "
@@ -89,7 +93,8 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|\s*•\s*|\s+-\s+")
 def detect_language(text: str) -> Lang:
     """'sv' or 'en', from function words and Swedish letters; English when unsure."""
     words = re.findall(r"\w+", text.lower())
-    sv = sum(w in _SV_WORDS for w in words) + 2 * len(re.findall(r"[åäö]", text.lower()))
+    sv = (sum(w in _SV_WORDS or (w in _SV_STRIPPED and w not in _EN_WORDS) for w in words)
+          + 2 * len(re.findall(r"[åäö]", text.lower())))
     en = sum(w in _EN_WORDS for w in words)
     return "sv" if sv > en else "en"
 
@@ -139,7 +144,8 @@ class SegmentPlan:
     - ``swedish_max_words``: with ``swedish``, only a sentence of at most this many words
       (a title, an ad's list item, an interest) is; a longer one goes through its gloss alone;
     - ``gloss_clauses``: with ``swedish``, the clauses are glossed too, not only the sentence;
-    - ``clauses``: a sentence that names several things is looked up clause by clause too.
+    - ``clauses``: a sentence that names several things is looked up clause by clause too;
+    - ``correct``: with ``gloss``, typing errors and missing å/ä/ö are corrected first.
     """
 
     whole: bool = True
@@ -148,6 +154,12 @@ class SegmentPlan:
     swedish_max_words: int | None = None
     gloss_clauses: bool = False
     clauses: bool = True
+    # With ``gloss``: words typed without å/ä/ö or with a typo are first brought back to the
+    # words the glossary knows (:func:`matcher.spelling.correct_swedish`).
+    correct: bool = True
+    # With ``gloss``: the whole sentence is also looked up through up to this many glosses
+    # that read one word in another of its glossary senses ("förband": dressing / joint).
+    senses: int = 0
 
 
 def _content_words(text: str) -> int:
@@ -175,6 +187,10 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
     longer than ``plan.swedish_max_words``).
     """
     warnings: list[str] = []
+    if plan.gloss and plan.correct:
+        from matcher.spelling import correct_swedish
+
+        text = correct_swedish(text)
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
     if len(sentences) <= 1:
         sentences = [text.strip()]
@@ -216,4 +232,9 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
                     if not as_written:
                         lexical += ((core, ""),)
                 segments.append(Segment(english, whole, source=piece, lexical=lexical))
+                if whole and plan.senses:
+                    from matcher.gloss import load_glossary
+
+                    segments.extend(Segment(other, True, source=piece) for other in
+                                    load_glossary().gloss_senses(piece, plan.senses)[1:])
     return segments, list(dict.fromkeys(warnings))

@@ -1,0 +1,155 @@
+"""Swedish as people type it: å/ä/ö restored and typing errors corrected, word by word.
+
+Interests, ad texts and searches are often typed on keyboards without å, ä and ö, and with
+typos. The glossary (:mod:`matcher.gloss`) knows "lokalvårdare", not "lokalvardare" or
+"lokalvårdrae", so such text used to reach the model untranslated. :func:`correct_swedish`
+brings a word back to a word the glossary knows, only when the evidence is strong:
+
+- a word is never changed when the glossary knows it, or when simplemma's Swedish word list
+  (about 964,000 forms, shipped in the ``simplemma`` package) has it and the text could have
+  had å/ä/ö (it holds one of them somewhere);
+- in a text without any å, ä or ö, a word the glossary does not know as typed is restored
+  when exactly one meaning among the glossary's words (and their inflected forms in
+  simplemma's list) is spelt that way without them ("vard" -> "vård", "for" -> "för"); a word
+  the glossary does not know at all is restored when simplemma's list holds exactly one such
+  form;
+- an unknown word (not in simplemma's list, and not glossed, not even as two known parts) of
+  at least :data:`MIN_TYPO_LETTERS` letters (:data:`MIN_TYPO_LETTERS_CAPITALISED` when it opens
+  a sentence with a capital) is corrected to a glossary word one edit away (insertion,
+  deletion, substitution or swap of two adjacent letters: rapidfuzz's optimal string alignment
+  distance, ignoring å/ä/ö but keeping every å/ä/ö typed), when all such words mean the same;
+- otherwise the word is left as typed: the model then reads it by its own subwords.
+
+Names and acronyms (a capital inside a sentence, or all capitals) are never corrected.
+Reads simplemma's Swedish dictionary and the glossary; writes nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_STRIP = str.maketrans("åäöÅÄÖ", "aaoAAO")
+_AAO = re.compile(r"[åäöÅÄÖ]")
+_TOKEN = re.compile(r"[^\W\d_]+")
+# A one-edit neighbour of a shorter word is too often another word ("vana"/"vara"), or the
+# word is English ("place" is no typo of "plane").
+MIN_TYPO_LETTERS = 6
+# A capitalised word that opens a sentence may be a name ("Saman" is no typo of "sagan").
+MIN_TYPO_LETTERS_CAPITALISED = 7
+_MAX_RESTORATIONS = 512  # spellings tried for one word typed without å/ä/ö (3^5 * 2)
+
+
+def strip_aao(text: str) -> str:
+    """``text`` with å and ä as a and ö as o, as typed on a keyboard without them."""
+    return text.translate(_STRIP)
+
+
+@dataclass
+class _Vocabulary:
+    """The words the corrector may bring a typed word back to."""
+
+    forms: Any  # simplemma's Swedish form -> lemma mapping (read only)
+    meaning: dict[str, str]  # glossary word or inflected form -> its English gloss
+    by_stripped: dict[str, set[str]]  # those words without å/ä/ö -> the words
+    keys: list[str]  # by_stripped's keys, for rapidfuzz
+
+    def unique(self, candidates: set[str]) -> str | None:
+        """The one candidate, or the first of candidates that all mean the same."""
+        meanings = {self.meaning.get(c, c) for c in candidates}
+        return min(candidates) if len(meanings) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> _Vocabulary:
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    from matcher.gloss import function_words, load_glossary
+
+    forms = DefaultDictionaryFactory().get_dictionary("sv")
+    glossary = load_glossary()
+    meaning = {words[0]: english for words, english in glossary.by_word.items()
+               if len(words) == 1}
+    for form, lemma in forms.items():  # inflected forms of glossary words: "läser", "vården"
+        if lemma in meaning and form not in meaning and form.isalpha():
+            meaning[form] = meaning[lemma]
+    meaning.update(function_words())
+    by_stripped: dict[str, set[str]] = {}
+    for word in meaning:
+        by_stripped.setdefault(strip_aao(word), set()).add(word)
+    return _Vocabulary(forms, meaning, by_stripped, sorted(by_stripped))
+
+
+def _restorations(word: str, forms: Any) -> set[str]:
+    """Spellings of ``word`` with å/ä for a and ö for o that simplemma's list holds."""
+    options = [("a", "å", "ä") if c == "a" else ("o", "ö") if c == "o" else (c,) for c in word]
+    found: set[str] = set()
+    for n, letters in enumerate(itertools.product(*options)):
+        if n >= _MAX_RESTORATIONS:
+            break
+        candidate = "".join(letters)
+        if candidate != word and candidate in forms:
+            found.add(candidate)
+    return found
+
+
+def correct_word(word: str, *, text_has_aao: bool, min_typo_letters: int = MIN_TYPO_LETTERS
+                 ) -> str:
+    """``word`` (lower case) as the glossary would spell it, or unchanged (see module doc)."""
+    from matcher.gloss import load_glossary
+
+    vocab = _vocabulary()
+    if word in vocab.meaning:
+        return word
+    glossary = load_glossary()
+    known = word in vocab.forms or glossary.knows(word)
+    if not text_has_aao and not _AAO.search(word):
+        candidates = vocab.by_stripped.get(word, set()) - {word}
+        restored = vocab.unique(candidates) if candidates else None
+        if restored:
+            return restored
+        if known:
+            return word
+        restored = vocab.unique(_restorations(word, vocab.forms))
+        if restored:
+            return restored
+    elif known:
+        return word
+    if len(word) < min_typo_letters:
+        return word
+    return _fuzzy(word, vocab) or word
+
+
+def _fuzzy(word: str, vocab: _Vocabulary) -> str | None:
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    near = process.extract(strip_aao(word), vocab.keys, scorer=OSA.distance, score_cutoff=1,
+                           limit=None)
+    candidates = {w for key, _, _ in near for w in vocab.by_stripped[key]}
+    # Letters the writer took the trouble to type stay: "Skåne" is no typo of "skona".
+    candidates = {c for c in candidates if all(c.count(a) >= word.count(a) for a in "åäö")}
+    return vocab.unique(candidates) if candidates else None
+
+
+def correct_swedish(text: str) -> str:
+    """``text`` with each word :func:`correct_word` changes replaced (case kept)."""
+    text_has_aao = bool(_AAO.search(text))
+
+    def fix(match: re.Match[str]) -> str:
+        token = match.group(0)
+        before = text[: match.start()].rstrip()
+        at_start = not before or before[-1] in ".!?:;•-\n"
+        if len(token) < 2 or token.isupper() or (token[0].isupper() and not at_start):
+            return token  # names and acronyms
+        fixed = correct_word(token.lower(), text_has_aao=text_has_aao,
+                             min_typo_letters=MIN_TYPO_LETTERS_CAPITALISED if token[0].isupper()
+                             else MIN_TYPO_LETTERS)
+        if fixed == token.lower():
+            return token
+        return fixed[0].upper() + fixed[1:] if token[0].isupper() else fixed
+
+    return _TOKEN.sub(fix, text)
