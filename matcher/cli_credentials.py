@@ -175,8 +175,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         prefix = "" if verdict.verified else "REFUSED: "
         sys.stdout.write(f"{prefix}{verdict.reason}\n")
+        for check in verdict.failures:
+            if check is not verdict.failed:
+                sys.stdout.write(f"  also ({check.name}): {check.message}\n")
         if verdict.needs_network:
-            sys.stdout.write("  (this check needs the network, which Meritmatch does not use)\n")
+            sys.stdout.write("  (it cannot be checked offline: that needs the network, which "
+                             "Meritmatch does not use)\n")
     return 0 if verdict.verified else 1
 
 

@@ -85,32 +85,49 @@ def check_type(document: Mapping[str, Any]) -> Result:
     return "passed", f"type {types}"
 
 
+def _vc2_shape(definition: dict[str, Any]) -> None:
+    """VC 2.0's names for a credential's two dates, in one (sub)schema of a credential."""
+    properties = definition["properties"]
+    properties["validFrom"] = properties.pop("issuanceDate")
+    if "expirationDate" in properties:
+        properties["validUntil"] = properties.pop("expirationDate")
+    definition["required"] = ["validFrom" if r == "issuanceDate" else r
+                              for r in definition["required"]]
+
+
 @cache
 def achievement_schema(vc_version: int = 2) -> dict[str, Any]:
     """The OB 3.0 AchievementCredential JSON Schema (the shipped draft-4 copy).
 
     That copy describes the VC 1.1 shape (``issuanceDate`` required, ``expirationDate``, a
     status of id and type only). For a VC 2.0 credential the same schema applies with VC 2.0's
-    names for the two dates (``validFrom`` required, ``validUntil``) and status entries that
-    may carry their list and index, as OB 3.0.3 has them.
+    names for the two dates (``validFrom`` required, ``validUntil``) -- in the credential and
+    in the endorsements it embeds, which are credentials of the same data model -- and status
+    entries that may carry their list and index, as OB 3.0.3 has them.
     """
     path = resources.files("matcher").joinpath("resources", "jsonld", SCHEMA_FILE)
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if vc_version == 2:
-        properties = schema["properties"]
-        properties["validFrom"] = properties.pop("issuanceDate")
-        if "expirationDate" in properties:
-            properties["validUntil"] = properties.pop("expirationDate")
-        schema["required"] = ["validFrom" if r == "issuanceDate" else r
-                              for r in schema["required"]]
+        _vc2_shape(schema)
+        _vc2_shape(schema["$defs"]["EndorsementCredential"])
         # VC 2.0 status entries (BitstringStatusListEntry) carry more than the id and type of
         # the VC 1.1 era's status methods.
         schema["$defs"]["CredentialStatus"]["additionalProperties"] = True
     return schema
 
 
-def schema_errors(document: Mapping[str, Any]) -> list[str]:
-    """Where ``document`` breaks the OB 3.0 AchievementCredential JSON Schema (shipped copy)."""
+# The OB 3.0 AchievementCredential schema's published addresses (the VC 2.0 edition and the
+# VC 1.1-compatible "any" editions, plain JSON and JSON-LD): the schema the ``schema`` check
+# applies, whichever edition a credential names.
+_PURL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/"
+OB_SCHEMA_IDS = frozenset({
+    _PURL + "json/ob_v3p0_achievementcredential_schema.json",
+    _PURL + "json/ob_v3p0_anyachievementcredential_schema.json",
+    _PURL + "json-ld/ob_v3p0_anyachievementcredential_schema.json"})
+INLINE_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
+
+
+def _schema_errors(document: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     from jsonschema import Draft4Validator
 
     version = 1 if VC_V1 in as_list(document.get("@context")) else 2
@@ -118,22 +135,51 @@ def schema_errors(document: Mapping[str, Any]) -> list[str]:
     out = []
     for error in sorted(validator.iter_errors(dict(document)), key=lambda e: list(e.path)):
         where = ".".join(str(p) for p in error.absolute_path) or "(credential)"
-        out.append(f"{where}: {error.message}")
+        out.append((where, str(error.validator), error.message))
     return out
 
 
+def schema_errors(document: Mapping[str, Any]) -> list[str]:
+    """Where ``document`` breaks the OB 3.0 AchievementCredential JSON Schema (shipped copy)."""
+    return [f"{where}: {message}" for where, _, message in _schema_errors(document)]
+
+
 def check_schema(document: Mapping[str, Any]) -> Result:
+    """The OB 3.0 JSON Schema, read as 1EdTech's JsonSchemasProbe reads it.
+
+    A VC 1.1 badge predates the schema's VC 2.0 shape, and a property the plain-JSON schema
+    does not list (``additionalProperties``) is a JSON-LD extension when the credential's
+    contexts define it (the ``jsonld`` check refuses it when they do not): both are warnings,
+    as 1EdTech reports a plain-JSON schema failure that its JSON-LD schema accepts.
+    """
     if kind_of(document) != "ob3":
         return "passed", "no OB 3.0 schema applies"
-    errors = schema_errors(document)
+    errors = _schema_errors(document)
     if not errors:
         return "passed", "valid against the OB 3.0 AchievementCredential schema"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    message = f"breaks the OB 3.0 AchievementCredential schema: {errors[0]}{more}"
-    # A VC 1.1 badge predates the schema's VC 2.0 shape: 1EdTech warns rather than refuses.
+    where, _, message = errors[0]
+    text = f"breaks the OB 3.0 AchievementCredential schema: {where}: {message}{more}"
     if VC_V1 in as_list(document.get("@context")):
-        return "warning", message
-    return "failed", message
+        return "warning", text
+    if all(validator == "additionalProperties" for _, validator, _ in errors):
+        return "warning", (f"has properties the OB 3.0 JSON Schema does not list ({where}: "
+                           f"{message}{more}); JSON-LD extensions, allowed with a warning")
+    return "failed", text
+
+
+def check_inline_schema(document: Mapping[str, Any]) -> Result:
+    """The JSON Schemas a credential names in ``credentialSchema`` (1EdTech's
+    InlineJsonSchemaProbe, which fetches them): the OB 3.0 schema is the one the ``schema``
+    check applied; any other would have to be fetched, which Meritmatch does not do."""
+    for entry in as_list(document.get("credentialSchema")):
+        if not isinstance(entry, dict) or entry.get("type") != INLINE_SCHEMA_TYPE:
+            continue
+        url = str(entry.get("id") or "").strip()
+        if url and url not in OB_SCHEMA_IDS:
+            return "failed", (f"it names a JSON Schema to check it against ({url}) that "
+                              "Meritmatch does not hold and cannot be fetched offline")
+    return "passed", "no other JSON Schema named"
 
 
 def _typed(value: Any, expected: str, where: str) -> str | None:
@@ -154,14 +200,20 @@ def check_subject(document: Mapping[str, Any]) -> Result:
         if "AchievementSubject" not in types:
             return "failed", (f"credentialSubject has type {types}; an Open Badge's subject "
                               "is an AchievementSubject")
-        achievement = subject.get("achievement") or {}
+        # in the order of 1EdTech's CredentialSubjectProbe
+        achievement = subject.get("achievement")
+        criteria = as_object(achievement).get("criteria")
         problems = [
             _typed(subject.get("identifier"), "IdentityObject", "credentialSubject.identifier"),
             _typed(subject.get("result"), "Result", "credentialSubject.result"),
-            _typed(subject.get("source"), "Profile", "credentialSubject.source"),
-            _typed(achievement.get("resultDescription") if isinstance(achievement, dict)
-                   else None, "ResultDescription",
+            _typed(as_object(achievement).get("resultDescription"), "ResultDescription",
                    "credentialSubject.achievement.resultDescription"),
+            "credentialSubject.achievement.criteria has neither an id nor a narrative"
+            if isinstance(criteria, dict) and not (criteria.get("id") or criteria.get("narrative"))
+            else None,
+            None if isinstance(achievement, dict) else
+            "credentialSubject has no achievement: an Open Badge says what was achieved",
+            _typed(subject.get("source"), "Profile", "credentialSubject.source"),
         ]
         problem = next((p for p in problems if p), None)
         if problem:

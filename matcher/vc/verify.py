@@ -1,12 +1,19 @@
 """Verify a credential: is it intact, the issuer's, current and not revoked?
 
-:class:`Verifier` runs the checks in the order of 1EdTech's OB 3.0 validator and stops at the
-first that fails (the reason a person reads is that one):
+:class:`Verifier` runs the checks in the order of 1EdTech's OB 3.0 validator:
 
-``parse`` → ``context`` → ``type`` → ``schema`` → ``subject`` → ``evidence`` → ``issuer`` →
-``jsonld`` (no undefined terms) → ``proof`` (signature by a key the issuer controls) →
-``trust`` (the issuer is one the caller knows, when it gives a list) → ``status`` (not revoked)
-→ ``expiry`` (``validUntil``) → ``issuance`` (``validFrom``).
+``parse`` → ``context`` → ``type`` → ``schema`` → ``inline`` (other JSON Schemas it names) →
+``subject`` → ``evidence`` → ``issuer`` → ``jsonld`` (no undefined terms) → ``proof``
+(signature by a key the issuer controls) → ``trust`` (the issuer is one the caller knows, when
+it gives a list) → ``status`` (not revoked) → ``expiry`` (``validUntil``) → ``issuance``
+(``validFrom``).
+
+As in 1EdTech's validator, a failed check is either an error, after which the checks go on, or
+fatal (unreadable, not a credential of a known type, revoked, expired, not yet valid), after
+which they stop. Any failure makes the credential invalid; the reason a person reads first is
+the fatal one, else one that could not be checked offline (the signature or the status list
+would need the network, or the proof suite is not supported: nothing else is vouched for
+then), else the first error. :attr:`Verdict.failures` lists them all.
 
 Nothing is fetched: keys come from ``did:key``, from a key-in-fragment verification method or
 from the caller's ``known_keys``; status lists from the caller's ``status_lists``. What would
@@ -17,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -32,8 +39,11 @@ from matcher.vc.status import STATUS_ENTRY, StatusListError, entry_index, list_f
 
 CheckStatus = Literal["passed", "warning", "failed", "skipped"]
 StatusSource = Callable[[str], Mapping[str, Any] | None] | Mapping[str, Mapping[str, Any]]
-CHECKS = ("parse", "context", "type", "schema", "subject", "evidence", "issuer", "jsonld",
-          "proof", "trust", "status", "expiry", "issuance")
+CHECKS = ("parse", "context", "type", "schema", "inline", "subject", "evidence", "issuer",
+          "jsonld", "proof", "trust", "status", "expiry", "issuance")
+# Checks whose failure stops the rest (1EdTech's FATAL outcomes); "status" is fatal when the
+# credential is revoked (see Verifier._check_status).
+FATAL = frozenset({"parse", "context", "type", "expiry", "issuance"})
 
 
 @dataclass(frozen=True)
@@ -42,12 +52,20 @@ class Check:
     status: CheckStatus
     message: str
     needs_network: bool = False
+    fatal: bool = False
+    unsupported: bool = False  # a proof suite Meritmatch does not verify
+
+    @property
+    def unchecked(self) -> bool:
+        """Failed because it could not be checked here (network, unsupported suite)."""
+        return self.needs_network or self.unsupported
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"check": self.name, "status": self.status,
                                "message": self.message}
-        if self.needs_network:
-            out["needs_network"] = True
+        for flag in ("needs_network", "fatal", "unsupported"):
+            if getattr(self, flag):
+                out[flag] = True
         return out
 
 
@@ -68,12 +86,26 @@ class Verdict:
         return self.verdict != "invalid"
 
     @property
+    def failures(self) -> tuple[Check, ...]:
+        """Every failed check, in check order."""
+        return tuple(c for c in self.checks if c.status == "failed")
+
+    @property
     def failed(self) -> Check | None:
-        return next((c for c in self.checks if c.status == "failed"), None)
+        """The failure a person reads first: the fatal one, else one that could not be
+        checked offline, else the first."""
+        failures = self.failures
+        return next((c for c in failures if c.fatal),
+                    next((c for c in failures if c.unchecked),
+                         failures[0] if failures else None))
 
     @property
     def needs_network(self) -> bool:
-        return any(c.needs_network for c in self.checks if c.status == "failed")
+        """Not verified only for want of the network: every failure is one that could not be
+        checked offline, and at least one of them needs the network."""
+        failures = self.failures
+        return (bool(failures) and all(c.unchecked for c in failures)
+                and any(c.needs_network for c in failures))
 
     @property
     def reason(self) -> str:
@@ -89,6 +121,7 @@ class Verdict:
     def to_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "verified": self.verified, "reason": self.reason,
                 "failed_check": self.failed.name if self.failed else None,
+                "failed_checks": [c.name for c in self.failures],
                 "needs_network": self.needs_network, "kind": self.kind,
                 "credential_id": self.credential_id, "issuer_id": self.issuer_id,
                 "issuer_name": self.issuer_name, "subject_id": self.subject_id,
@@ -159,7 +192,8 @@ class Verifier:
             document = parse_document(source)
         except CredentialError as exc:
             network = "JWT" in exc.message
-            return Verdict("invalid", (Check("parse", "failed", exc.message, network),)
+            return Verdict("invalid", (Check("parse", "failed", exc.message, network,
+                                             fatal=True),)
                            + tuple(Check(n, "skipped", "") for n in CHECKS[1:]), kind="jwt"
                            if network else "vc")
         checks.append(Check("parse", "passed", "a JSON credential"))
@@ -172,6 +206,7 @@ class Verifier:
             ("context", lambda: probes.check_context(document)),
             ("type", lambda: probes.check_type(document)),
             ("schema", lambda: probes.check_schema(document)),
+            ("inline", lambda: probes.check_inline_schema(document)),
             ("subject", lambda: probes.check_subject(document)),
             ("evidence", lambda: probes.check_evidence(document)),
             ("issuer", lambda: probes.check_issuer(document)),
@@ -192,10 +227,12 @@ class Verifier:
             except CredentialError as exc:  # JSON-LD that cannot be read, met in any step
                 result = ("failed", exc.message)
             check = result if isinstance(result, Check) else Check(name, *result)
+            if check.status == "failed" and name in FATAL and not check.fatal:
+                check = replace(check, fatal=True)
             checks.append(check)
-            broken = check.status == "failed"
+            broken = check.fatal and check.status == "failed"
         verdict: Literal["valid", "warning", "invalid"] = (
-            "invalid" if broken else
+            "invalid" if any(c.status == "failed" for c in checks) else
             "warning" if any(c.status == "warning" for c in checks) else "valid")
         return Verdict(verdict, tuple(checks), probes.kind_of(document),
                        str(document["id"]) if document.get("id") else None, issuer_id,
@@ -222,9 +259,11 @@ class Verifier:
         if proof is None:
             kinds = sorted({f"{p.get('type')}/{p.get('cryptosuite', '-')}" for p in proofs})
             return Check(name, "failed", (
-                f"no proof Meritmatch can check: {', '.join(kinds)}; supported are "
-                "DataIntegrityProof with eddsa-rdfc-2022 (or eddsa-2022) and "
-                "Ed25519Signature2020, for assertionMethod"))
+                f"cannot be checked here: its proof is {', '.join(kinds)}, a suite Meritmatch "
+                "does not verify (it verifies DataIntegrityProof with eddsa-rdfc-2022 or "
+                "eddsa-2022, and Ed25519Signature2020, for assertionMethod; selective-"
+                "disclosure suites such as ecdsa-sd-2023 and bbs-2023 are not supported)"),
+                unsupported=True)
         try:
             key = resolve_method(proof.get("verificationMethod"), self.known_keys)
         except KeyResolutionError as exc:
@@ -246,6 +285,8 @@ class Verifier:
         return Check(name, "passed", f"signed by {key.controller}")
 
     def _check_trust(self, issuer_id: str | None) -> Check:
+        if self._signer is None:
+            return Check("trust", "skipped", "the signature was not verified")
         if self.trusted_issuers is None:
             return Check("trust", "passed", "any issuer whose key signed it (no trust list)")
         if issuer_id in self.trusted_issuers and self._signer == issuer_id:
@@ -295,9 +336,11 @@ class Verifier:
             except StatusListError as exc:
                 return Check("status", "failed", exc.message)
             if revoked and purpose == "revocation":
-                return Check("status", "failed", "the issuer has revoked this credential")
+                return Check("status", "failed", "the issuer has revoked this credential",
+                             fatal=True)
             if revoked:
-                return Check("status", "failed", f"the issuer has set its {purpose} status")
+                return Check("status", "failed", f"the issuer has set its {purpose} status",
+                             fatal=True)
         return Check("status", "passed", "not revoked")
 
     def _moment(self) -> datetime:

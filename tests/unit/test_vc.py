@@ -178,6 +178,16 @@ def test_expired_credential_is_refused(key) -> None:
     assert refused(document, "expiry") == "expired: valid until 2025-06-01T00:00:00Z"
 
 
+def test_an_expired_credential_from_an_unknown_issuer_is_refused_as_expired(key, other_key) -> None:
+    """An unknown issuer is an error the checks go past (the service would add such a badge as
+    unverified); expiry is fatal and is the reason given, with the unknown issuer listed."""
+    document = export_credential(make_credential(), other_key, valid_until="2025-06-01T00:00:00Z")
+    verdict = Verifier(trusted_issuers={key.did: "Söderslätts folkhögskola"}).verify(document)
+    assert verdict.failed is not None and verdict.failed.name == "expiry"
+    assert [c.name for c in verdict.failures] == ["trust", "expiry"]
+    assert not verdict.needs_network
+
+
 def test_not_yet_valid_credential_is_refused(key) -> None:
     future = date.today().replace(year=date.today().year + 1).isoformat()
     document = export_credential(make_credential(issued_on=future), key)
