@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.deps import EngineDep, JobSeeker, MappingDep, PoolDep, StoreDep
 from api.errors import Conflict, Gone, NotFound
-from api.routes.common import audit_out, candidate_out, held_out, load_candidate, own_candidate
+from api.routes.common import (
+    add_held,
+    audit_out,
+    candidate_out,
+    held_answer,
+    load_candidate,
+    own_candidate,
+)
 from api.routes.credentials import credential_chars
 from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS, Responses
 from api.schemas import (
@@ -199,16 +206,8 @@ def _add_held(body: HeldCredentialAdd, document: dict[str, Any] | None,
             assert document is not None
             held = HeldCredential(candidate_id=candidate.id, credential_id=None, verified=False,
                                   document=document, links=links, added_at=utcnow())
-        session.add(held)
-        candidate.updated_at = utcnow()
-        store.log_changes(session, [candidate.id])
-        session.flush()
-        held_id = held.id
-    pool.catch_up()
-    with store.new_session() as session:
-        row = session.get(HeldCredential, held_id)
-        assert row is not None
-        return held_out(row)
+        held_id = add_held(session, store, candidate, held)
+    return held_answer(store, pool, held_id)
 
 
 @router.delete("/candidate/credentials/{held_id}", status_code=204,

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 from api.audit import AuditWriter
 from api.deps import Principal
 from api.errors import NotFound
+from api.pool import CandidatePool
 from api.profiles import build_profile, held_links
-from api.store.models import AuditEntry, Candidate, HeldCredential, IssuerCredential
+from api.store import Store
+from api.store.models import AuditEntry, Candidate, HeldCredential, IssuerCredential, utcnow
 from matcher.engine import Engine
 from matcher.profiles import CandidateProfile
 from matcher.taxonomy import Taxonomy
@@ -50,6 +52,27 @@ def held_out(held: HeldCredential) -> dict[str, Any]:
         "added_at": held.added_at, "source": held.source, "verification": held.verification,
         "revoked_at": held.revoked_at,
     }
+
+
+def add_held(session: Session, store: Store, candidate: Candidate,
+             held: HeldCredential) -> int:
+    """Add a credential to the candidate's profile in this transaction, with the change
+    logged for every process's pool; returns the held credential's id."""
+    session.add(held)
+    candidate.updated_at = utcnow()
+    store.log_changes(session, [candidate.id])
+    session.flush()
+    return int(held.id)
+
+
+def held_answer(store: Store, pool: CandidatePool, held_id: int) -> dict[str, Any]:
+    """The held credential as answered, once this process's pool has the write (the
+    writer's next search sees it)."""
+    pool.catch_up()
+    with store.new_session() as session:
+        row = session.get(HeldCredential, held_id)
+        assert row is not None
+        return held_out(row)
 
 
 def candidate_out(row: Candidate, engine: Engine, lang: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import EngineDep, Issuer, JobSeeker, PoolDep, StoreDep
 from api.errors import NotFound, ServiceError
-from api.routes.common import held_out, own_candidate
+from api.routes.common import add_held, held_answer, own_candidate
 from api.routes.credentials import CredentialId, _own
 from api.routes.system import ERRORS, MAX_ID
 from api.schemas import HeldCredentialOut, VerifiableUpload
@@ -260,16 +260,8 @@ def upload(body: VerifiableUpload, seeker: JobSeeker, engine: EngineDep, store: 
             added_at=utcnow(), source=imported.source_format, signed=signed,
             verification=result, status_url=status.get("statusListCredential"),
             status_index=int(str(index)) if str(index).isdigit() else None)
-        session.add(held)
-        candidate.updated_at = utcnow()
-        store.log_changes(session, [candidate.id])
-        session.flush()
-        held_id = held.id
-    pool.catch_up()
-    with store.new_session() as session:
-        row = session.get(HeldCredential, held_id)
-        assert row is not None
-        return held_out(row)
+        held_id = add_held(session, store, candidate, held)
+    return held_answer(store, pool, held_id)
 
 
 def revoked_issued(session: Session, credential_id: int) -> bool:
