@@ -142,8 +142,12 @@ def code_env(code: Path, home: Path, url: str) -> dict[str, str]:
 
 def migrate(code: Path, home: Path, url: str) -> None:
     """The schema, by the migrations of the code under test (the baseline knows only 0001)."""
-    subprocess.run([sys.executable, "-c", "from api.store import Store; from matcher.config "
-                    "import Settings; Store(Settings().store_url).upgrade()"],
+    # The store's settings moved to the service (api/settings.py, issue 12); older code under
+    # test (--code) still has them in matcher.config.
+    subprocess.run([sys.executable, "-c", "from api.store import Store\n"
+                    "try:\n    from api.settings import ServiceSettings as S\n"
+                    "except ImportError:\n    from matcher.config import Settings as S\n"
+                    "Store(S().store_url).upgrade()"],
                    env=code_env(code, home, url), cwd=code, check=True)
 
 
@@ -259,7 +263,11 @@ def workers_of(pid: int) -> list[int]:
     out = []
     for child in children:
         try:
-            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+            # The old supervisor's processes were spawned (multiprocessing), gunicorn's
+            # workers are forks of `matcher serve` (issue 12); neither is a resource tracker.
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if ((b"spawn_main" in cmdline or b"matcher.cli" in cmdline)
+                    and b"resource_tracker" not in cmdline):
                 out.append(child)
         except OSError:
             continue
