@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from matcher.embedding import Embedder
 from matcher.errors import IndexMismatchError
@@ -46,15 +47,19 @@ class BackgroundBuild:
 
     Nothing is loadable before the save completes (:func:`matcher.storage.replace_dir`); a
     process that ends first leaves the first stage in use, and the next one starts again.
+    Processes sharing ``MATCHER_HOME`` (the service's workers) build it once: the builder
+    holds a lock file beside the index; the others wait for it and load what it saved
+    (``load``), building only if that fails.
     """
 
     def __init__(self, build: Callable[[BuildProgress], SkillIndex], directory: Path,
-                 on_done: Callable[[SkillIndex], None]) -> None:
+                 on_done: Callable[[SkillIndex], None],
+                 load: Callable[[], SkillIndex | None] | None = None) -> None:
         self.progress = BuildProgress("full skill index, in the background")
         self.directory = directory
         self.index: SkillIndex | None = None
         self.error: BaseException | None = None
-        self._build, self._on_done = build, on_done
+        self._build, self._on_done, self._load = build, on_done, load
         self._thread = threading.Thread(target=self._run, name="matcher-full-index",
                                         daemon=True)
 
@@ -67,8 +72,11 @@ class BackgroundBuild:
 
     def _run(self) -> None:
         try:
-            index = self._build(self.progress)
-            index.save(self.directory)
+            with _BuildLock(self.directory) as lock:
+                index = self._load() if lock.waited and self._load is not None else None
+                if index is None:
+                    index = self._build(self.progress)
+                    index.save(self.directory)
         except BaseException as exc:  # noqa: BLE001 - reported; the first stage stays in use
             self.error = exc
             logger.warning("the full skill index could not be built (%s: %s); the first stage "
@@ -102,6 +110,37 @@ class BackgroundBuild:
             bar.close()
             self.progress.quiet = False
         return self.index
+
+
+class _BuildLock:
+    """An exclusive lock file (``MATCHER_HOME/locks/index-<name>.lock`` for the index in
+    ``MATCHER_HOME/indexes/<name>``), held while one process builds; ``waited`` says whether
+    another process held it first (it may have saved the index meanwhile). Without ``fcntl``
+    (not POSIX) every process builds alone."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory.parent.parent / "locks" / f"index-{directory.name}.lock"
+        self.waited = False
+        self._handle: Any = None
+
+    def __enter__(self) -> _BuildLock:
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("a+b")
+        try:
+            fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.info("another process is building the full skill index; waiting for it")
+            self.waited = True
+            fcntl.flock(self._handle, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()  # releases the lock
 
 
 def load_saved(directory: Path, taxonomy: Taxonomy, embedder: Embedder,
@@ -165,5 +204,6 @@ def open_index(
         return SkillIndex.build(taxonomy, embedder, kinds=kinds, stage="full", reuse=first,
                                 show_progress=False, progress=progress)
 
-    return first, BackgroundBuild(build, full_dir, on_full)
+    return first, BackgroundBuild(build, full_dir, on_full,
+                                  lambda: load_saved(full_dir, taxonomy, embedder, "full"))
 

@@ -271,3 +271,44 @@ def test_an_engine_not_staged_builds_the_full_index_reusing_a_saved_first_stage(
     assert engine.index.meta["embedded_texts"] == (
         engine.index.meta["full_variants"] - len(first) + len(mini_taxonomy.skills))
     embedder.gate.set()
+
+
+class CountingEmbedder(HashingEmbedder):
+    """Counts the passages the background build embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.background = 0
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if threading.current_thread().name == BACKGROUND:
+            self.background += len(texts)
+        return super().embed_queries(texts)
+
+
+def test_processes_sharing_a_home_build_the_full_index_once(staged, mini_taxonomy,
+                                                            tmp_path) -> None:
+    """The service's workers share MATCHER_HOME: the first to start builds the full index, the
+    others wait for it and load what it saved instead of building it again."""
+    first = GatedEmbedder()
+    entered = threading.Event()
+    inner = first.embed_passages
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        if threading.current_thread().name == BACKGROUND:
+            entered.set()  # the builder holds the lock by now
+        return inner(texts)
+
+    first.embed_passages = embed  # type: ignore[method-assign]
+    builder = _engine(mini_taxonomy, tmp_path, first)
+    assert builder.index.stage == "first"
+    assert entered.wait(30)
+    second = CountingEmbedder()
+    waiter = _engine(mini_taxonomy, tmp_path, second)
+    assert waiter.index.stage == "first"
+    first.gate.set()
+    assert builder.wait_for_index(timeout=30).stage == "full"
+    assert waiter.wait_for_index(timeout=30).stage == "full"
+    assert second.background == 0  # loaded, not built again
+    assert [p.name for p in (tmp_path / "locks").iterdir()] == [
+        f"index-{builder.index_path.name}.lock"]
