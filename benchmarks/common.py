@@ -173,3 +173,22 @@ def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     return result, time.perf_counter() - started
+
+
+async def read_response(reader: Any) -> tuple[int, bytes]:
+    """One HTTP/1.1 response from an asyncio stream (the load generators' minimal client):
+    (status, body). A closed idle keep-alive connection (uvicorn closes them after 5 s)
+    raises ConnectionResetError."""
+    first = await reader.readline()
+    if not first:
+        raise ConnectionResetError("stale keep-alive connection")
+    status = int(first.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length)

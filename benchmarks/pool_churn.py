@@ -72,7 +72,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from benchmarks.common import RESULTS, write_results  # noqa: E402
+from benchmarks.common import RESULTS, read_response, write_results  # noqa: E402
 
 PROBES = 60
 TOGGLES = 60
@@ -325,16 +325,8 @@ class Pinned:
         if key:
             head += f"X-API-Key: {key}\r\n"
         self.writer.write(head.encode() + b"\r\n" + data)
-        status = int((await self.reader.readline()).split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        return status, json.loads(await self.reader.readexactly(length))
+        status, body = await read_response(self.reader)
+        return status, json.loads(body)
 
 
 async def pin_connections(port: int, pids: list[int], tries: int = 200) -> dict[int, Pinned]:

@@ -51,7 +51,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from benchmarks.common import write_results  # noqa: E402
+from benchmarks.common import read_response, write_results  # noqa: E402
 
 OUTCOMES = [
     "Deltagaren kan köra motviktstruck och skjutstativtruck på ett säkert sätt.",
@@ -187,20 +187,8 @@ class Connection:
     async def send(self, request: bytes) -> tuple[int, int]:
         """Send one request; (status, bytes of the response body)."""
         self.writer.write(request)
-        first = await self.reader.readline()
-        if not first:  # the server closed this idle keep-alive connection (uvicorn: after 5 s)
-            raise ConnectionResetError("stale keep-alive connection")
-        status = int(first.split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        await self.reader.readexactly(length)
-        return status, length
+        status, body = await read_response(self.reader)
+        return status, len(body)
 
     def close(self) -> None:
         self.writer.close()

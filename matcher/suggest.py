@@ -106,7 +106,7 @@ class OccupationSpace:
         n = max(len(self.uris), 1)
         self.idf = np.log((n + 1) / (df + 1)).astype(np.float32)
         self.matrix = self.weighted(self.kind)
-        self._skill_uris = space.uris
+        self._col = space.col  # skill URI -> column, for specificity()
         groups = [taxonomy.occupations[u].isco_group[:1] for u in self.uris]
         self.level = np.array([params.level_prior.get(g, 1.0) for g in groups],
                               dtype=np.float32)
@@ -118,10 +118,9 @@ class OccupationSpace:
         power = self.params.requirement_specificity
         # The most specific skill an occupation can list: one no other occupation lists.
         top = float(np.log((len(self.uris) + 1) / 2)) if len(self.uris) > 1 else 1.0
-        col = {u: i for i, u in enumerate(self._skill_uris)} if uris else {}
         out = {}
         for uri in uris:
-            i = col.get(uri)
+            i = self._col.get(uri)
             idf = float(self.idf[i]) if i is not None else top
             out[uri] = min(max(idf / top, 0.05), 1.0) ** power if power else 1.0
         return out
