@@ -69,8 +69,9 @@ def evaluate(engine: Engine, rows: list[dict[str, Any]]) -> dict[str, Any]:
         merits = {r["uri"] for r in ad["merits"]}
         gold = required | merits
         try:
-            profile = engine.requirement_from_ad(ad["description"]["text"],
-                                                 title=ad["headline"], id=ad["id"])
+            profile = engine.requirement_from_ad(
+                ad["description"]["text"], title=ad["headline"], id=ad["id"],
+                occupation=(ad.get("occupation") or {}).get("label"))
             predicted = {r.uri: r for r in profile.requirements}
         except Exception:  # noqa: BLE001 - an ad that names nothing counts as empty
             predicted = {}

@@ -22,16 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.jobs import AdProblem, AdStore, ImportReport, StoredAd, read_ads
+from matcher.ad_reading import AdSource
+from matcher.jobs import AdProblem, AdStore, ImportReport, JobAd, StoredAd, read_ads
 from matcher.profiles import RequirementProfile
 from matcher.requirements import AdPolicy
 from matcher.scoring.partial_credit import SkillSpace
 
 # Bumped when the way ads become requirement profiles changes: cached demo profiles rebuild.
-AD_PROFILE_VERSION = 7
+AD_PROFILE_VERSION = 8
 
-# (id, title, text) of each ad → its profile, or None when its text names no skill.
-Derive = Callable[[Sequence[tuple[str, str | None, str]]], list[RequirementProfile | None]]
+# Each ad → its profile, or None when its text names no skill.
+Derive = Callable[[Sequence[AdSource]], list[RequirementProfile | None]]
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class AdLibrary:
         imported: list[str] = []
         replaced: list[str] = []
         new: list[StoredAd] = []
-        profiles = self.derive([(a.id, a.headline, a.text) for a in ads])
+        profiles = self.derive([_source(a) for a in ads])
         for ad, profile in zip(ads, profiles, strict=True):
             if profile is None:
                 problems.append(AdProblem(
@@ -92,7 +93,7 @@ class AdLibrary:
         if stored and (meta.get("taxonomy_hash") != d.taxonomy_hash
                        or meta.get("model_id") != d.model_id
                        or meta.get("mapper_key") != d.mapper_key):
-            profiles = self.derive([(s.ad.id, s.ad.headline, s.ad.text) for s in stored])
+            profiles = self.derive([_source(s.ad) for s in stored])
             stored = [StoredAd(s.ad, p) for s, p in zip(stored, profiles, strict=True)
                       if p is not None]
             self._save(stored)
@@ -132,7 +133,7 @@ class AdLibrary:
         if isinstance(cached, list) and len(cached) == len(ads):
             profiles = [RequirementProfile.from_dict(p) if p else None for p in cached]
         else:
-            profiles = self.derive([(a.id, a.headline, a.text) for a in ads])
+            profiles = self.derive([_source(a) for a in ads])
             write_cache(path, [p.to_dict(exact=True) if p else None for p in profiles])
         return [StoredAd(a, p) for a, p in zip(ads, profiles, strict=True) if p is not None]
 
@@ -142,3 +143,7 @@ def policy_key(policy: AdPolicy) -> str:
     links = policy.links
     return (f"{links.min_confidence:g}-{links.relative:g}-{links.per_text}-"
             f"{policy.min_confidence:g}-{policy.one_word_confidence:g}-{policy.max_skills}")
+
+
+def _source(ad: JobAd) -> AdSource:
+    return AdSource(ad.id, ad.headline, ad.text, ad.occupation)

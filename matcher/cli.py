@@ -186,7 +186,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
             raise _invalid(f"{args.ad_file}: no usable job ad{detail}")
         ad = ads[0]
         requirement = engine.requirement_from_ad(ad.text, title=ad.headline, id=ad.id,
-                                                 must_have=must)
+                                                 occupation=ad.occupation, must_have=must)
     else:
         skills = _uri_list(args.skills)
         if not skills:

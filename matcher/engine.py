@@ -24,7 +24,7 @@ from matcher.embedding import Embedder, build_embedder
 from matcher.evidence import TITLE, LinkPolicy, TextLink, credential_texts
 from matcher.index import DEFAULT_KINDS, SkillIndex, index_key
 from matcher.index_stages import BackgroundBuild, load_saved, open_index
-from matcher.mapping import MappingParams, OutcomeMapper
+from matcher.mapping import Context, MappingParams, OutcomeMapper
 from matcher.models import OutcomeMapping, SkillLink, VariantKind
 from matcher.occupation_names import NameMatch, OccupationNames
 from matcher.profiles import CandidateInput, CandidateProfile, RequirementProfile
@@ -214,7 +214,8 @@ class Engine:
 
     # -- mapping -----------------------------------------------------------------------------
     def map_outcomes(
-        self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto"
+        self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto",
+        contexts: Sequence[Context | None] | None = None,
     ) -> list[OutcomeMapping]:
         """Per text, the ``top_k`` most likely ESCO skills with score, confidence and reason.
 
@@ -224,8 +225,10 @@ class Engine:
             lang: ``auto`` (detected per text), ``sv`` or ``en``: the language of the labels
                 and reasons returned (labels fall back to English where the taxonomy has no
                 label in that language).
+            contexts: per text, the skills its surroundings make likely (an ad's occupation,
+                :class:`matcher.mapping.Context`), or None.
         """
-        return self.mapper.map(list(texts), top_k=top_k, lang=lang)
+        return self.mapper.map(list(texts), top_k=top_k, lang=lang, contexts=contexts)
 
     def map_credential(
         self, credential: CredentialOffering | Credential, *, top_k: int = 5, lang: str = "auto"
@@ -360,58 +363,21 @@ class Engine:
             requirement_from_skills(self.taxonomy, skills, title=title, id=id), must_have)
 
     def requirement_from_ad(self, text: str, *, title: str | None = None, id: str = "ad",
+                            occupation: str | None = None,
                             must_have: Sequence[str] = ()) -> RequirementProfile:
-        """Requirement profile from a job ad's text (Swedish or English).
-
-        The text is split into sentences (terms of employment left out) and list items, each
-        mapped with the mapping engine; the links ``self.ad_policy`` keeps are aggregated
-        (requirement sentences weigh most, "meriterande" ones least).
+        """Requirement profile from a job ad's text (Swedish or English), read as
+        :mod:`matcher.ad_reading` describes: in the light of the ad's occupation (its
+        ``occupation`` field, else the job title in ``title``), sections and list items, the
+        links ``self.ad_policy`` keeps (requirement sentences weigh most, merits least).
 
         Raises:
             InvalidInputError: the text is empty or names no skill confidently.
         """
-        profile = self._requirements_from_ads([(id, title, text)])[0]
+        from matcher.ad_reading import AdSource, read_ads
+
+        profile = read_ads(self, [AdSource(id, title, text, occupation)], self.ad_policy)[0]
         assert profile is not None
         return self._with_must_have(profile, must_have)
-
-    def _requirements_from_ads(
-        self, ads: Sequence[tuple[str, str | None, str]], *, skip_unmapped: bool = False
-    ) -> list[RequirementProfile | None]:
-        """One profile per (id, title, text) as :mod:`matcher.requirements` reads an ad; with
-        ``skip_unmapped``, None for an ad whose text names no skill confidently (else that
-        raises InvalidInputError)."""
-        from matcher.errors import InvalidInputError
-        from matcher.requirements import AdPhrase, ad_phrases, requirement_from_phrases
-
-        per_ad: list[list[AdPhrase]] = []
-        for id_, title, text in ads:
-            if not isinstance(text, str) or not text.strip():
-                raise InvalidInputError(f"ad {title or id_!r} has no text", field="text")
-            # An ad without recognisable tasks or requirements is read whole, as a task.
-            per_ad.append(ad_phrases(text) or [AdPhrase(text.strip()[:2000], "tasks")])
-        index = self.index
-        named: dict[str, list[str]] = {}
-        for phrases in per_ad:
-            for phrase in phrases:
-                if phrase.item and phrase.text not in named:
-                    rows = index.exact_skills(phrase.text)
-                    # A label shared by several skills is ambiguous: map the item instead.
-                    named[phrase.text] = [index.uris[r] for r in rows] if len(rows) <= 2 else []
-        flat = list(dict.fromkeys(p.text for phrases in per_ad for p in phrases
-                                  if not named.get(p.text)))
-        mapped = dict(zip(flat, self.map_outcomes(flat, top_k=5), strict=True)) if flat else {}
-        out: list[RequirementProfile | None] = []
-        for (id_, title, _), phrases in zip(ads, per_ad, strict=True):
-            exact = [named.get(p.text, []) if p.item else [] for p in phrases]
-            try:
-                out.append(requirement_from_phrases(
-                    id_, title or id_, phrases, [mapped.get(p.text) for p in phrases], exact,
-                    policy=self.ad_policy))
-            except InvalidInputError:
-                if not skip_unmapped:
-                    raise
-                out.append(None)
-        return out
 
     # -- ranking -----------------------------------------------------------------------------
     @property
@@ -480,10 +446,11 @@ class Engine:
         """The ads the library suggests from (:mod:`matcher.ad_library`)."""
         if self._ads is None:
             from matcher.ad_library import AdLibrary
+            from matcher.ad_reading import read_ads
 
             self._ads = AdLibrary(
                 self.settings.home, self._derived_with(),
-                lambda ads: self._requirements_from_ads(ads, skip_unmapped=True),
+                lambda ads: read_ads(self, ads, self.ad_policy, skip_unmapped=True),
                 self.partial_credit.space, self.ad_policy)
         return self._ads
 

@@ -17,16 +17,13 @@ validation data only, and ``benchmarks/calibrate.py`` fitted the confidence mode
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
-from typing import Any
 
 import numpy as np
 
+from matcher.calibration import Calibration, load_calibration
 from matcher.embedding import Embedder
 from matcher.errors import InvalidInputError, check_top_k
 from matcher.index import SkillIndex, Variant
@@ -102,32 +99,18 @@ class MappingParams:
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """Logistic model: P(expert would tag) from score, gap to the best, 1/rank and lexical hit."""
+class Context:
+    """What the text around a phrase makes likely: the skills of a job ad's occupation.
 
-    coef: tuple[float, float, float, float]
-    intercept: float
-    fitted_on: str = ""
+    An ad's phrase is short and says little alone ("Läkemedelshantering enligt delegering");
+    a recruiter reads it knowing the job (*healthcare assistant*). The context's skills are
+    candidates for every segment, even when the nearest-neighbour search missed them, and
+    gain ``weight`` in score. The reason of a link it raised says so (``name``).
+    """
 
-    def __call__(self, score: float, gap: float, rank: int, lexical: bool) -> float:
-        z = self.intercept + float(
-            np.dot(self.coef, (score, gap, 1.0 / rank, float(lexical)))
-        )
-        return 1.0 / (1.0 + math.exp(-z))
-
-
-# Used for embedders that no calibration was fitted for: a monotone guess, flagged as such.
-UNCALIBRATED = Calibration((0.0, 25.0, 1.5, 1.0), -1.5, fitted_on="uncalibrated default")
-
-
-def load_calibration(model_id: str) -> Calibration:
-    """The confidence model fitted for ``model_id`` (matcher/resources/calibration.json)."""
-    text = resources.files("matcher").joinpath("resources/calibration.json").read_text()
-    fitted: dict[str, Any] = json.loads(text)
-    entry = fitted.get(model_id)
-    if entry is None:
-        return UNCALIBRATED
-    return Calibration(tuple(entry["coef"]), entry["intercept"], entry.get("fitted_on", ""))
+    skills: frozenset[str]  # ESCO skill URIs
+    weight: float
+    name: str  # for the reason: "the ad's occupation (cook)"
 
 
 @dataclass
@@ -138,6 +121,7 @@ class _Hit:
     similarity: float = 0.0  # of the best variant, before description, prior and bonus
     # Where a label of the skill occurs word for word: (that text, the Swedish it glosses or "").
     lexical_in: tuple[str, str] | None = None
+    in_context: bool = False
 
     @property
     def lexical(self) -> bool:
@@ -153,6 +137,7 @@ _REASON = {
         "gloss": " (English gloss of {original!r})",
         "lex_gloss": "{kind} {label!r} occurs in {segment!r}, the English gloss of {original!r}",
         "lang": " [{lang}]",
+        "context": "; ESCO lists it for {name}",
     },
     "sv": {
         "preferred": "föredragen benämning", "alternative": "alternativ benämning",
@@ -162,6 +147,7 @@ _REASON = {
         "gloss": " (engelsk glosning av {original!r})",
         "lex_gloss": "{kind} {label!r} finns i {segment!r}, engelsk glosning av {original!r}",
         "lang": " [{lang}]",
+        "context": "; ESCO anger den för {name}",
     },
 }
 
@@ -193,6 +179,7 @@ class OutcomeMapper:
         self._kind_weight = np.array(
             [self.params.kind_weights.get(v.kind, 1.0) for v in index.variants], dtype=np.float32
         )
+        self._contexts: dict[frozenset[str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _skill_prior(self) -> np.ndarray:
         # Skills many occupations need are mentioned more often; log-scaled to [0, 1].
@@ -207,13 +194,17 @@ class OutcomeMapper:
         return counts
 
     def map(
-        self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto"
+        self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto",
+        contexts: Sequence[Context | None] | None = None,
     ) -> list[OutcomeMapping]:
-        """Map each text to its ``top_k`` most likely ESCO skills, best first."""
+        """Map each text to its ``top_k`` most likely ESCO skills, best first; each text in
+        its :class:`Context` when ``contexts`` (one per text, or None) is given."""
         if lang not in LANGS:
             raise InvalidInputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}",
                                     field="lang")
         check_top_k(top_k, MAX_TOP_K)
+        if contexts is not None and len(contexts) != len(texts):
+            raise ValueError(f"{len(contexts)} contexts for {len(texts)} texts")
         prepared: list[tuple[list[Segment], list[str]]] = []
         for text in texts:
             if not isinstance(text, str):
@@ -230,7 +221,7 @@ class OutcomeMapper:
 
         results: list[OutcomeMapping] = []
         offset = 0
-        for text, (segments, warnings) in zip(texts, prepared, strict=True):
+        for i, (text, (segments, warnings)) in enumerate(zip(texts, prepared, strict=True)):
             rows = slice(offset, offset + len(segments))
             offset += len(segments)
             out_lang: Lang = detect_language(text) if lang == "auto" else lang
@@ -238,8 +229,10 @@ class OutcomeMapper:
                 results.append(OutcomeMapping(text, out_lang, (), tuple(warnings)))
                 continue
             assert scores is not None and ids is not None
-            hits = self._fuse(segments, vectors[rows], scores[rows], ids[rows], top_k)
-            links = self._rank(hits, segments, top_k, out_lang)
+            context = contexts[i] if contexts is not None else None
+            hits = self._fuse(segments, vectors[rows], scores[rows], ids[rows], top_k,
+                              context)
+            links = self._rank(hits, segments, top_k, out_lang, context)
             results.append(OutcomeMapping(text, out_lang, tuple(links), tuple(warnings)))
         return results
 
@@ -258,6 +251,7 @@ class OutcomeMapper:
         scores: np.ndarray,
         ids: np.ndarray,
         top_k: int,
+        context: Context | None = None,
     ) -> dict[int, _Hit]:
         """The ``top_k`` skills after fusion, best first (numpy over all candidates at once)."""
         p = self.params
@@ -291,6 +285,19 @@ class OutcomeMapper:
             seg_of = np.concatenate([seg_of, np.array([e[1] for e in extra], dtype=np.int64)])
             weighted = np.concatenate([weighted, np.array([e[2] for e in extra])])
             skills = np.concatenate([skills, self.index.variant_skill[extra_vids]])
+        context_rows = np.zeros(0, dtype=np.int64)
+        if context is not None:
+            # Every variant of the context's skills against every segment: each variant's best.
+            context_rows, context_vids, context_vectors = self._context_variants(context)
+            if len(context_vids):
+                sims = (context_vectors @ vectors.T) * seg_weight[None, :]
+                best_seg = sims.argmax(axis=1)
+                variant_ids = np.concatenate([variant_ids, context_vids])
+                seg_of = np.concatenate([seg_of, best_seg])
+                weighted = np.concatenate([
+                    weighted, sims[np.arange(len(context_vids)), best_seg]
+                    * self._kind_weight[context_vids]])
+                skills = np.concatenate([skills, self.index.variant_skill[context_vids]])
         if not len(skills):
             return {}
         # Per skill, its best-scoring variant: sort by score, keep each skill's first row.
@@ -308,17 +315,37 @@ class OutcomeMapper:
         is_lexical = np.fromiter((r in lexical for r in rows.tolist()), dtype=bool,
                                  count=len(rows))
         score += p.lexical_bonus * is_lexical
+        in_context = np.isin(rows, context_rows)
+        if context is not None:
+            score += context.weight * in_context
         top = np.argsort(-score, kind="stable")[:top_k]
         return {
             int(rows[i]): _Hit(
                 float(score[i]), int(variant_ids[best[i]]), int(seg_of[best[i]]),
                 similarity=float(similarity[i]), lexical_in=lexical.get(int(rows[i])),
+                in_context=bool(in_context[i]),
             )
             for i in top.tolist()
         }
 
+    def _context_variants(self, context: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The context's skill rows, and the ids and vectors of their label variants."""
+        cached = self._contexts.get(context.skills)
+        if cached is None:
+            rows = np.array(sorted(r for u in context.skills
+                                   if (r := self.index.row(u)) is not None), dtype=np.int64)
+            vids = np.nonzero(np.isin(self.index.variant_skill, rows))[0].astype(np.int64)
+            vectors = (np.stack([self.index.vector(int(v)) for v in vids]) if len(vids)
+                       else np.zeros((0, self.embedder.dim), dtype=np.float32))
+            cached = (rows, vids, vectors)
+            if len(self._contexts) >= 64:  # an ad's occupations: few distinct ones at a time
+                self._contexts.pop(next(iter(self._contexts)))
+            self._contexts[context.skills] = cached
+        return cached
+
     def _rank(
-        self, hits: dict[int, _Hit], segments: list[Segment], top_k: int, lang: Lang
+        self, hits: dict[int, _Hit], segments: list[Segment], top_k: int, lang: Lang,
+        context: Context | None = None,
     ) -> list[SkillLink]:
         ranked = sorted(hits.items(), key=lambda item: -item[1].score)[:top_k]
         if not ranked:
@@ -345,6 +372,8 @@ class OutcomeMapper:
                     reason += words["gloss"].format(original=seg.original)
             if variant.lang != lang:
                 reason += words["lang"].format(lang=variant.lang)
+            if hit.in_context and context is not None:
+                reason += words["context"].format(name=context.name)
             links.append(
                 SkillLink(
                     uri=skill.uri,

@@ -34,6 +34,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from matcher.errors import InvalidInputError
 from matcher.evidence import LinkPolicy
@@ -90,17 +92,26 @@ _NO_SKILL = re.compile(
 _PERSON = re.compile(r"\b(som person|personliga egenskaper|as a person)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _BULLET = re.compile(r"^\s*(?:[-–•·▪*]|\d+[.)])\s*")
-_LIST = re.compile(r"\s*[;,/]\s*|:\s+|\s+samt\s+|\s+och\s+(?=[A-ZÅÄÖ0-9])", re.IGNORECASE)
+# List separators. "och" separates items before a name ("Java och SQL", the capital matched
+# case-sensitively inside the case-insensitive pattern) and before a second task in the
+# infinitive ("köra truck och läsa ritningar", :func:`_split_tasks`); in "uppsikt över barnen
+# inne och på gården", "talar och skriver svenska" or "in- och utcheckning" it joins the parts
+# of one phrase.
+_LIST = re.compile(r"\s*[;,/]\s*|:\s+|\s+samt\s+|\s+och\s+(?=(?-i:[A-ZÅÄÖ0-9]))",
+                   re.IGNORECASE)
+_AND_INFINITIVE = re.compile(r"\s+och\s+(?=[a-zåäö]{3,}a\s)")
 # How ads phrase a requirement ("dokumenterad utbildning i demensvård", "vana att …",
 # "experience with …"): like the outcome formula, it names no skill and must not drive the
 # match, so it is removed from the start of a phrase.
 _REQUIREMENT_FORMULA = re.compile(
-    r"^(?:(?:och|samt|and|or|eller)\s+)?(?:du\s+(?:har|kan|är)\s+)?(?:har\s+)?"
+    r"^(?:(?:det\s+är\s+)?(?:meriterande|ett\s+plus|önskvärt)\s+(?:är\s+)?(?:om|att|med)\s+)?"
+    r"(?:(?:och|samt|and|or|eller)\s+)?(?:(?:om\s+)?du\s+(?:har|kan|är)\s+)?(?:har\s+)?"
+    r"(?:(?:van|bekväm|bekant|insatt|säker)\s+(?:vid|med|i|att)\s+|"
     r"(?:(?:god|goda|mycket god|mycket goda|dokumenterad|dokumenterade|grundläggande|"
     r"relevant|gärna|tidigare|good|solid|documented|basic|relevant|proven)\s+)*"
     r"(?:utbildning|kunskap(?:er)?|erfarenhet|vana|förmåga|kännedom|behörighet|examen|"
     r"training|knowledge|experience|ability|skills?|qualification)\s+"
-    r"(?:i|om|av|inom|från|att|för|med|of|in|with|to|from)\s+",
+    r"(?:i|om|av|inom|från|att|för|med|of|in|with|to|from)\s+)",
     re.IGNORECASE)
 
 
@@ -117,6 +128,10 @@ class AdPolicy:
     links: LinkPolicy = LinkPolicy(min_confidence=0.05, relative=0.6, per_text=2,
                                    corroboration=0)
     min_confidence: float = 0.25
+    # The ad's occupation as context (matcher.ad_reading): the score its skills gain
+    # (0: no context), and the confidence a link to a skill outside it needs.
+    context_weight: float = 0.02
+    outside_confidence: float = 0.4
     # A phrase of one word ("förskollärarlegitimation", "bildstöd") gives the model no
     # context: its links must reach this confidence (unless the word is a skill's label).
     one_word_confidence: float = 0.3
@@ -131,6 +146,31 @@ class AdPhrase:
     text: str
     section: str
     item: bool = False
+
+
+@cache
+def _ad_terms() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, ESCO preferred label) of every term in resources/sv_ad_terms.tsv."""
+    text = resources.files("matcher").joinpath("resources/sv_ad_terms.tsv").read_text("utf-8")
+    out = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            term, label = line.split("\t")
+            out.append((re.compile(rf"(?<![\w-])(?:\w+-)?{re.escape(term)}(?:et|en)?(?![\w-])",
+                                   re.IGNORECASE), label.strip()))
+    return tuple(out)
+
+
+def ad_terms(phrase: str) -> list[tuple[str, str]]:
+    """The Swedish ad terms in ``phrase`` that name an ESCO skill in other words, as
+    (the words found, ESCO preferred label): "B-körkort" → ("B-körkort", "drive vehicles"),
+    "svenska i tal och skrift" → ("svenska", "Swedish")."""
+    found = []
+    for pattern, label in _ad_terms():
+        match = pattern.search(phrase)
+        if match:
+            found.append((match.group(0), label))
+    return found
 
 
 def strip_requirement_formula(phrase: str) -> str:
@@ -162,6 +202,7 @@ def sections(text: str) -> list[tuple[str, str, bool]]:
             continue
         bullet = bool(_BULLET.match(line))
         line = _BULLET.sub("", line)
+        previous: str | None = None  # the section of the paragraph's sentence before
         for sentence in ([line] if bullet else _SENTENCE.split(line)):
             sentence, local, item = sentence.strip(), current, bullet
             # "Krav: B-körkort, truckkort": a heading inside the line, for this sentence.
@@ -172,12 +213,16 @@ def sections(text: str) -> list[tuple[str, str, bool]]:
                     break
             if len(re.findall(r"\w{2,}", sentence)) < 1:
                 continue
-            out.append((sentence, _section_of(sentence, local), item))
+            section = _section_of(sentence, local, previous)
+            out.append((sentence, section, item))
+            previous = section
     return out
 
 
-def _section_of(sentence: str, heading: str | None) -> str:
-    """The section of one sentence: its own cue first, then its heading's, then a guess."""
+def _section_of(sentence: str, heading: str | None, previous: str | None = None) -> str:
+    """The section of one sentence: its own cue first, then its heading's, then the section
+    of the sentence before it in the same paragraph ("Vi tror att du har … Du är van vid Java
+    och Spring." are both requirements), then a guess."""
     if _MERIT.search(sentence):
         return "merit"
     if _PERSON.search(sentence):
@@ -192,6 +237,10 @@ def _section_of(sentence: str, heading: str | None) -> str:
         return "required"
     if _TASK.search(sentence):
         return "tasks"
+    if previous in SKILL_SECTIONS:
+        # Prose goes on: a paragraph that began with tasks or requirements continues them
+        # (a merit cue belongs to its own sentence).
+        return "required" if previous == "merit" else previous
     # Before any heading and with no cue: the company presenting itself.
     return "pitch"
 
@@ -207,7 +256,7 @@ def ad_phrases(text: str) -> list[AdPhrase]:
             # A narrative sentence keeps its context; the mapper looks at its clauses itself.
             out.append(AdPhrase(sentence, section))
             continue
-        parts = [p.strip(" .") for p in _LIST.split(sentence)]
+        parts = [p.strip(" .") for part in _LIST.split(sentence) for p in _split_tasks(part)]
         # A part names something when it has two words, or one of two letters or more ("C#",
         # "SQL", "truckkort"); list labels ("Krav:") name nothing.
         parts = [p for p in parts if re.search(r"\w", p)
@@ -219,6 +268,15 @@ def ad_phrases(text: str) -> list[AdPhrase]:
     return out
 
 
+def _split_tasks(part: str) -> list[str]:
+    """"du kan köra gaffeltruck och läsa ritningar" → two tasks (each side at least two words:
+    "svenska och engelska" is one item, its terms found by :func:`ad_terms`)."""
+    pieces = _AND_INFINITIVE.split(part)
+    if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
+        return pieces
+    return [part]
+
+
 def requirement_from_phrases(
     id: str,
     title: str,
@@ -227,13 +285,17 @@ def requirement_from_phrases(
     exact: Sequence[Sequence[str]],
     *,
     policy: AdPolicy | None = None,
+    context: frozenset[str] = frozenset(),
 ) -> RequirementProfile:
     """Aggregate the skills found in an ad's phrases into a requirement profile.
 
     Args:
         phrases: from :func:`ad_phrases`.
         mappings: each phrase's mapping (None when it was taken word for word).
-        exact: each phrase's skills named word for word (URIs), confidence 1.
+        exact: each phrase's skills named word for word (URIs), confidence 1: an ESCO label,
+            or a term of :func:`ad_terms`.
+        context: the skills of the ad's occupation (:mod:`matcher.ad_reading`); a link
+            outside them needs ``policy.outside_confidence`` when there is a context.
 
     A skill's weight is the best over the phrases naming it of section weight
     (:data:`SECTION_WEIGHT`) × link factor; merits are not part of the job's core. At most
@@ -256,12 +318,14 @@ def requirement_from_phrases(
         weight = SECTION_WEIGHT[phrase.section]
         for uri in named:
             keep(uri, weight, phrase, 1.0)
-        if named or mapping is None:
+        if mapping is None:
             continue
         floor = (policy.one_word_confidence if len(phrase.text.split()) == 1
                  else policy.min_confidence)
         for link, factor in policy.links.select(mapping.skills):
-            if link.confidence >= floor:
+            needed = (max(floor, policy.outside_confidence)
+                      if context and link.uri not in context else floor)
+            if link.confidence >= needed:
                 keep(link.uri, weight * factor, phrase, link.confidence)
     kept = sorted(best.values(), key=lambda r: -r.weight)[:policy.max_skills]
     if not kept:

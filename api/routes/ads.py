@@ -69,7 +69,8 @@ def _parse_ads(engine: Any, ads: list[Any]) -> tuple[list[Any], list[dict[str, A
     for i, data in enumerate(ads):
         try:
             ad = parse_ad(data)
-            requirement = engine.requirement_from_ad(ad.text, title=ad.headline, id=ad.id)
+            requirement = engine.requirement_from_ad(ad.text, title=ad.headline, id=ad.id,
+                                                     occupation=ad.occupation)
         except AdError as exc:
             errors.append({"error": "invalid_ad", "message": f"ad #{i}: {exc}",
                            "field": f"ads.{i}" + (f".{exc.field}" if exc.field else "")})

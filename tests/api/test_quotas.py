@@ -6,6 +6,7 @@ past the pool's queue get 503 at once instead of piling up."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,6 +95,10 @@ def test_mapping_pool_is_a_bulkhead(engine: Engine, tmp_path: Path,
         for w in workers:
             w.start()
         assert started.wait(10)
+        pool = client.app.state.mapping_pool  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10
+        while pool.active < 2 and time.monotonic() < deadline:  # the second one is queued
+            time.sleep(0.01)
         # the pool (1 thread) and its queue (1) are full: the next is refused at once
         refused(client.post("/v1/map", json={"texts": ["köra truck"]}, headers=h), 503)
         # ...and searches still have both request threads while mapping is stuck

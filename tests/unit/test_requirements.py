@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from matcher import Engine
-from matcher.requirements import AdPhrase, ad_phrases, sections, strip_requirement_formula
-from tests.fixtures.esco_mini import SKILL
+from matcher.ad_reading import AdSource, _names, ad_occupations, job_titles, occupation_context
+from matcher.requirements import (AdPhrase, ad_phrases, ad_terms, sections,
+                                  strip_requirement_formula)
+from tests.fixtures.esco_mini import OCC, SKILL
 
 AD = """Vi är ett växande logistikföretag i Malmö med 120 anställda. Hos oss får du arbeta i ett
 glatt gäng.
@@ -64,3 +68,70 @@ def test_a_listed_label_is_taken_word_for_word_and_pitch_gives_nothing(engine: E
     assert SKILL + "customer" not in by_uri and SKILL + "reception" not in by_uri
     for r in requirement.requirements:
         assert r.evidence and r.origin in ("ad:required", "ad:tasks", "ad:merit")
+
+
+def test_och_joins_one_phrase_but_separates_two_tasks() -> None:
+    texts = [p.text for p in ad_phrases(
+        "Krav: uppsikt över barnen inne och på gården, hjälp vid av- och påklädning, "
+        "du kan köra gaffeltruck och läsa ritningar, Java och SQL")]
+    assert "uppsikt över barnen inne och på gården" in texts
+    assert "hjälp vid av- och påklädning" in texts
+    assert "du kan köra gaffeltruck" in texts and "läsa ritningar" in texts
+    assert "Java" in texts and "SQL" in texts
+
+
+def test_prose_keeps_the_section_of_its_paragraph() -> None:
+    found = {text: section for text, section, _ in sections(
+        "Vi tror att du har en utbildning inom systemvetenskap. Du är van vid Java och Spring.\n"
+        "Vi är ett växande företag. Vi sitter i Jönköping.")}
+    assert found["Du är van vid Java och Spring."] == "required"
+    assert found["Vi sitter i Jönköping."] == "pitch"
+    assert strip_requirement_formula("Du är van vid Java") == "Java"
+    assert strip_requirement_formula("Det är meriterande om du har erfarenhet av Docker") == "Docker"
+
+
+def test_swedish_ad_terms_name_licences_and_languages() -> None:
+    assert ad_terms("B-körkort (manuell växellåda)") == [("B-körkort", "drive vehicles")]
+    assert ad_terms("CE-körkortet") == [("CE-körkortet", "drive vehicles")]
+    assert ad_terms("körkortsutbildning") == []  # a course about licences is not a licence
+    assert [label for _, label in ad_terms("talar och skriver svenska och engelska flytande")
+            ] == ["Swedish", "English"]
+
+
+def test_a_term_is_taken_word_for_word(engine: Engine) -> None:
+    requirement = engine.requirement_from_ad("Krav: truckkort, B-körkort", title="Lagerjobb")
+    forklift = {r.uri: r for r in requirement.requirements}[SKILL + "forklift"]
+    assert forklift.confidence == 1.0 and forklift.evidence == "truckkort"
+
+
+def test_names_inside_a_sentence() -> None:
+    names = _names("Du har arbetat med SQL-databaser (vi använder Microsoft SQL Server) och Git.")
+    assert {"SQL", "SQL Server", "Git"} <= set(names)
+    assert "Du" not in names  # the sentence's first word is capitalised for its place
+
+
+def test_the_ads_job_title_names_its_occupation(engine: Engine) -> None:
+    ad = AdSource("1", "Hotellreceptionist till Hotell Kajplats – bli en del av teamet!", "…")
+    assert job_titles(ad) == ["Hotellreceptionist", "bli en del av teamet"]
+    assert job_titles(AdSource("2", "Timvikarier – vårdbiträde till Allékullen", "…",
+                               "Truckförare, lager")) == ["Truckförare", "Timvikarier",
+                                                          "vårdbiträde"]
+    found = ad_occupations(engine.occupation_names, ad)
+    assert found and found[0].uri == OCC + "receptionist"
+
+
+def test_the_ads_occupation_is_context_for_its_phrases(engine: Engine) -> None:
+    text = "ta hand om gästerna"
+    plain = engine.map_outcomes([text], top_k=11)[0]
+    context = occupation_context(engine.taxonomy, ad_occupations(
+        engine.occupation_names, AdSource("1", "Hotellreceptionist", text)), weight=0.5)
+    assert context is not None and SKILL + "booking" in context.skills
+    assert SKILL + "forklift" not in context.skills
+    lifted = engine.map_outcomes([text], top_k=11, contexts=[context])[0]
+    before = {s.uri: s for s in plain.skills}
+    after = {s.uri: s for s in lifted.skills}
+    booking = SKILL + "booking"
+    assert after[booking].score == pytest.approx(before[booking].score + 0.5, abs=1e-4)
+    assert "ESCO" in after[booking].reason and "hotel receptionist" in after[booking].reason
+    assert after[SKILL + "forklift"].score == pytest.approx(before[SKILL + "forklift"].score)
+    assert [s.uri for s in lifted.skills][:3] != [s.uri for s in plain.skills][:3]

@@ -1,0 +1,239 @@
+"""A job ad's text → its requirement profile, read in the light of the job the ad is for.
+
+A recruiter reads "Läkemedelshantering enligt delegering" in an ad for an *undersköterska* as
+*assist in the administration of medication to elderly*, not as a pharmacist's skill. So:
+
+1. **The ad's occupation.** The job title (the ad's occupation field, else the headline's
+   title part: "Kassamedarbetare till Matmästarn – extrajobb" → "Kassamedarbetare") is
+   matched to ESCO occupations by name (:mod:`matcher.occupation_names`). A word-for-word
+   hit wins; otherwise the closest names (:func:`ad_occupations`).
+2. **Context.** Those occupations' essential and optional skills are the phrases'
+   :class:`~matcher.mapping.Context`: every phrase is also compared with them, and they gain
+   score, so a skill the job lists outranks a look-alike from another trade.
+3. **Phrases.** The sections and list items of :mod:`matcher.requirements`; an item that is
+   an ESCO label is taken word for word.
+4. **Policy.** A link to a skill the ad's occupation lists counts from a lower confidence than
+   one outside it (:class:`matcher.requirements.AdPolicy`): "B-körkort" or "svenska" are
+   still read, from a confident link.
+
+Each requirement keeps its sentence and section; a link the context raised says so in its
+reason. Chosen and measured on the dev ads (``benchmarks/ad_requirements.py``).
+
+Reads: the engine's resources (:class:`Resources`). Writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import NamedTuple, Protocol
+
+from matcher.errors import InvalidInputError
+from matcher.index import SkillIndex
+from matcher.mapping import Context
+from matcher.models import OutcomeMapping
+from matcher.occupation_names import NameMatch, OccupationNames
+from matcher.profiles import RequirementProfile
+from matcher.requirements import AdPhrase, AdPolicy, ad_phrases, ad_terms, requirement_from_phrases
+from matcher.taxonomy import Taxonomy
+
+# Occupations whose name scores within this much of the best one form the context (at most
+# MAX_OCCUPATIONS): "undersköterska" is *nurse assistant*, *healthcare assistant* and
+# *home care aide* alike.
+NAME_MARGIN = 0.02
+MAX_OCCUPATIONS = 3
+
+# Where a headline's job title ends: "Svetsare till Norrstål", "Receptionist – bli en del av",
+# "Butikssäljare, deltid", "Kock på Bistro Salt", "Lagerarbetare i Eskilstuna".
+_TITLE_END = re.compile(r"\s+(?:till|hos|på|i|för|at|for|in)\s+|\s+[–—-]\s+|[,!:(|/]",
+                        re.IGNORECASE)
+
+
+class AdSource(NamedTuple):
+    """One ad to read: its id, headline, text and (when the platform gives one) its
+    occupation field ("Undersköterska, hemtjänst, hemsjukvård och äldreboende")."""
+
+    id: str
+    title: str | None
+    text: str
+    occupation: str | None = None
+
+
+class Resources(Protocol):
+    """What reading an ad needs of the engine."""
+
+    @property
+    def taxonomy(self) -> Taxonomy: ...
+    @property
+    def index(self) -> SkillIndex: ...
+    @property
+    def occupation_names(self) -> OccupationNames: ...
+
+    def map_outcomes(self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto",
+                     contexts: Sequence[Context | None] | None = None
+                     ) -> list[OutcomeMapping]: ...
+
+
+def job_titles(ad: AdSource) -> list[str]:
+    """The texts that name the ad's job: its occupation field, and each part of its headline
+    cut before the employer or the pitch ("Timvikarier – vårdbiträde till Allékullen" →
+    "Timvikarier", "vårdbiträde")."""
+    out: list[str] = []
+    if ad.occupation and ad.occupation.strip():
+        out.append(_TITLE_END.split(ad.occupation.strip())[0].strip())
+    for part in re.split(r"\s+[–—-]\s+", (ad.title or "").strip()):
+        title = _TITLE_END.split(part)[0].strip()
+        if re.search(r"\w{3,}", title) and title not in out:
+            out.append(title)
+    return out[:3]
+
+
+def ad_occupations(names: OccupationNames, ad: AdSource) -> list[NameMatch]:
+    """The ESCO occupations the ad is for, best first (empty when nothing names one)."""
+    found: dict[str, tuple[float, NameMatch]] = {}
+    for title in job_titles(ad):
+        for match in names.match(title, top_k=MAX_OCCUPATIONS):
+            # A word-for-word hit outranks any semantic one.
+            key = (1.0 if match.method == "lexical" else 0.0) + match.score
+            if match.uri not in found or key > found[match.uri][0]:
+                found[match.uri] = (key, match)
+    if not found:
+        return []
+    ranked = sorted(found.values(), key=lambda kv: -kv[0])
+    best = ranked[0][0]
+    return [m for key, m in ranked if key >= best - NAME_MARGIN][:MAX_OCCUPATIONS]
+
+
+def occupation_context(taxonomy: Taxonomy, occupations: Sequence[NameMatch],
+                       weight: float) -> Context | None:
+    """The skills the occupations list (essential and optional), as a mapping context."""
+    skills = frozenset(r.skill_uri for m in occupations for r in taxonomy.skills_of(m.uri))
+    if not skills or weight <= 0:
+        return None
+    name = ", ".join(dict.fromkeys(taxonomy.occupations[m.uri].label("en") for m in occupations))
+    return Context(skills, weight, name)
+
+
+def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
+             skip_unmapped: bool = False) -> list[RequirementProfile | None]:
+    """One requirement profile per ad; with ``skip_unmapped``, None for an ad whose text names
+    no skill confidently (else that raises InvalidInputError)."""
+    per_ad: list[list[AdPhrase]] = []
+    contexts: list[Context | None] = []
+    for ad in ads:
+        if not isinstance(ad.text, str) or not ad.text.strip():
+            raise InvalidInputError(f"ad {ad.title or ad.id!r} has no text", field="text")
+        # An ad without recognisable tasks or requirements is read whole, as a task.
+        per_ad.append(ad_phrases(ad.text) or [AdPhrase(ad.text.strip()[:2000], "tasks")])
+        contexts.append(occupation_context(
+            resources.taxonomy, ad_occupations(resources.occupation_names, ad),
+            policy.context_weight) if policy.context_weight > 0 else None)
+    named, whole = _named(resources, [p for phrases in per_ad for p in phrases])
+    # A phrase is mapped once per context it occurs in (one ad, or ads for the same job).
+    keyed = list(dict.fromkeys((p.text, context) for phrases, context in zip(per_ad, contexts,
+                                                                           strict=True)
+                               for p in phrases if p.text not in whole))
+    mapped = dict(zip(keyed, resources.map_outcomes(
+        [text for text, _ in keyed], top_k=5, contexts=[c for _, c in keyed]), strict=True)
+    ) if keyed else {}
+    related = _related(resources.taxonomy, {u for uris in named.values() for u in uris})
+    for (text, context), mapping in mapped.items():
+        # "svenska i tal och skrift" names *Swedish*: not also *write Swedish*.
+        drop = {r for u in named.get(text, ()) for r in related.get(u, ())}
+        if drop:
+            mapped[(text, context)] = replace(
+                mapping, skills=tuple(s for s in mapping.skills if s.uri not in drop))
+    out: list[RequirementProfile | None] = []
+    for ad, phrases, context in zip(ads, per_ad, contexts, strict=True):
+        exact = [named.get(p.text, []) for p in phrases]
+        try:
+            out.append(requirement_from_phrases(
+                ad.id, ad.title or ad.id, phrases,
+                [mapped.get((p.text, context)) for p in phrases], exact, policy=policy,
+                context=context.skills if context is not None else frozenset()))
+        except InvalidInputError:
+            if not skip_unmapped:
+                raise
+            out.append(None)
+    return out
+
+
+def _named(resources: Resources, phrases: Sequence[AdPhrase]
+           ) -> tuple[dict[str, list[str]], set[str]]:
+    """Per phrase text, the skills it names word for word (URIs): a list item that is an ESCO
+    label ("SQL"), and Swedish ad terms (:func:`matcher.requirements.ad_terms`: "B-körkort").
+    Also the phrases that say nothing more, and so are not mapped."""
+    index, by_label = resources.index, _preferred_labels(resources.taxonomy)
+    named: dict[str, list[str]] = {}
+    whole: set[str] = set()
+    for phrase in phrases:
+        if phrase.text in named:
+            continue
+        uris: list[str] = []
+        if phrase.item:
+            rows = index.exact_skills(phrase.text)
+            # A label shared by several skills is ambiguous: map the item instead.
+            if 0 < len(rows) <= 2:
+                uris = [index.uris[r] for r in rows]
+                whole.add(phrase.text)
+        if not uris:
+            # Names written with a capital inside a sentence ("Du är van vid Java och Spring",
+            # "SQL-databaser (vi använder Microsoft SQL Server)") that are ESCO labels.
+            for name in _names(phrase.text):
+                rows = index.exact_skills(name)
+                if 0 < len(rows) <= 2:
+                    uris.extend(index.uris[r] for r in rows if index.uris[r] not in uris)
+        rest = phrase.text
+        for words, label in ad_terms(phrase.text):
+            if label in by_label and by_label[label] not in uris:
+                uris.append(by_label[label])
+                rest = rest.replace(words, " ")
+        # "B-körkort (manuell växellåda)", "svenska och engelska": nothing else to map.
+        if uris and len(re.findall(r"\w{3,}", rest)) <= 2:
+            whole.add(phrase.text)
+        named[phrase.text] = uris
+    return named, whole
+
+
+# A run of words written with a capital or in capitals ("Microsoft SQL Server", "C#", "CSS").
+_NAME = re.compile(r"(?<![\w#+.])[A-ZÅÄÖ][\w#+]*(?:\.[A-Za-z]+)?"
+                   r"(?:\s+[A-ZÅÄÖ][\w#+]*(?:\.[A-Za-z]+)?)*")
+
+
+def _names(text: str) -> list[str]:
+    """Names in ``text``, each run also by its words and its tail ("Microsoft SQL Server" →
+    "SQL Server", "SQL", "Server"); the sentence's first word only when in capitals."""
+    out: list[str] = []
+    for match in _NAME.finditer(text):
+        words = match.group(0).split()
+        if match.start() == 0 and not words[0].isupper():
+            words = words[1:]
+        for start in range(len(words)):
+            for end in range(len(words), start, -1):
+                out.append(" ".join(words[start:end]))
+    return list(dict.fromkeys(out))
+
+
+_LABELS: dict[str, dict[str, str]] = {}
+
+
+def _preferred_labels(taxonomy: Taxonomy) -> dict[str, str]:
+    """English preferred label → skill URI (kept per taxonomy)."""
+    labels = _LABELS.get(taxonomy.content_hash)
+    if labels is None:
+        labels = {s.label("en"): uri for uri, s in taxonomy.skills.items()}
+        _LABELS.clear()
+        _LABELS[taxonomy.content_hash] = labels
+    return labels
+
+
+def _related(taxonomy: Taxonomy, uris: set[str]) -> dict[str, set[str]]:
+    """Per skill, its broader and narrower skills (one step) in ESCO's hierarchy."""
+    out: dict[str, set[str]] = {u: set(taxonomy.skill_broader.get(u, ())) for u in uris}
+    if uris:
+        for child, parents in taxonomy.skill_broader.items():
+            for parent in parents:
+                if parent in out:
+                    out[parent].add(child)
+    return out
