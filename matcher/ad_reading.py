@@ -185,7 +185,7 @@ def _named(resources: Resources, phrases: Sequence[AdPhrase]
                 if 0 < len(rows) <= 2:
                     uris.extend(index.uris[r] for r in rows if index.uris[r] not in uris)
         rest = phrase.text
-        for words, label in ad_terms(phrase.text):
+        for words, label in ad_terms(phrase.text, merit=phrase.section == "merit"):
             if label in by_label and by_label[label] not in uris:
                 uris.append(by_label[label])
                 rest = rest.replace(words, " ")

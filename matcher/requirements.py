@@ -149,27 +149,38 @@ class AdPhrase:
 
 
 @cache
-def _ad_terms() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """(pattern, ESCO preferred label) of every term in resources/sv_ad_terms.tsv."""
+def _ad_terms() -> tuple[tuple[re.Pattern[str], str, bool], ...]:
+    """(pattern, ESCO preferred label, is a language) of every term in
+    resources/sv_ad_terms.tsv."""
     text = resources.files("matcher").joinpath("resources/sv_ad_terms.tsv").read_text("utf-8")
     out = []
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            term, label = line.split("\t")
+            term, label, *kind = line.split("\t")
             out.append((re.compile(rf"(?<![\w-])(?:\w+-)?{re.escape(term)}(?:et|en)?(?![\w-])",
-                                   re.IGNORECASE), label.strip()))
+                                   re.IGNORECASE), label.strip(), kind == ["language"]))
     return tuple(out)
 
 
-def ad_terms(phrase: str) -> list[tuple[str, str]]:
+def ad_terms(phrase: str, *, merit: bool = False) -> list[tuple[str, str]]:
     """The Swedish ad terms in ``phrase`` that name an ESCO skill in other words, as
     (the words found, ESCO preferred label): "B-körkort" → ("B-körkort", "drive vehicles"),
-    "svenska i tal och skrift" → ("svenska", "Swedish")."""
+    "svenska i tal och skrift" → ("svenska", "Swedish"). A language is left to the mapper as
+    a medium ("på svenska") and, in a requirement, left out as one of alternatives ("svenska
+    eller engelska"); of a ``merit``, each alternative is a plus ("tyska eller danska")."""
     found = []
-    for pattern, label in _ad_terms():
+    for pattern, label, language in _ad_terms():
         match = pattern.search(phrase)
-        if match:
-            found.append((match.group(0), label))
+        if match is None:
+            continue
+        if language:
+            before = phrase[:match.start()].lower()
+            after = phrase[match.end():].lower()
+            either = (re.match(r"\s+eller\s+\w+ska\b", after)
+                      or re.search(r"\b\w+ska\s+eller\s+$", before))
+            if re.search(r"\bpå\s+$", before) or (either and not merit):
+                continue
+        found.append((match.group(0), label))
     return found
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from matcher import Engine
 from matcher.ad_reading import AdSource, _names, ad_occupations, job_titles, occupation_context
-from matcher.requirements import (AdPhrase, ad_phrases, ad_terms, sections,
-                                  strip_requirement_formula)
+from matcher.requirements import AdPhrase, ad_phrases, ad_terms, sections
+from matcher.requirements import strip_requirement_formula as strip
 from tests.fixtures.esco_mini import OCC, SKILL
 
 AD = """Vi är ett växande logistikföretag i Malmö med 120 anställda. Hos oss får du arbeta i ett
@@ -54,8 +54,8 @@ def test_only_tasks_requirements_and_merits_give_phrases() -> None:
     assert all("träffa dig" not in p.text and "after work" not in p.text for p in phrases)
     assert AdPhrase("att läsa ritningar", "merit", True) in phrases or any(
         p.section == "merit" and "ritningar" in p.text for p in phrases)
-    assert strip_requirement_formula("experience with forklift trucks") == "forklift trucks"
-    assert strip_requirement_formula("utbildning") == "utbildning"
+    assert strip("experience with forklift trucks") == "forklift trucks"
+    assert strip("utbildning") == "utbildning"
 
 
 def test_a_listed_label_is_taken_word_for_word_and_pitch_gives_nothing(engine: Engine) -> None:
@@ -86,8 +86,8 @@ def test_prose_keeps_the_section_of_its_paragraph() -> None:
         "Vi är ett växande företag. Vi sitter i Jönköping.")}
     assert found["Du är van vid Java och Spring."] == "required"
     assert found["Vi sitter i Jönköping."] == "pitch"
-    assert strip_requirement_formula("Du är van vid Java") == "Java"
-    assert strip_requirement_formula("Det är meriterande om du har erfarenhet av Docker") == "Docker"
+    assert strip("Du är van vid Java") == "Java"
+    assert strip("Det är meriterande om du har erfarenhet av Docker") == "Docker"
 
 
 def test_swedish_ad_terms_name_licences_and_languages() -> None:
@@ -96,6 +96,9 @@ def test_swedish_ad_terms_name_licences_and_languages() -> None:
     assert ad_terms("körkortsutbildning") == []  # a course about licences is not a licence
     assert [label for _, label in ad_terms("talar och skriver svenska och engelska flytande")
             ] == ["Swedish", "English"]
+    assert ad_terms("kommunicera på svenska") == []  # the medium: the mapper reads the rest
+    assert ad_terms("svenska eller engelska") == []  # either: neither one is required
+    assert len(ad_terms("tyska eller danska", merit=True)) == 2  # each one is a plus
 
 
 def test_a_term_is_taken_word_for_word(engine: Engine) -> None:
