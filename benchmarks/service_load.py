@@ -38,6 +38,7 @@ import collections
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -372,6 +373,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="server processes")
     parser.add_argument("--connections", type=int, default=32,
                         help="keep-alive connections for the searches")
+    parser.add_argument("--sample", type=Path, default=None,
+                        help="write one search answer (top 10) to this file")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="py-spy profile of a server process during the search phase")
     parser.add_argument("--results-name", default="service_load",
                         help="results file benchmarks/results/NAME.json (a run of other code "
                         "can be kept beside the default one)")
@@ -398,11 +403,30 @@ def main() -> int:
     try:
         asyncio.run(run_phase(port, key, requirement_ids, rate=20, map_rate=2, duration=3,
                               connections=args.connections))
+        if args.sample:
+            import urllib.request
+
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/v1/search", method="POST",
+                data=json.dumps({"requirement_id": requirement_ids[0], "top_k": 10}).encode(),
+                headers={"X-API-Key": key, "Content-Type": "application/json"})
+            with urllib.request.urlopen(request) as answer:
+                args.sample.write_bytes(answer.read())
         pids = server_processes(server.pid)
+        profiler = None
+        if args.profile:
+            # py-spy (pip install py-spy) samples the last server process during the phase.
+            profiler = subprocess.Popen(
+                ["py-spy", "record", "-d", str(int(args.duration)), "-r", "200", "-f", "raw",
+                 "-o", str(args.profile), "-p", str(pids[-1])],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         before = cpu_seconds(pids)
         search = asyncio.run(run_phase(port, key, requirement_ids, rate=args.rate, map_rate=0,
                                        duration=args.duration, connections=args.connections))
         after = cpu_seconds(pids)
+        if profiler is not None:
+            profiler.wait(60)
+            print(f"profile of process {pids[-1]} in {args.profile} (collapsed stacks)")
         used = {p: after.get(p, 0.0) - before.get(p, 0.0) for p in pids}
         # Server CPU per search: what a search costs whatever else the machine is doing; and
         # each process's share, to show the load is spread.
@@ -435,6 +459,7 @@ def main() -> int:
         "phases": {"search": search, "mixed": mixed},
     }
     write_results(args.results_name, results)
+    shutil.rmtree(work, ignore_errors=True)  # the store: 70–110 MB for 10,000 candidates
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; server CPU "
           f"per search {search['search']['server_cpu_ms_per_request']} ms, shared "
           f"{search['search']['cpu_share_per_process']}; server memory {memory:,.0f} MB")

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.schemas import SearchOut
 from tests.api.conftest import (
     DEMENTIA,
     FORKLIFT,
@@ -179,6 +180,8 @@ def test_search_answer_names_each_required_skill_once(client: TestClient,
     assert schema["SearchResult"]["properties"]["missing"]["items"] == {"type": "string"}
     assert set(result) <= set(schema["SearchResult"]["properties"])
     assert "null" not in r.text
+    # Written straight to JSON (not re-validated on the way out): it must still validate.
+    assert SearchOut.model_validate(body).model_dump(mode="json", exclude_none=True) == body
 
 
 def test_requirement_from_ad_text_and_unknown_uri(client: TestClient, keys: Keys) -> None:
