@@ -122,6 +122,7 @@ class _Hit:
     # Where a label of the skill occurs word for word: (that text, the Swedish it glosses or "").
     lexical_in: tuple[str, str] | None = None
     in_context: bool = False
+    lift: float = 0.0  # what the context added to ``score``
 
     @property
     def lexical(self) -> bool:
@@ -324,6 +325,7 @@ class OutcomeMapper:
                 float(score[i]), int(variant_ids[best[i]]), int(seg_of[best[i]]),
                 similarity=float(similarity[i]), lexical_in=lexical.get(int(rows[i])),
                 in_context=bool(in_context[i]),
+                lift=float(context.weight) if context is not None and in_context[i] else 0.0,
             )
             for i in top.tolist()
         }
@@ -350,7 +352,9 @@ class OutcomeMapper:
         ranked = sorted(hits.items(), key=lambda item: -item[1].score)[:top_k]
         if not ranked:
             return []
-        top = ranked[0][1].score
+        # Confidence is the link's own evidence (what the calibration was fitted on): the
+        # context orders the links but does not make the model surer of any of them.
+        top = max(hit.score - hit.lift for _, hit in ranked)
         words = _REASON["sv" if lang == "sv" else "en"]
         links = []
         for rank, (skill_row, hit) in enumerate(ranked, start=1):
@@ -379,7 +383,8 @@ class OutcomeMapper:
                     uri=skill.uri,
                     label=skill.label(lang),
                     score=hit.score,
-                    confidence=self.calibration(hit.score, hit.score - top, rank, hit.lexical),
+                    confidence=self.calibration(hit.score - hit.lift,
+                                                hit.score - hit.lift - top, rank, hit.lexical),
                     method=("semantic+lexical" if hit.lexical else "semantic")
                     + ("+gloss" if seg.glossed else ""),
                     matched_text=variant.text,

@@ -6,6 +6,7 @@ import pytest
 
 from matcher import Engine
 from matcher.ad_reading import AdSource, _names, ad_occupations, job_titles, occupation_context
+from matcher.calibration import Calibration
 from matcher.requirements import AdPhrase, ad_phrases, ad_terms, sections
 from matcher.requirements import strip_requirement_formula as strip
 from tests.fixtures.esco_mini import OCC, SKILL
@@ -123,7 +124,8 @@ def test_the_ads_job_title_names_its_occupation(engine: Engine) -> None:
     assert found and found[0].uri == OCC + "receptionist"
 
 
-def test_the_ads_occupation_is_context_for_its_phrases(engine: Engine) -> None:
+def test_the_ads_occupation_is_context_for_its_phrases(engine: Engine,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     text = "ta hand om gästerna"
     plain = engine.map_outcomes([text], top_k=11)[0]
     context = occupation_context(engine.taxonomy, ad_occupations(
@@ -138,3 +140,10 @@ def test_the_ads_occupation_is_context_for_its_phrases(engine: Engine) -> None:
     assert "ESCO" in after[booking].reason and "hotel receptionist" in after[booking].reason
     assert after[SKILL + "forklift"].score == pytest.approx(before[SKILL + "forklift"].score)
     assert [s.uri for s in lifted.skills][:3] != [s.uri for s in plain.skills][:3]
+
+    # The context orders links; their confidence stays the model's own, not the lifted score's.
+    by_score = Calibration((10.0, 0.0, 0.0, 0.0), -5.0)  # confidence from the score alone
+    monkeypatch.setattr(engine.mapper, "calibration", by_score)
+    [again] = engine.map_outcomes([text], top_k=11, contexts=[context])
+    link = {s.uri: s for s in again.skills}[booking]
+    assert link.confidence == pytest.approx(by_score(link.score - 0.5, 0.0, 1, False))
