@@ -31,7 +31,10 @@ _NOUN_ENDINGS = ("orna", "arna", "erna", "or", "ar", "er", "en", "et", "na", "n"
 # Swedish verbal nouns and the verb form they come from: -ering (hantera), -ning (granska),
 # -ing (förvara).
 _VERBAL_NOUN_ENDINGS = (("ering", "era"), ("ning", "a"), ("ing", "a"))
-_MIN_PART = 3  # a compound part shorter than this is too ambiguous ("el", "is")
+_MIN_PART = 3  # a compound part shorter than this is too ambiguous ("is")
+# Short first parts that are not ambiguous in vocational Swedish: "el" in "elfel", "ellära",
+# "elanvändning", "elsymboler" (electrical).
+_SHORT_MODIFIERS = {"el": "electrical"}
 
 # Function words the glossary leaves out: glossed so the English stays readable.
 _FUNCTION_WORDS = {
@@ -133,6 +136,11 @@ class Glossary:
 
     def _compound(self, word: str) -> str | None:
         """A two-part compound whose head (last part) and modifier are both known."""
+        for short, english in _SHORT_MODIFIERS.items():
+            if word.startswith(short) and len(word) - len(short) >= _MIN_PART:
+                head = self._single(word[len(short):])
+                if head is not None:
+                    return f"{english} {head}"
         if len(word) < 2 * _MIN_PART:
             return None
         for cut in range(_MIN_PART, len(word) - _MIN_PART + 1):

@@ -153,9 +153,19 @@ def test_a_one_word_label_counts_word_for_word_in_english_but_not_in_a_gloss(
 def test_a_word_with_several_senses_offers_them_all() -> None:
     from matcher.gloss import load_glossary
 
-    glosses = load_glossary().gloss_senses("dra åt förband med momentnyckel", limit=10)
-    assert glosses[0] == gloss_swedish("dra åt förband med momentnyckel")
+    glosses = load_glossary().gloss_senses("kontrollera förband med momentnyckel", limit=10)
+    assert glosses[0] == gloss_swedish("kontrollera förband med momentnyckel")
     for sense in ("bandage", "joint", "fastening", "military unit"):
         assert any(f"{sense} with torque wrench" in g for g in glosses)
     # The limit caps the extra glosses (each costs one more encode).
-    assert len(load_glossary().gloss_senses("dra åt förband med momentnyckel", limit=1)) == 2
+    assert len(load_glossary().gloss_senses("kontrollera förband med momentnyckel", limit=1)) == 2
+
+
+def test_trade_words_and_the_electrical_prefix() -> None:
+    # A fixed expression of the trade wins over the word's first sense (a bandage).
+    tightened = gloss_swedish("dra åt förband med momentnyckel")
+    assert tightened == "tighten fasteners with torque wrench"
+    assert gloss_swedish("byta kamrem") == "replace timing belt"  # not CAM
+    # "el" is too short a part for compounds in general, but not ambiguous as "electrical".
+    assert gloss_swedish("tolka elsymboler") == "interpret electrical symbols"
+    assert gloss_swedish("elev") == "student" and gloss_swedish("eller") == "or"
