@@ -133,20 +133,21 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
     # A phrase is mapped once per context it occurs in (one ad, or ads for the same job).
     keyed = list(dict.fromkeys((p.text, context) for phrases, context in zip(per_ad, contexts,
                                                                            strict=True)
-                               for p in phrases if p.text not in whole))
+                               for p in phrases if _key(p) not in whole))
     mapped = dict(zip(keyed, resources.map_outcomes(
         [text for text, _ in keyed], top_k=5, contexts=[c for _, c in keyed]), strict=True)
     ) if keyed else {}
     related = _related(resources.taxonomy, {u for uris in named.values() for u in uris})
     for (text, context), mapping in mapped.items():
         # "svenska i tal och skrift" names *Swedish*: not also *write Swedish*.
-        drop = {r for u in named.get(text, ()) for r in related.get(u, ())}
+        drop = {r for merit in (False, True) for u in named.get((text, merit), ())
+                for r in related.get(u, ())}
         if drop:
             mapped[(text, context)] = replace(
                 mapping, skills=tuple(s for s in mapping.skills if s.uri not in drop))
     out: list[RequirementProfile | None] = []
     for ad, phrases, context in zip(ads, per_ad, contexts, strict=True):
-        exact = [named.get(p.text, []) for p in phrases]
+        exact = [named.get(_key(p), []) for p in phrases]
         try:
             out.append(requirement_from_phrases(
                 ad.id, ad.title or ad.id, phrases,
@@ -159,16 +160,21 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
     return out
 
 
+def _key(phrase: AdPhrase) -> tuple[str, bool]:
+    """A phrase's text and whether it is a merit: what the skills it names depend on."""
+    return phrase.text, phrase.section == "merit"
+
+
 def _named(resources: Resources, phrases: Sequence[AdPhrase]
-           ) -> tuple[dict[str, list[str]], set[str]]:
-    """Per phrase text, the skills it names word for word (URIs): a list item that is an ESCO
-    label ("SQL"), and Swedish ad terms (:func:`matcher.requirements.ad_terms`: "B-körkort").
-    Also the phrases that say nothing more, and so are not mapped."""
+           ) -> tuple[dict[tuple[str, bool], list[str]], set[tuple[str, bool]]]:
+    """Per phrase (:func:`_key`), the skills it names word for word (URIs): a list item that
+    is an ESCO label ("SQL"), and Swedish ad terms (:func:`matcher.requirements.ad_terms`:
+    "B-körkort"). Also the phrases that say nothing more, and so are not mapped."""
     index, by_label = resources.index, _preferred_labels(resources.taxonomy)
-    named: dict[str, list[str]] = {}
-    whole: set[str] = set()
+    named: dict[tuple[str, bool], list[str]] = {}
+    whole: set[tuple[str, bool]] = set()
     for phrase in phrases:
-        if phrase.text in named:
+        if _key(phrase) in named:
             continue
         uris: list[str] = []
         if phrase.item:
@@ -176,7 +182,7 @@ def _named(resources: Resources, phrases: Sequence[AdPhrase]
             # A label shared by several skills is ambiguous: map the item instead.
             if 0 < len(rows) <= 2:
                 uris = [index.uris[r] for r in rows]
-                whole.add(phrase.text)
+                whole.add(_key(phrase))
         if not uris:
             # Names written with a capital inside a sentence ("Du är van vid Java och Spring",
             # "SQL-databaser (vi använder Microsoft SQL Server)") that are ESCO labels.
@@ -184,15 +190,16 @@ def _named(resources: Resources, phrases: Sequence[AdPhrase]
                 rows = index.exact_skills(name)
                 if 0 < len(rows) <= 2:
                     uris.extend(index.uris[r] for r in rows if index.uris[r] not in uris)
-        rest = phrase.text
+        rest, terms = phrase.text, False
         for words, label in ad_terms(phrase.text, merit=phrase.section == "merit"):
             if label in by_label and by_label[label] not in uris:
                 uris.append(by_label[label])
-                rest = rest.replace(words, " ")
-        # "B-körkort (manuell växellåda)", "svenska och engelska": nothing else to map.
-        if uris and len(re.findall(r"\w{3,}", rest)) <= 2:
-            whole.add(phrase.text)
-        named[phrase.text] = uris
+                rest, terms = rest.replace(words, " "), True
+        # "B-körkort (manuell växellåda)", "svenska och engelska": nothing else to map. (A
+        # name leaves the phrase to the mapper too: "IT-support" is more than *IT*.)
+        if terms and len(re.findall(r"\w{3,}", rest)) <= 2:
+            whole.add(_key(phrase))
+        named[_key(phrase)] = uris
     return named, whole
 
 
