@@ -130,10 +130,10 @@ class AdPolicy:
     min_confidence: float = 0.25
     # The ad's occupation as context (matcher.ad_reading): the score its skills gain
     # (0: no context), and the confidence a link to a skill outside it then needs. Off by
-    # default: on the dev ads weight 0.02 with 0.4 outside raised precision 0.243 -> 0.310
-    # and recall 0.378 -> 0.417, but the headline's title often names the wrong occupation
+    # default: on the dev ads weight 0.02 with 0.4 outside raised precision 0.243 -> 0.326
+    # and recall 0.378 -> 0.394, but the headline's title often names the wrong occupation
     # ("Vårdbiträde" -> child care worker, podiatry assistant), and with it three persona
-    # tests failed (tests/e2e/test_personas.py: Amina's elderly-care ads lost their dementia
+    # tests fail (tests/e2e/test_personas.py: Amina's elderly-care ads lose their dementia
     # requirement). It waits for a reliable title -> occupation match.
     context_weight: float = 0.0
     outside_confidence: float = 0.4
