@@ -92,13 +92,19 @@ def serve(*, host: str, port: int, workers: int, log_level: str, access_log: boo
         "keepalive": KEEPALIVE, "loglevel": log_level, "errorlog": "-",
         "accesslog": "-" if access_log else None, "proc_name": "meritmatch",
     })
+    from gunicorn.errors import HaltServer
+
     master = os.getpid()
     try:
         server.run()
-    except SystemExit as exc:  # gunicorn's arbiter always leaves through sys.exit
+    except SystemExit as exc:  # gunicorn's arbiter leaves through sys.exit
         if os.getpid() != master:
             raise  # a forked worker leaving: its exit status tells the arbiter why
         code = exc.code if isinstance(exc.code, int) else 1
+    except HaltServer as exc:
+        # Raised again while the arbiter halts for one worker's boot error, when a second
+        # worker fails too (seen in CI with two workers): the same stop, not a traceback.
+        code = exc.exit_status or 1
     else:
         code = 0
     if code != 0:

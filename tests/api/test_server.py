@@ -124,3 +124,23 @@ def test_a_worker_takes_connections_only_once_its_app_has_started() -> None:
             pass
     finally:
         sock.close()
+
+
+@pytest.mark.skipif(not reuse_port_supported(), reason="gunicorn needs SO_REUSEPORT here")
+def test_a_halt_raised_while_halting_is_the_same_clear_stop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # With two workers failing at boot, gunicorn's arbiter can raise HaltServer again while
+    # it halts for the first one (seen in CI): the command must still end with its message.
+    from gunicorn.errors import HaltServer
+
+    from api import server
+    from matcher.errors import MatcherError
+
+    class Halting:
+        def run(self) -> None:
+            raise HaltServer("Worker failed to boot.", 3)
+
+    monkeypatch.setattr(server, "gunicorn_app", lambda options: Halting())
+    with pytest.raises(MatcherError, match=r"the server stopped \(gunicorn exit status 3\)"):
+        server.serve(host="127.0.0.1", port=free_port(), workers=2, log_level="warning",
+                     access_log=False)
