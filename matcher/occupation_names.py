@@ -175,7 +175,12 @@ class OccupationNames:
                 # WRatio rewards a short query inside a long label ("kock" in "kockelev")
                 # as much as an equal one; a whole-label match comes first.
                 whole = fuzz.ratio(key, self.keys[i]) / 100
-                value = factor * max(whole, 0.97 * score / 100)
+                # The query as typed may be part of a label or carry a typo (WRatio), but a
+                # label far shorter than the query is no name for it ("RTT" inside
+                # "supporttekniker"); the gloss is a guess, and counts only as the whole
+                # label ("care assistant" is not "foot care assistant").
+                partial = factor == 1.0 and 2 * len(self.keys[i]) >= len(key)
+                value = factor * (max(whole, 0.97 * score / 100) if partial else whole)
                 r = self.rows[i]
                 if value > lexical[r]:
                     lexical[r], best_label[r] = value, i
