@@ -77,6 +77,13 @@ _REQUIRED = re.compile(r"\b(krav|kräver|krävs|måste|obligatorisk|required|req
 _TASK = re.compile(r"\b(du kommer att|i rollen|i tjänsten|dina arbetsuppgifter|arbetsuppgifterna|"
                    r"du ansvarar|du arbetar|du jobbar|ansvarar för|you will|your tasks)\b",
                    re.IGNORECASE)
+# A sentence that opens with what "du" does, in the present tense ("Du ger omvårdnad …",
+# "Som undersköterska dokumenterar du …"), describes the job; "du är", "du får", "du
+# erbjuds" describe the person or the offer, and a question ("Brinner du för service?") is
+# the pitch.
+_DU_DOES = re.compile(r"^(?!.*\?\s*$)(?:som \w+ )?"
+                      r"(?:du (?!är\b|får\b|erbjuds\b|blir\b|behöver\b)[a-zåäö]+r\b|"
+                      r"[a-zåäö]+r du\b)", re.IGNORECASE)
 # Sentences that never name a skill of the job: the offer, the application, the pitch, the
 # team's spare time, and what the person is like.
 _NO_SKILL = re.compile(
@@ -251,7 +258,7 @@ def _section_of(sentence: str, heading: str | None, previous: str | None = None)
         return heading
     if _REQUIRED.search(sentence):
         return "required"
-    if _TASK.search(sentence):
+    if _TASK.search(sentence) or _DU_DOES.search(sentence):
         return "tasks"
     if previous in SKILL_SECTIONS:
         # Prose goes on: a paragraph that began with tasks or requirements continues them

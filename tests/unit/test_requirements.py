@@ -147,3 +147,14 @@ def test_the_ads_occupation_is_context_for_its_phrases(engine: Engine,
     [again] = engine.map_outcomes([text], top_k=11, contexts=[context])
     link = {s.uri: s for s in again.skills}[booking]
     assert link.confidence == pytest.approx(by_score(link.score - 0.5, 0.0, 1, False))
+
+
+def test_what_du_does_is_a_task_but_a_question_is_the_pitch() -> None:
+    found = {text: section for text, section, _ in sections(
+        "Vi är ett litet demensboende i Husie. Du ger omvårdnad i det dagliga livet.\n"
+        "Som undersköterska dokumenterar du i journalen.\nBrinner du för service?\n"
+        "Du är lugn och flexibel.")}
+    assert found["Du ger omvårdnad i det dagliga livet."] == "tasks"
+    assert found["Som undersköterska dokumenterar du i journalen."] == "tasks"
+    assert found["Brinner du för service?"] == "pitch"
+    assert found["Du är lugn och flexibel."] != "tasks"
