@@ -78,12 +78,13 @@ _TASK = re.compile(r"\b(du kommer att|i rollen|i tjänsten|dina arbetsuppgifter|
                    r"du ansvarar|du arbetar|du jobbar|ansvarar för|you will|your tasks)\b",
                    re.IGNORECASE)
 # A sentence that opens with what "du" does, in the present tense ("Du ger omvårdnad …",
-# "Som undersköterska dokumenterar du …"), describes the job; "du är", "du får", "du
+# "Som undersköterska dokumenterar du …", "Hälften av tiden arbetar du med …"), describes
+# the job; "du är", "du får", "du
 # erbjuds" describe the person or the offer, and a question ("Brinner du för service?") is
 # the pitch.
-_DU_DOES = re.compile(r"^(?!.*\?\s*$)(?:som \w+ )?"
+_DU_DOES = re.compile(r"^(?!.*\?\s*$)(?:(?:som|i|på|hälften av|resten av) (?:\w+ ){0,2})?"
                       r"(?:du (?!är\b|får\b|erbjuds\b|blir\b|behöver\b)[a-zåäö]+r\b|"
-                      r"[a-zåäö]+r du\b)", re.IGNORECASE)
+                      r"(?!är\b|får\b|blir\b)[a-zåäö]+r du\b)", re.IGNORECASE)
 # Sentences that never name a skill of the job: the offer, the application, the pitch, the
 # team's spare time, and what the person is like.
 _NO_SKILL = re.compile(

@@ -153,7 +153,8 @@ def test_what_du_does_is_a_task_but_a_question_is_the_pitch() -> None:
     found = {text: section for text, section, _ in sections(
         "Vi är ett litet demensboende i Husie. Du ger omvårdnad i det dagliga livet.\n"
         "Som undersköterska dokumenterar du i journalen.\nBrinner du för service?\n"
-        "Du är lugn och flexibel.")}
+        "Du är lugn och flexibel.\nHälften av tiden arbetar du med måltider.")}
+    assert found["Hälften av tiden arbetar du med måltider."] == "tasks"
     assert found["Du ger omvårdnad i det dagliga livet."] == "tasks"
     assert found["Som undersköterska dokumenterar du i journalen."] == "tasks"
     assert found["Brinner du för service?"] == "pitch"
