@@ -362,7 +362,8 @@ async function searchCandidates() {
   const skills = new Map(data.requirement.requirements.map((s) => [s.uri, s]));
   box.replaceChildren(
     el("h3", {}, data.requirement.title),
-    data.requirement.source === "ad" ? adRequirements(data.requirement) : null,
+    // replaceChildren writes a null argument as the text "null": spread an empty list instead
+    ...(data.requirement.source === "ad" ? [adRequirements(data.requirement)] : []),
     el("p", {}, t("em.results", { n: data.results.length, total: data.candidates_searched })),
     el("ol", { class: "cards" }, data.results.map((r) => el("li", { class: "card" },
       el("h4", {}, t("em.candidate", { id: r.candidate_id })),
