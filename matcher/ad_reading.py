@@ -170,30 +170,25 @@ def _named(resources: Resources, phrases: Sequence[AdPhrase]
     """Per phrase (:func:`_key`), the skills it names word for word (URIs): a list item that
     is an ESCO label ("SQL"), and Swedish ad terms (:func:`matcher.requirements.ad_terms`:
     "B-körkort"). Also the phrases that say nothing more, and so are not mapped."""
-    index, by_label = resources.index, _preferred_labels(resources.taxonomy)
+    index, taxonomy = resources.index, resources.taxonomy
     named: dict[tuple[str, bool], list[str]] = {}
     whole: set[tuple[str, bool]] = set()
     for phrase in phrases:
         if _key(phrase) in named:
             continue
-        uris: list[str] = []
-        if phrase.item:
-            rows = index.exact_skills(phrase.text)
-            # A label shared by several skills is ambiguous: map the item instead.
-            if 0 < len(rows) <= 2:
-                uris = [index.uris[r] for r in rows]
-                whole.add(_key(phrase))
-        if not uris:
+        uris = _labelled(index, phrase.text) if phrase.item else []
+        if uris:
+            whole.add(_key(phrase))
+        else:
             # Names written with a capital inside a sentence ("Du är van vid Java och Spring",
             # "SQL-databaser (vi använder Microsoft SQL Server)") that are ESCO labels.
-            for name in _names(phrase.text):
-                rows = index.exact_skills(name)
-                if 0 < len(rows) <= 2:
-                    uris.extend(index.uris[r] for r in rows if index.uris[r] not in uris)
+            uris = list(dict.fromkeys(u for name in _names(phrase.text)
+                                      for u in _labelled(index, name)))
         rest, terms = phrase.text, False
         for words, label in ad_terms(phrase.text, merit=phrase.section == "merit"):
-            if label in by_label and by_label[label] not in uris:
-                uris.append(by_label[label])
+            uri = _skill_with_label(index, taxonomy, label)
+            if uri is not None and uri not in uris:
+                uris.append(uri)
                 rest, terms = rest.replace(words, " "), True
         # "B-körkort (manuell växellåda)", "svenska och engelska": nothing else to map. (A
         # name leaves the phrase to the mapper too: "IT-support" is more than *IT*.)
@@ -222,25 +217,22 @@ def _names(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_LABELS: dict[str, dict[str, str]] = {}
+def _labelled(index: SkillIndex, text: str) -> list[str]:
+    """The skills with a label equal to ``text``; none when it is ambiguous (a label shared
+    by more than two skills: the phrase is mapped instead)."""
+    rows = index.exact_skills(text)
+    return [index.uris[r] for r in rows] if len(rows) <= 2 else []
 
 
-def _preferred_labels(taxonomy: Taxonomy) -> dict[str, str]:
-    """English preferred label → skill URI (kept per taxonomy)."""
-    labels = _LABELS.get(taxonomy.content_hash)
-    if labels is None:
-        labels = {s.label("en"): uri for uri, s in taxonomy.skills.items()}
-        _LABELS.clear()
-        _LABELS[taxonomy.content_hash] = labels
-    return labels
+def _skill_with_label(index: SkillIndex, taxonomy: Taxonomy, label: str) -> str | None:
+    """The skill whose English preferred label is ``label`` (a term's skill), or None."""
+    for row in index.exact_skills(label):
+        uri = index.uris[row]
+        if taxonomy.skills[uri].label("en") == label:
+            return uri
+    return None
 
 
 def _related(taxonomy: Taxonomy, uris: set[str]) -> dict[str, set[str]]:
     """Per skill, its broader and narrower skills (one step) in ESCO's hierarchy."""
-    out: dict[str, set[str]] = {u: set(taxonomy.skill_broader.get(u, ())) for u in uris}
-    if uris:
-        for child, parents in taxonomy.skill_broader.items():
-            for parent in parents:
-                if parent in out:
-                    out[parent].add(child)
-    return out
+    return {u: {*taxonomy.skill_broader.get(u, ()), *taxonomy.skill_narrower(u)} for u in uris}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -121,8 +122,7 @@ class _Hit:
     similarity: float = 0.0  # of the best variant, before description, prior and bonus
     # Where a label of the skill occurs word for word: (that text, the Swedish it glosses or "").
     lexical_in: tuple[str, str] | None = None
-    in_context: bool = False
-    lift: float = 0.0  # what the context added to ``score``
+    in_context: bool = False  # its skill is one of the context's (and gained its weight)
 
     @property
     def lexical(self) -> bool:
@@ -180,7 +180,9 @@ class OutcomeMapper:
         self._kind_weight = np.array(
             [self.params.kind_weights.get(v.kind, 1.0) for v in index.variants], dtype=np.float32
         )
-        self._contexts: dict[frozenset[str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # A context's skill rows and their variants' ids and vectors: an ad's occupations,
+        # few distinct ones at a time (lru_cache is safe across the service's threads).
+        self._context_variants = lru_cache(maxsize=64)(self._variants_of)
 
     def _skill_prior(self) -> np.ndarray:
         # Skills many occupations need are mentioned more often; log-scaled to [0, 1].
@@ -289,7 +291,8 @@ class OutcomeMapper:
         context_rows = np.zeros(0, dtype=np.int64)
         if context is not None:
             # Every variant of the context's skills against every segment: each variant's best.
-            context_rows, context_vids, context_vectors = self._context_variants(context)
+            context_rows, context_vids, context_vectors = self._context_variants(
+                context.skills)
             if len(context_vids):
                 sims = (context_vectors @ vectors.T) * seg_weight[None, :]
                 best_seg = sims.argmax(axis=1)
@@ -325,25 +328,18 @@ class OutcomeMapper:
                 float(score[i]), int(variant_ids[best[i]]), int(seg_of[best[i]]),
                 similarity=float(similarity[i]), lexical_in=lexical.get(int(rows[i])),
                 in_context=bool(in_context[i]),
-                lift=float(context.weight) if context is not None and in_context[i] else 0.0,
             )
             for i in top.tolist()
         }
 
-    def _context_variants(self, context: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The context's skill rows, and the ids and vectors of their label variants."""
-        cached = self._contexts.get(context.skills)
-        if cached is None:
-            rows = np.array(sorted(r for u in context.skills
-                                   if (r := self.index.row(u)) is not None), dtype=np.int64)
-            vids = np.nonzero(np.isin(self.index.variant_skill, rows))[0].astype(np.int64)
-            vectors = (np.stack([self.index.vector(int(v)) for v in vids]) if len(vids)
-                       else np.zeros((0, self.embedder.dim), dtype=np.float32))
-            cached = (rows, vids, vectors)
-            if len(self._contexts) >= 64:  # an ad's occupations: few distinct ones at a time
-                self._contexts.pop(next(iter(self._contexts)))
-            self._contexts[context.skills] = cached
-        return cached
+    def _variants_of(self, skills: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The skills' rows, and the ids and vectors of their label variants."""
+        rows = np.array(sorted(r for u in skills if (r := self.index.row(u)) is not None),
+                        dtype=np.int64)
+        vids = np.nonzero(np.isin(self.index.variant_skill, rows))[0].astype(np.int64)
+        vectors = (np.stack([self.index.vector(int(v)) for v in vids]) if len(vids)
+                   else np.zeros((0, self.embedder.dim), dtype=np.float32))
+        return rows, vids, vectors
 
     def _rank(
         self, hits: dict[int, _Hit], segments: list[Segment], top_k: int, lang: Lang,
@@ -354,7 +350,9 @@ class OutcomeMapper:
             return []
         # Confidence is the link's own evidence (what the calibration was fitted on): the
         # context orders the links but does not make the model surer of any of them.
-        top = max(hit.score - hit.lift for _, hit in ranked)
+        lift = context.weight if context is not None else 0.0
+        own = {row: hit.score - lift * hit.in_context for row, hit in ranked}
+        top = max(own.values())
         words = _REASON["sv" if lang == "sv" else "en"]
         links = []
         for rank, (skill_row, hit) in enumerate(ranked, start=1):
@@ -383,8 +381,8 @@ class OutcomeMapper:
                     uri=skill.uri,
                     label=skill.label(lang),
                     score=hit.score,
-                    confidence=self.calibration(hit.score - hit.lift,
-                                                hit.score - hit.lift - top, rank, hit.lexical),
+                    confidence=self.calibration(own[skill_row], own[skill_row] - top, rank,
+                                                hit.lexical),
                     method=("semantic+lexical" if hit.lexical else "semantic")
                     + ("+gloss" if seg.glossed else ""),
                     matched_text=variant.text,

@@ -48,6 +48,7 @@ class Taxonomy:
     _hash: str | None = field(default=None, repr=False)
     _by_occupation: dict[str, tuple[OccupationSkill, ...]] | None = field(default=None,
                                                                           repr=False)
+    _narrower: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)
 
     # -- queries ---------------------------------------------------------------------------
     @property
@@ -104,6 +105,16 @@ class Taxonomy:
                     grouped[relation.occupation_uri].append(relation)
             self._by_occupation = {uri: tuple(links) for uri, links in grouped.items()}
         return self._by_occupation.get(occupation_uri, ())
+
+    def skill_narrower(self, uri: str) -> tuple[str, ...]:
+        """The skills whose broader skill is ``uri`` (grouped once, on first use)."""
+        if self._narrower is None:
+            children: dict[str, list[str]] = defaultdict(list)
+            for child, parents in self.skill_broader.items():
+                for parent in parents:
+                    children[parent].append(child)
+            self._narrower = {parent: tuple(kids) for parent, kids in children.items()}
+        return self._narrower.get(uri, ())
 
     def counts(self) -> dict[str, int]:
         essential = sum(1 for r in self.occupation_skills if r.essential)

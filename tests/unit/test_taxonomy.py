@@ -128,3 +128,9 @@ def test_interrupted_swap_is_recovered(mini_taxonomy, tmp_path: Path) -> None:
     save_taxonomy(mini_taxonomy, tmp_path)
     (tmp_path / "current").rename(tmp_path / ".previous")  # as if stopped between renames
     assert load_imported(tmp_path).content_hash == mini_taxonomy.content_hash
+
+
+def test_narrower_skills_are_the_inverse_of_broader(mini_taxonomy) -> None:
+    skill = esco_mini.SKILL
+    assert mini_taxonomy.skill_narrower(skill + "customer") == (skill + "reception",)
+    assert mini_taxonomy.skill_narrower(skill + "reception") == ()
