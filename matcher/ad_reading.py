@@ -1,23 +1,27 @@
-"""A job ad's text → its requirement profile, read in the light of the job the ad is for.
+"""A job ad's text → its requirement profile, phrase by phrase, optionally in the light of
+the job the ad is for.
 
-A recruiter reads "Läkemedelshantering enligt delegering" in an ad for an *undersköterska* as
-*assist in the administration of medication to elderly*, not as a pharmacist's skill. So:
+1. **Phrases.** The sections and list items of :mod:`matcher.requirements`: pitch, offer and
+   application give nothing; requirements weigh most, merits least.
+2. **Word for word.** A list item that is an ESCO label ("SQL"), a name written with a
+   capital inside a sentence ("Microsoft SQL Server"), and a Swedish ad term
+   (:func:`matcher.requirements.ad_terms`: "B-körkort" → *drive vehicles*, "svenska i tal
+   och skrift" → *Swedish*) name their skill with confidence 1; a term's narrower skills
+   (*write Swedish*) are then not taken from the same phrase's mapping.
+3. **Mapped.** Every other phrase is mapped; :class:`matcher.requirements.AdPolicy` says which
+   links count.
+4. **The ad's occupation as context** (``AdPolicy.context_weight``; off by default, see
+   there why). A recruiter reads "Läkemedelshantering enligt delegering" in an ad for an
+   *undersköterska* as *assist in the administration of medication to elderly*. The job title
+   (the occupation field, else the headline's title part: "Kassamedarbetare till Matmästarn –
+   extrajobb" → "Kassamedarbetare") is matched to ESCO occupations by name
+   (:func:`ad_occupations`); their skills become the phrases'
+   :class:`~matcher.mapping.Context` (candidates for every phrase, with a lift in score), and
+   a link outside them needs ``AdPolicy.outside_confidence``. A link the context raised says
+   so in its reason.
 
-1. **The ad's occupation.** The job title (the ad's occupation field, else the headline's
-   title part: "Kassamedarbetare till Matmästarn – extrajobb" → "Kassamedarbetare") is
-   matched to ESCO occupations by name (:mod:`matcher.occupation_names`). A word-for-word
-   hit wins; otherwise the closest names (:func:`ad_occupations`).
-2. **Context.** Those occupations' essential and optional skills are the phrases'
-   :class:`~matcher.mapping.Context`: every phrase is also compared with them, and they gain
-   score, so a skill the job lists outranks a look-alike from another trade.
-3. **Phrases.** The sections and list items of :mod:`matcher.requirements`; an item that is
-   an ESCO label is taken word for word.
-4. **Policy.** A link to a skill the ad's occupation lists counts from a lower confidence than
-   one outside it (:class:`matcher.requirements.AdPolicy`): "B-körkort" or "svenska" are
-   still read, from a confident link.
-
-Each requirement keeps its sentence and section; a link the context raised says so in its
-reason. Chosen and measured on the dev ads (``benchmarks/ad_requirements.py``).
+Each requirement keeps its sentence and section. Chosen and measured on the dev ads
+(``benchmarks/ad_requirements.py``).
 
 Reads: the engine's resources (:class:`Resources`). Writes nothing.
 """

@@ -366,9 +366,10 @@ class Engine:
                             occupation: str | None = None,
                             must_have: Sequence[str] = ()) -> RequirementProfile:
         """Requirement profile from a job ad's text (Swedish or English), read as
-        :mod:`matcher.ad_reading` describes: in the light of the ad's occupation (its
-        ``occupation`` field, else the job title in ``title``), sections and list items, the
-        links ``self.ad_policy`` keeps (requirement sentences weigh most, merits least).
+        :mod:`matcher.ad_reading` describes: sections and list items, labels, names and terms
+        word for word, the links ``self.ad_policy`` keeps (requirement sentences weigh most,
+        merits least); with ``ad_policy.context_weight`` on, in the light of the ad's
+        occupation (its ``occupation`` field, else the job title in ``title``).
 
         Raises:
             InvalidInputError: the text is empty or names no skill confidently.
