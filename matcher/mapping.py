@@ -319,8 +319,9 @@ class OutcomeMapper:
         is_lexical = np.fromiter((r in lexical for r in rows.tolist()), dtype=bool,
                                  count=len(rows))
         score += p.lexical_bonus * is_lexical
-        in_context = np.isin(rows, context_rows)
+        in_context = np.zeros(len(rows), dtype=bool)
         if context is not None:
+            in_context = np.isin(rows, context_rows)
             score += context.weight * in_context
         top = np.argsort(-score, kind="stable")[:top_k]
         return {
