@@ -3,7 +3,8 @@ verification method to a public key without the network.
 
 Keys are ``cryptography`` Ed25519 keys; nothing here implements cryptography. A public key is
 published as ``did:key:z6Mk…`` (multicodec 0xed01 + the 32 key bytes, base58btc multibase)
-and as an OKP JWK in the issuer's JWKS (RFC 8037).
+and as an OKP JWK in the issuer's JWKS (RFC 8037). Verification also reads P-256 multikeys
+(``zDna…``: multicodec 0x1200 + the compressed point), the keys of ``ecdsa-sd-2023`` proofs.
 
 Reads and writes key files: a private JWK (``{"kty": "OKP", "crv": "Ed25519", "d", "x"}``).
 """
@@ -19,11 +20,15 @@ from typing import Any
 
 import base58
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from matcher.errors import InvalidInputError
 
 ED25519_MULTICODEC = b"\xed\x01"
+P256_MULTICODEC = b"\x80\x24"  # varint of 0x1200, p256-pub (compressed point follows)
+
+PublicKey = Ed25519PublicKey | ec.EllipticCurvePublicKey
 
 
 class KeyResolutionError(InvalidInputError):
@@ -61,6 +66,24 @@ def parse_multibase_key(text: str) -> Ed25519PublicKey | None:
     if len(raw) != 34 or not raw.startswith(ED25519_MULTICODEC):
         return None
     return Ed25519PublicKey.from_public_bytes(raw[2:])
+
+
+def parse_multikey(text: str) -> PublicKey | None:
+    """The Ed25519 (``z6Mk…``) or P-256 (``zDna…``) public key in a multibase multikey
+    string, or None when it is neither."""
+    public = parse_multibase_key(text)
+    if public is not None or not text.startswith("z"):
+        return public
+    try:
+        raw = base58.b58decode(text[1:])
+    except ValueError:
+        return None
+    if len(raw) != 35 or not raw.startswith(P256_MULTICODEC):
+        return None
+    try:
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw[2:])
+    except ValueError:
+        return None
 
 
 def did_key(public: Ed25519PublicKey) -> str:
@@ -171,16 +194,17 @@ def jwks(keys: list[IssuerKey] | list[Ed25519PublicKey]) -> dict[str, Any]:
 class ResolvedKey:
     """A verification method resolved: the public key and who controls it."""
 
-    public: Ed25519PublicKey
+    public: PublicKey
     controller: str
     method: str
 
 
-def resolve_method(method: Any, known: Mapping[str, Ed25519PublicKey] | None = None
+def resolve_method(method: Any, known: Mapping[str, PublicKey] | None = None
                    ) -> ResolvedKey:
     """The public key a proof's ``verificationMethod`` names, offline.
 
-    Accepted forms: ``did:key:z6Mk…`` (with or without ``#z6Mk…``), any URI whose fragment is
+    Accepted forms (an Ed25519 ``z6Mk…`` or a P-256 ``zDna…`` key): ``did:key:z6Mk…`` (with
+    or without ``#z6Mk…``), any URI whose fragment is
     the key itself (``https://issuer.example/profile#z6Mk…``, as 1EdTech's validator reads it:
     the part before ``#`` is the controller), and methods in ``known`` (keys the caller
     trusts, e.g. the JWKS of issuers registered with the service). A ``did:web`` or a web
@@ -202,9 +226,10 @@ def resolve_method(method: Any, known: Mapping[str, Ed25519PublicKey] | None = N
     if scheme == "did":
         did_method = base.split(":")[1] if base.count(":") >= 2 else ""
         if did_method == "key":
-            public = parse_multibase_key(base[len("did:key:"):])
+            public = parse_multikey(base[len("did:key:"):])
             if public is None or (fragment and fragment != base[len("did:key:"):]):
-                raise KeyResolutionError(f"the did:key {method!r} is not an Ed25519 key")
+                raise KeyResolutionError(f"the did:key {method!r} is not an Ed25519 or "
+                                         "P-256 key")
             return ResolvedKey(public, base, method)
         if did_method == "web":
             raise KeyResolutionError(
@@ -214,7 +239,7 @@ def resolve_method(method: Any, known: Mapping[str, Ed25519PublicKey] | None = N
         raise KeyResolutionError(f"unknown DID method did:{did_method} in {method!r}; "
                                  "Meritmatch reads did:key (and did:web only online)")
     if fragment:
-        public = parse_multibase_key(fragment)
+        public = parse_multikey(fragment)
         if public is not None:
             return ResolvedKey(public, base, method)
     if scheme in ("http", "https"):
@@ -223,4 +248,4 @@ def resolve_method(method: Any, known: Mapping[str, Ed25519PublicKey] | None = N
             "fetched; Meritmatch verifies offline and does not know this key",
             needs_network=True)
     raise KeyResolutionError(f"unknown verification method scheme {scheme!r} in {method!r}; "
-                             "expected did:key or a URI ending in #z6Mk… (the key)")
+                             "expected did:key or a URI ending in #z6Mk… or #zDna… (the key)")

@@ -102,14 +102,23 @@ def achievement_schema(vc_version: int = 2) -> dict[str, Any]:
     That copy describes the VC 1.1 shape (``issuanceDate`` required, ``expirationDate``, a
     status of id and type only). For a VC 2.0 credential the same schema applies with VC 2.0's
     names for the two dates (``validFrom`` required, ``validUntil``) -- in the credential and
-    in the endorsements it embeds, which are credentials of the same data model -- and status
-    entries that may carry their list and index, as OB 3.0.3 has them.
+    in the endorsements it embeds, which are credentials of the same data model -- status
+    entries that may carry their list and index, as OB 3.0.3 has them, and VC 2.0's optional
+    ``name`` (also allowed, with ``description``, on the subject).
     """
     path = resources.files("matcher").joinpath("resources", "jsonld", SCHEMA_FILE)
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if vc_version == 2:
         _vc2_shape(schema)
         _vc2_shape(schema["$defs"]["EndorsementCredential"])
+        # VC 2.0 makes a credential's name optional and defines name and description for
+        # any object, its subject too (VCDM 2.0, 4.6). 1EdTech's own VC 2.0 samples rely on
+        # both and are valid in its validator: sd/derivedcredential.json has no name,
+        # simple-did-web-method.json names its subject.
+        schema["required"] = [r for r in schema["required"] if r != "name"]
+        subject = schema["$defs"]["AchievementSubject"]["properties"]
+        for term in ("name", "description"):
+            subject.setdefault(term, {"type": "string"})
         # VC 2.0 status entries (BitstringStatusListEntry) carry more than the id and type of
         # the VC 1.1 era's status methods.
         schema["$defs"]["CredentialStatus"]["additionalProperties"] = True

@@ -11,6 +11,8 @@ Signing (the spec's "transformation, hashing, proof serialisation"):
 
 Verification redoes 1–2 and checks the signature. ``Ed25519Signature2020`` and the legacy
 ``eddsa-2022`` name hash the same way, so proofs of OB 3.0 issuers on VC 1.1 verify too.
+Selective-disclosure credentials (``ecdsa-sd-2023`` derived proofs, P-256) are verified by
+:mod:`matcher.vc.ecdsa_sd`; Meritmatch does not issue them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from typing import Any
 
 import base58
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from matcher.vc import ecdsa_sd
 from matcher.vc.jsonld import canonicalize
 from matcher.vc.keys import IssuerKey, ResolvedKey
 
@@ -66,13 +71,15 @@ def proofs_of(document: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def is_supported(proof: Mapping[str, Any]) -> bool:
-    """An Ed25519 proof for assertions that this module verifies."""
+    """A proof for assertions that Meritmatch verifies: Ed25519 (``eddsa-rdfc-2022``,
+    ``eddsa-2022``, ``Ed25519Signature2020``) or a derived ``ecdsa-sd-2023`` one."""
     if proof.get("proofPurpose") != "assertionMethod":
         return False
     if proof.get("type") == "Ed25519Signature2020":
         return True
     return (proof.get("type") == "DataIntegrityProof"
-            and proof.get("cryptosuite") in (CRYPTOSUITE, *LEGACY_CRYPTOSUITES))
+            and proof.get("cryptosuite") in (CRYPTOSUITE, *LEGACY_CRYPTOSUITES,
+                                             ecdsa_sd.CRYPTOSUITE))
 
 
 def select_proof(document: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -87,7 +94,14 @@ def verify_signature(document: Mapping[str, Any], proof: Mapping[str, Any],
 
     Raises:
         UnknownContextError, MalformedJsonLdError: as :func:`sign`.
+        ecdsa_sd.DerivedProofError: a malformed ``ecdsa-sd-2023`` proof value (says why).
     """
+    if proof.get("cryptosuite") == ecdsa_sd.CRYPTOSUITE:
+        if not isinstance(key.public, ec.EllipticCurvePublicKey):
+            return False
+        return ecdsa_sd.verify(document, proof, key.public)
+    if not isinstance(key.public, Ed25519PublicKey):
+        return False
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
         return False

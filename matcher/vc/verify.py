@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from matcher.errors import CredentialError
 from matcher.vc import probes
+from matcher.vc.ecdsa_sd import DerivedProofError
 from matcher.vc.jsonld import undefined_terms
 from matcher.vc.keys import KeyResolutionError, resolve_method
 from matcher.vc.proof import proofs_of, select_proof, verify_signature
@@ -260,9 +261,9 @@ class Verifier:
             kinds = sorted({f"{p.get('type')}/{p.get('cryptosuite', '-')}" for p in proofs})
             return Check(name, "failed", (
                 f"cannot be checked here: its proof is {', '.join(kinds)}, a suite Meritmatch "
-                "does not verify (it verifies DataIntegrityProof with eddsa-rdfc-2022 or "
-                "eddsa-2022, and Ed25519Signature2020, for assertionMethod; selective-"
-                "disclosure suites such as ecdsa-sd-2023 and bbs-2023 are not supported)"),
+                "does not verify (it verifies DataIntegrityProof with eddsa-rdfc-2022, "
+                "eddsa-2022 or, derived, ecdsa-sd-2023, and Ed25519Signature2020, for "
+                "assertionMethod; bbs-2023 and ecdsa-rdfc-2019 are not supported)"),
                 unsupported=True)
         try:
             key = resolve_method(proof.get("verificationMethod"), self.known_keys)
@@ -277,7 +278,11 @@ class Verifier:
             return Check(name, "failed", (
                 f"signed with a key of {key.controller!r}, not of the credential's issuer "
                 f"{issuer_id!r}: the issuer was changed, or someone else signed it"))
-        if not verify_signature(document, proof, key):
+        try:
+            verified = verify_signature(document, proof, key)
+        except DerivedProofError as exc:
+            return Check(name, "failed", f"its selective-disclosure proof is not valid: {exc}")
+        if not verified:
             return Check(name, "failed", (
                 "the signature does not match the content: the credential was changed after "
                 f"it was signed, or it was not signed with the key it names ({key.method})"))
