@@ -6,7 +6,8 @@ them, each explained, with the courses that close its gaps.
 With an interest ("äldreomsorg med demensvård", "undersköterska"), rows close to it come
 first: through the skills the interest is mapped to, or, for occupations, their names
 (:mod:`matcher.occupation_names`); rows the interest asks for are suggested below the support
-floor (:data:`INTEREST_ASKS`).
+floor (:data:`INTEREST_ASKS`). Occupations whose names the person's credential titles come
+close to gain (``SuggestionParams.title_weight``), and the explanation names the title.
 
 Reads: the engine's resources (:class:`Resources`). Writes nothing.
 """
@@ -31,6 +32,9 @@ from matcher.taxonomy import Taxonomy
 # An interest asks for a row (an ad, an occupation) whose skills are at least this close to
 # it, relative to the closest row: such rows are suggested even below the support floor.
 INTEREST_ASKS = 0.5
+# A credential title this close to an occupation's name (OccupationNames.closeness) is named
+# in the suggestion's explanation.
+TITLE_SAYS = 0.5
 
 AdRow = tuple[str, str, RequirementProfile, Mapping[str, str]]
 
@@ -99,13 +103,20 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
     occupation_out = []
     if space.uris:
         rel = relevance(person, space.matrix, params, space.level)
-        for i in order(rel, top_k, *closeness(space.kind, named)):
+        boost, asked = closeness(space.kind, named)
+        titled = title_closeness(engine, profile)
+        if titled is not None:
+            factor = 1.0 + params.title_weight * titled[0]
+            boost = factor if boost is None else boost * factor
+        for i in order(rel, top_k, boost, asked):
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
+            why = support_note(int(rel.support[i]), params, lang)
+            if titled is not None and titled[0][i] >= TITLE_SAYS:
+                why += title_note(titled[1][int(titled[2][i])], lang)
             occupation_out.append(_suggestion(
                 engine, "occupation", occupation.uri, occupation.label(lang), profile,
-                requirement, courses_per_gap, lang,
-                why=support_note(int(rel.support[i]), params, lang)))
+                requirement, courses_per_gap, lang, why=why))
         if not occupation_out:
             notes.append(f"no occupation lists at least {params.floor} of the candidate's "
                          "skills, so none is suggested; add credentials or skills")
@@ -122,6 +133,37 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
                 tuple(details.items()), why=support_note(int(rel.support[i]), params, lang)))
     return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
                        tuple(notes))
+
+
+def credential_titles(profile: CandidateProfile) -> list[str]:
+    """The titles of the credentials the person's skills come from, each once."""
+    titles = {e.credential_title: None for evidence in profile.skills.values()
+              for e in evidence if e.credential_title}
+    return list(titles)
+
+
+def title_closeness(engine: Resources, profile: CandidateProfile
+                    ) -> tuple[np.ndarray, list[str], np.ndarray] | None:
+    """How close the person's credential titles come to each occupation's name, in
+    :attr:`occupation_space` order: (the closest title's closeness in [0, 1], the titles,
+    the index of the closest title per occupation); None without titles (self-declared
+    skills only)."""
+    titles = credential_titles(profile)
+    space = engine.occupation_space
+    if not titles or not space.uris:
+        return None
+    names = engine.occupation_names
+    position = {uri: i for i, uri in enumerate(names.uris)}
+    columns = np.array([position[uri] for uri in space.uris], dtype=np.int64)
+    near = np.stack([names.closeness(title[:200])[columns] for title in titles])
+    return near.max(axis=0), titles, near.argmax(axis=0)
+
+
+def title_note(title: str, lang: str) -> str:
+    """The explanation's clause for a credential title that names the occupation."""
+    if lang == "sv":
+        return f"; titeln på din merit «{title}» pekar mot yrket"
+    return f"; the title of your credential '{title}' points to it"
 
 
 def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> tuple[Any, Any]:

@@ -25,7 +25,9 @@ import logging
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,7 @@ FORMAT_VERSION = 1
 LEXICAL_CUTOFF = 0.9
 # A hit through the query's English gloss counts this share of one through the query itself.
 GLOSS_FACTOR = 0.95
+CLOSENESS_CACHE = 1024  # queries whose closeness is remembered (3,000 floats each: ~12 MB)
 # How people say that they name a job rather than a field: removed before matching.
 _FORMULA = re.compile(
     r"^(?:(?:jag\s+)?(?:vill|skulle\s+vilja)\s+(?:bli|jobba|arbeta)(?:\s+som)?|"
@@ -101,6 +104,8 @@ class OccupationNames:
         self._home = home
         self._show_progress = show_progress
         self._vectors: np.ndarray | None = None
+        self._closeness: Callable[[str], np.ndarray] = lru_cache(maxsize=CLOSENESS_CACHE)(
+            self._closeness_of)
 
     # -- vectors -------------------------------------------------------------------------------
     @property
@@ -215,10 +220,17 @@ class OccupationNames:
         the typical one for this query: the 99th percentile over all occupations maps to 0,
         the best to 1 (multilingual-e5 crowds cosines, so a fixed cut-off would not carry from
         one query to the next).
+
+        Remembered for the last :data:`CLOSENESS_CACHE` queries (credential titles repeat:
+        every holder of a course has its title); the array is read-only.
         """
+        return self._closeness(query)
+
+    def _closeness_of(self, query: str) -> np.ndarray:
         lexical, semantic, _ = self.scores(query)
         floor = float(np.quantile(semantic, 0.99))
         top = float(semantic.max())
         near = np.clip((semantic - floor) / max(top - floor, 1e-6), 0.0, 1.0)
         closeness: np.ndarray = np.maximum(lexical, near).astype(np.float32)
+        closeness.flags.writeable = False
         return closeness

@@ -24,7 +24,13 @@ skills. Suggestions are ordered by a relevance that weighs what a career counsel
   names the skills that support it;
 - **entry level** (the pre-study's priority): managers (ISCO major group 1) and professionals
   (2), whose jobs need experience or a degree, count ``level_prior[group]`` of their
-  relevance.
+  relevance;
+- **what the credentials are called**: a course title often names the occupation or field it
+  trains for ("CNC-operatör – grund", "Storkök – tillagning i stora mängder", "Välfärdsteknik
+  i hemtjänsten"), and a counsellor reads it first. An occupation's relevance is multiplied by
+  ``1 + title_weight × t``, where t in [0, 1] is how close the closest of the person's
+  credential titles comes to the occupation's name (:meth:`OccupationNames.closeness`). It
+  only reorders occupations the skills already support: a title never makes one eligible.
 
 Chosen by measurement on the dev split of the profile benchmark (benchmarks/suggestions.py);
 the comparison is in docs/benchmarks.md.
@@ -66,6 +72,7 @@ class SuggestionParams:
     # so that a healthcare assistant's core reads as care skills rather than "communication".
     requirement_specificity: float = 2.0
     level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.8})
+    title_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -216,7 +223,7 @@ def describe(params: SuggestionParams) -> dict[str, Any]:
             "length_prior": params.length_prior, "length_power": params.length_power,
             "min_support": params.min_support, "floor": params.floor,
             "requirement_specificity": params.requirement_specificity,
-            "level_prior": dict(params.level_prior)}
+            "level_prior": dict(params.level_prior), "title_weight": params.title_weight}
 
 
 def profile_rows(requirements: Sequence[Sequence[tuple[str, float]]],
