@@ -55,3 +55,28 @@ def test_an_interest_naming_an_occupation_puts_it_first(engine: Engine) -> None:
     wished = engine.suggest(person, top_k=3, interest="undersköterska")
     assert wished.occupations[0].id == OCC + "care-assistant", wished.notes
     assert any("occupations by name" in n for n in wished.notes)
+
+
+def test_a_credential_title_naming_an_occupation_moves_it_up_and_says_so(engine: Engine
+                                                                         ) -> None:
+    from matcher.evidence import Evidence
+    from matcher.profiles import CandidateProfile
+    from tests.fixtures.esco_mini import SKILL
+
+    def held(title: str | None) -> CandidateProfile:
+        def evidence(confidence: float) -> tuple[Evidence, ...]:
+            return (Evidence("unverified", confidence, 0.7, credential_id="c1",
+                             credential_title=title),)
+        # Every skill of both occupations; the forklift ones more surely.
+        skills = {SKILL + s: evidence(0.9) for s in ("forklift", "forklift-inspect", "drawings")}
+        skills |= {SKILL + s: evidence(0.6) for s in ("dementia", "hygiene", "infosec")}
+        return CandidateProfile("p", skills)
+
+    # The same skills; only what the course is called differs.
+    plain = engine.suggest(held(None), top_k=3)
+    assert plain.occupations[0].id == OCC + "forklift-operator"
+    titled = engine.suggest(held("Undersköterska – vård och omsorg"), top_k=3)
+    first = titled.occupations[0]
+    assert first.id == OCC + "care-assistant"
+    assert "Undersköterska – vård och omsorg" in first.why
+    assert "Undersköterska" not in titled.occupations[1].why
