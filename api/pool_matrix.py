@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from api.pool_profiles import Packed, ProfileShelf
 from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.scoring.partial_credit import PartialCredit, SkillSpace
 from matcher.scoring.score import Scores, candidate_matrix, ranking_key, score_candidates
@@ -62,7 +63,7 @@ class Snapshot:
     tail: sparse.csc_matrix | None  # (n_slots - n_main) × skills
     live: np.ndarray  # (n_slots,) bool
     count: int  # live slots
-    profiles: list[CandidateProfile]  # by slot (shared, only appended to: read < n_slots)
+    profiles: SlotProfiles  # by slot (shared, only appended to: read < n_slots)
     ids: list[str]  # by slot (idem)
 
     @property
@@ -126,6 +127,19 @@ class Snapshot:
         return np.asarray(chosen, dtype=np.int64)
 
 
+class SlotProfiles:
+    """A snapshot's profiles by slot, unpacked when read (a search reads its top k)."""
+
+    def __init__(self, packed: list[Packed]) -> None:
+        self._packed = packed
+
+    def __getitem__(self, slot: int) -> CandidateProfile:
+        return ProfileShelf.unpack(self._packed[slot])
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+
 class PoolMatrix:
     """The candidate × skill matrix of a pool, with one slot per findable candidate.
 
@@ -137,17 +151,29 @@ class PoolMatrix:
     def __init__(self, space: SkillSpace, profiles: Iterable[CandidateProfile] = ()) -> None:
         self.space = space
         self.compactions = 0
-        self._layout(sorted(profiles, key=lambda p: p.id))
+        self.shelf = ProfileShelf()
+        ordered = sorted(profiles, key=lambda p: p.id)
+        self._layout([self.shelf.pack(p) for p in ordered],
+                     candidate_matrix(ordered, space).tocsc())
+
+    @classmethod
+    def from_rows(cls, space: SkillSpace, shelf: ProfileShelf, packed: list[Packed],
+                  rows: sparse.csr_matrix) -> PoolMatrix:
+        """From profiles already packed (by ``shelf``) and their matrix rows, in any order: a
+        full load builds both a page at a time, never every profile at once."""
+        matrix = cls.__new__(cls)
+        matrix.space, matrix.compactions, matrix.shelf = space, 0, shelf
+        order = sorted(range(len(packed)), key=lambda i: packed[i][0])
+        matrix._layout([packed[i] for i in order],
+                       rows[np.asarray(order, dtype=np.int64)].tocsc())
+        return matrix
 
     # -- layout ------------------------------------------------------------------------------
-    def _layout(self, ordered: list[CandidateProfile],
-                main: sparse.csc_matrix | None = None) -> None:
-        """Start a new layout: ``ordered`` (in id order) become the main part."""
-        if main is None:
-            main = candidate_matrix(ordered, self.space).tocsc()
+    def _layout(self, ordered: list[Packed], main: sparse.csc_matrix) -> None:
+        """Start a new layout: ``ordered`` (packed, in id order) become the main part."""
         self._main = main
-        self._profiles: list[CandidateProfile] = list(ordered)
-        self._ids: list[str] = [p.id for p in ordered]
+        self._profiles: list[Packed] = list(ordered)
+        self._ids: list[str] = [p[0] for p in ordered]
         self._slot: dict[str, int] = {cid: i for i, cid in enumerate(self._ids)}
         # Readers by id take both from one assignment, never one old and one new.
         self._by_id = (self._profiles, self._slot)
@@ -163,7 +189,7 @@ class PoolMatrix:
 
     def _publish(self) -> None:
         self._snapshot = Snapshot(self.space, self._main, self._tail_csc, self._live,
-                                  len(self._slot), self._profiles, self._ids)
+                                  len(self._slot), SlotProfiles(self._profiles), self._ids)
 
     # -- reading -----------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -176,7 +202,9 @@ class PoolMatrix:
         """The current profile of a findable candidate, else None."""
         profiles, slot_of = self._by_id
         slot = slot_of.get(candidate_id)
-        return profiles[slot] if slot is not None and slot < len(profiles) else None
+        if slot is None or slot >= len(profiles):
+            return None
+        return ProfileShelf.unpack(profiles[slot])
 
     def ids(self) -> list[str]:
         return list(self._slot)
@@ -220,7 +248,7 @@ class PoolMatrix:
             for i, profile in enumerate(upserts):
                 # Appended before the id points at it: a reader never sees a slot beyond
                 # the list.
-                self._profiles.append(profile)
+                self._profiles.append(self.shelf.pack(profile))
                 self._ids.append(profile.id)
                 self._slot[profile.id] = base + i
                 live[base + i] = True

@@ -170,6 +170,43 @@ def test_matrix_updated_in_place_ranks_as_one_built_from_scratch(
     _check_same_as_from_scratch(engine, matrix, {})
 
 
+def test_packed_profiles_come_back_equal_and_share_their_evidence() -> None:
+    from api.pool_profiles import ProfileShelf
+
+    course = {"credential_id": "urn:course:1", "credential_title": "Truckkort A+B",
+              "issuer": "Komvux", "outcome": "Kan köra motviktstruck säkert."}
+    shelf = ProfileShelf()
+    a = CandidateProfile("a", {
+        FORKLIFT: (Evidence("verified", 0.8, 0.8, **course),
+                   Evidence("self_declared", 1.0, 0.4)),
+        DEMENTIA: (Evidence("unverified", 0.5, 0.35, **course,
+                            verification={"status": "unverified", "reason": "unknown key"}),),
+    }, ("a note",))
+    b = CandidateProfile("b", {FORKLIFT: (Evidence("verified", 0.8, 0.8, **course),)})
+    packed_a, packed_b = shelf.pack(a), shelf.pack(b)
+    assert shelf.unpack(packed_a) == a and shelf.unpack(packed_b) == b
+    # Two holders of one course hold one evidence object (a dict-bearing one is kept as is).
+    assert shelf.unpack(packed_b).skills[FORKLIFT][0] is next(
+        e for e in shelf.unpack(packed_a).skills[FORKLIFT] if e.strength == "verified")
+
+
+def test_a_matrix_from_packed_pages_is_the_one_built_from_profiles(engine: Engine) -> None:
+    from scipy import sparse
+
+    from api.pool_profiles import ProfileShelf
+
+    rng = random.Random(11)
+    uris = list(engine.taxonomy.skills)
+    space = engine.partial_credit.space
+    profiles = [_profile(rng, f"c_{rng.getrandbits(32):08x}", uris) for _ in range(30)]
+    shelf = ProfileShelf()
+    pages = [profiles[:13], profiles[13:]]  # not in id order: sorted when laid out
+    built = PoolMatrix.from_rows(space, shelf, [shelf.pack(p) for page in pages for p in page],
+                                 sparse.vstack([candidate_matrix(page, space) for page in pages],
+                                               format="csr"))
+    _check_same_as_from_scratch(engine, built, {p.id: p for p in profiles})
+
+
 # -- deltas between processes ------------------------------------------------------------------
 def _search(client: Any, keys: Any, must: str = FORKLIFT) -> list[dict[str, Any]]:
     r = client.post("/v1/search", json={"requirement": {"occupation": FORKLIFT_OPERATOR,
