@@ -45,13 +45,19 @@ from typing import Any
 
 from scipy import sparse
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from api.pool_matrix import PoolMatrix, Snapshot
 from api.pool_profiles import Packed, ProfileShelf
-from api.profiles import build_profile
+from api.profiles import build_profile, profile_of
 from api.store import Store
-from api.store.models import Candidate, HeldCredential, IssuerCredential, utcnow
+from api.store.models import (
+    Candidate,
+    DeclaredSkill,
+    HeldCredential,
+    IssuerCredential,
+    utcnow,
+)
 from matcher.evidence import LinkPolicy
 from matcher.profiles import CandidateProfile
 from matcher.scoring.partial_credit import SkillSpace
@@ -129,14 +135,14 @@ class CandidatePool:
             after = ""
             while True:
                 with self.store.new_session() as session:
-                    rows = list(session.scalars(
-                        candidate_query().where(Candidate.consent.is_(True),
-                                                Candidate.id > after)
-                        .order_by(Candidate.id).limit(LOAD_PAGE)))
-                    page = [build_profile(c, self.taxonomy, self.policy) for c in rows]
-                    for c in rows:
-                        if c.share_contact and c.contact:
-                            contacts[c.id] = dict(c.contact)
+                    rows = session.execute(
+                        select(Candidate.id, Candidate.share_contact, Candidate.contact)
+                        .where(Candidate.consent.is_(True), Candidate.id > after)
+                        .order_by(Candidate.id).limit(LOAD_PAGE)).all()
+                    page = self._page(session, [r.id for r in rows])
+                    for r in rows:
+                        if r.share_contact and r.contact:
+                            contacts[r.id] = dict(r.contact)
                 # A page's profiles are packed and turned into matrix rows at once: the pool
                 # never holds every profile unpacked (5 kB each against ~0.6 kB packed).
                 pages.append(candidate_matrix(page, self.space))
@@ -153,6 +159,25 @@ class CandidatePool:
         logger.info("candidate pool: full load of %d profiles in %.2fs (profiles %.2fs, "
                     "matrix %.2fs; change log at %d)", len(packed), self.load_seconds,
                     built - started, self.load_seconds - (built - started), seen)
+
+    def _page(self, session: Session, ids: list[str]) -> list[CandidateProfile]:
+        """The profiles of these candidates, in bulk: declared skills as plain rows, held
+        credentials (few) as objects with their links. The same profiles as
+        :func:`api.profiles.build_profile` builds from a loaded candidate (a test checks)."""
+        declared: dict[str, list[str]] = {cid: [] for cid in ids}
+        for cid, uri in session.execute(
+                select(DeclaredSkill.candidate_id, DeclaredSkill.skill_uri)
+                .where(DeclaredSkill.candidate_id.in_(ids)).order_by(DeclaredSkill.id)):
+            declared[cid].append(uri)
+        held: dict[str, list[HeldCredential]] = {cid: [] for cid in ids}
+        for h in session.scalars(
+                select(HeldCredential).where(HeldCredential.candidate_id.in_(ids))
+                .options(selectinload(HeldCredential.credential)
+                         .selectinload(IssuerCredential.links))
+                .order_by(HeldCredential.id)):
+            held[h.candidate_id].append(h)
+        return [profile_of(cid, held[cid], declared[cid], self.taxonomy, self.policy)
+                for cid in ids]
 
     # -- deltas ------------------------------------------------------------------------------
     def catch_up(self) -> int:

@@ -18,6 +18,7 @@ What only the service knows:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, cast
 
@@ -53,10 +54,20 @@ def text_links(links: list[dict[str, Any]]) -> list[TextLink]:
 def build_profile(candidate: Candidate, taxonomy: Taxonomy,
                   policy: LinkPolicy | None = None) -> CandidateProfile:
     """The candidate's skills, each with every piece of evidence behind it."""
-    current = [h for h in candidate.credentials if h.revoked_at is None]
+    return profile_of(candidate.id, candidate.credentials,
+                      [d.skill_uri for d in candidate.skills], taxonomy, policy)
+
+
+def profile_of(candidate_id: str, credentials: Sequence[HeldCredential],
+               declared: Sequence[str], taxonomy: Taxonomy,
+               policy: LinkPolicy | None = None) -> CandidateProfile:
+    """:func:`build_profile` from a candidate's parts: their held credentials (in id order)
+    and self-declared skill URIs (in the order declared). The pool's full load reads the
+    parts in bulk, without one ORM object per declared skill."""
+    current = [h for h in credentials if h.revoked_at is None]
     held = [(h.document, bool(h.verified), text_links(held_links(h))) for h in current]
-    declared = [d.skill_uri for d in candidate.skills if d.skill_uri in taxonomy.skills]
-    profile = build_candidate_profile(candidate.id, held, self_declared=declared,
+    declared = [uri for uri in declared if uri in taxonomy.skills]
+    profile = build_candidate_profile(candidate_id, held, self_declared=declared,
                                       taxonomy=taxonomy, policy=policy)
     findings = {str(h.document.get("id")): h.verification for h in current if h.verification}
     if not findings:

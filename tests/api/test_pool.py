@@ -207,6 +207,31 @@ def test_a_matrix_from_packed_pages_is_the_one_built_from_profiles(engine: Engin
     _check_same_as_from_scratch(engine, built, {p.id: p for p in profiles})
 
 
+def test_a_full_load_builds_the_profiles_the_service_builds_one_at_a_time(
+        client: TestClient, store: Store, keys: Any, engine: Engine) -> None:
+    """The full load reads candidates in bulk (declared skills as plain rows); each profile
+    is the one :func:`api.profiles.build_profile` makes of the loaded candidate."""
+    from api.pool import candidate_query
+    from api.profiles import build_profile
+
+    seeker_with_credential(client, keys, consent=True)  # a claimed (verified) credential
+    h = keys.headers("job_seeker")
+    for uri in (DEMENTIA, FORKLIFT):  # one also held through the credential
+        assert client.post("/v1/me/candidate/skills", json={"uri": uri},
+                           headers=h).status_code == 201
+    for i in range(3):  # others with declared skills only
+        _add_candidate(store, f"c_other{i}", [FORKLIFT, DEMENTIA][i % 2])
+    pool = CandidatePool(store, engine.taxonomy, engine.link_policy)
+    pool.reload()
+    with store.new_session() as session:
+        loaded = {c.id: build_profile(c, engine.taxonomy, engine.link_policy)
+                  for c in session.scalars(candidate_query().where(Candidate.consent.is_(True)))}
+    assert len(loaded) == 4 and set(pool.profiles()) == set(loaded)
+    assert all(pool.profiles()[cid] == profile for cid, profile in loaded.items())
+    assert any(len(p.skills) >= 2 and any(len(e) > 1 for e in p.skills.values())
+               for p in loaded.values())  # evidence from a credential and a declaration
+
+
 # -- deltas between processes ------------------------------------------------------------------
 def _search(client: Any, keys: Any, must: str = FORKLIFT) -> list[dict[str, Any]]:
     r = client.post("/v1/search", json={"requirement": {"occupation": FORKLIFT_OPERATOR,
