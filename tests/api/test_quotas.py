@@ -45,6 +45,29 @@ def test_request_quota_per_key(engine: Engine, tmp_path: Path) -> None:
         assert client.get("/v1/me", headers=keys.headers("issuer")).status_code == 200
 
 
+def test_counting_requests_does_not_start_a_thread_per_request(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """limits' MemoryStorage starts a timer thread on most hits; ours cleans up at most once
+    a second, and the quota still counts every request."""
+    from api.bulkhead import Quotas
+
+    started = []
+
+    class Counting(threading.Timer):
+        def start(self) -> None:
+            started.append(self)
+            super().start()
+
+    quotas = Quotas("1000/minute", "1000/minute")
+    monkeypatch.setattr(threading, "Timer", Counting)
+    for _ in range(50):
+        quotas.request(1)
+        time.sleep(0.002)  # past MemoryStorage's 10 ms timer every few hits
+    assert len(started) <= 1
+    stats = quotas._limiter.get_window_stats(quotas.requests, "requests", "1")
+    assert stats.remaining == 1000 - 50
+
+
 def test_mapping_quota_and_caps(engine: Engine, tmp_path: Path) -> None:
     with site(engine, tmp_path, mapping_rate_limit="3000/minute") as (client, keys):
         h = keys.headers("employer")
