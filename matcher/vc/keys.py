@@ -55,33 +55,37 @@ def multibase_key(public: Ed25519PublicKey) -> str:
     return "z" + base58.b58encode(ED25519_MULTICODEC + raw).decode("ascii")
 
 
-def parse_multibase_key(text: str) -> Ed25519PublicKey | None:
-    """The Ed25519 public key in a ``z6Mk…`` string, or None when it is not one."""
+def _multikey(text: str, codec: bytes, size: int) -> bytes | None:
+    """The key bytes of a base58btc multibase multikey (``z`` + codec + key) of this codec
+    and key size, else None."""
     if not text.startswith("z"):
         return None
     try:
         raw = base58.b58decode(text[1:])
     except ValueError:
         return None
-    if len(raw) != 34 or not raw.startswith(ED25519_MULTICODEC):
+    if len(raw) != len(codec) + size or not raw.startswith(codec):
         return None
-    return Ed25519PublicKey.from_public_bytes(raw[2:])
+    return raw[len(codec):]
+
+
+def parse_multibase_key(text: str) -> Ed25519PublicKey | None:
+    """The Ed25519 public key in a ``z6Mk…`` string, or None when it is not one."""
+    raw = _multikey(text, ED25519_MULTICODEC, 32)
+    return Ed25519PublicKey.from_public_bytes(raw) if raw is not None else None
 
 
 def parse_multikey(text: str) -> PublicKey | None:
-    """The Ed25519 (``z6Mk…``) or P-256 (``zDna…``) public key in a multibase multikey
-    string, or None when it is neither."""
+    """The Ed25519 (``z6Mk…``) or P-256 (``zDna…``, compressed point) public key in a
+    multibase multikey string, or None when it is neither."""
     public = parse_multibase_key(text)
-    if public is not None or not text.startswith("z"):
+    if public is not None:
         return public
-    try:
-        raw = base58.b58decode(text[1:])
-    except ValueError:
-        return None
-    if len(raw) != 35 or not raw.startswith(P256_MULTICODEC):
+    raw = _multikey(text, P256_MULTICODEC, 33)
+    if raw is None:
         return None
     try:
-        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw[2:])
+        return ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
     except ValueError:
         return None
 
