@@ -80,3 +80,16 @@ def test_a_credential_title_naming_an_occupation_moves_it_up_and_says_so(engine:
     assert first.id == OCC + "care-assistant"
     assert "Undersköterska – vård och omsorg" in first.why
     assert "Undersköterska" not in titled.occupations[1].why
+
+
+def test_at_most_ten_credential_titles_are_read_those_with_most_evidence() -> None:
+    from matcher.advice import MAX_TITLES, credential_titles
+    from matcher.evidence import Evidence
+    from matcher.profiles import CandidateProfile
+
+    skills = {f"urn:skill:{i}": (Evidence("unverified", 0.8, 0.1 * (i + 1),
+                                          credential_title=f"Kurs {i}"),)
+              for i in range(15)}
+    titles = credential_titles(CandidateProfile("p", skills))
+    assert len(titles) == MAX_TITLES == 10
+    assert titles[0] == "Kurs 14" and "Kurs 0" not in titles  # the most evidence first
