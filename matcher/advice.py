@@ -15,6 +15,7 @@ Reads: the engine's resources (:class:`Resources`). Writes nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -26,7 +27,7 @@ from matcher.occupation_names import LEXICAL_CUTOFF, NameMatch, OccupationNames
 from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.scoring.partial_credit import PartialCredit
 from matcher.scoring.results import Suggestion, Suggestions
-from matcher.suggest import OccupationSpace
+from matcher.suggest import OccupationSpace, Relevance
 from matcher.taxonomy import Taxonomy
 
 # An interest asks for a row (an ad, an occupation) whose skills are at least this close to
@@ -40,6 +41,9 @@ TITLE_SAYS = 0.5
 MAX_TITLES = 10
 
 AdRow = tuple[str, str, RequirementProfile, Mapping[str, str]]
+# A person's credential titles against occupation names (title_closeness): per occupation
+# the closest title's closeness, the titles, and which one was closest.
+Titles = tuple[np.ndarray, list[str], np.ndarray]
 
 
 class Resources(Protocol):
@@ -76,10 +80,8 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
     from matcher.scoring.score import suggestion_relevance
     from matcher.suggest import order, person_vector, relevance, support_note
 
-    partial = engine.partial_credit
     space = engine.occupation_space
     params = space.params
-    person = person_vector(profile, partial.space, params)
     wish = named = None
     if interest is not None:
         wish, named = _interest(engine, interest, lang, notes)
@@ -105,13 +107,9 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
 
     occupation_out = []
     if space.uris:
-        rel = relevance(person, space.matrix, params, space.level)
-        boost, asked = closeness(space.kind, named)
-        titled = title_closeness(engine, profile)
-        if titled is not None:
-            factor = 1.0 + params.title_weight * titled[0]
-            boost = factor if boost is None else boost * factor
-        for i in order(rel, top_k, boost, asked):
+        ranked, rel, _, titled = rank_occupations(engine, profile, top_k,
+                                                  *closeness(space.kind, named))
+        for i in ranked:
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
             why = support_note(int(rel.support[i]), params, lang)
@@ -128,6 +126,7 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
                      "are suggested; import the ESCO relations bundle")
     ad_out = []
     if ads:
+        person = person_vector(profile, engine.partial_credit.space, params)
         rel = relevance(person, space.weighted(ad_matrix), params)
         for i in order(rel, top_k, *closeness(ad_matrix)):
             ad_id, title, requirement, details = ads[i]
@@ -136,6 +135,26 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
                 tuple(details.items()), why=support_note(int(rel.support[i]), params, lang)))
     return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
                        tuple(notes))
+
+
+def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
+                     boost: np.ndarray | None = None, asked: np.ndarray | None = None,
+                     ) -> tuple[list[int], Relevance, np.ndarray | None, Titles | None]:
+    """The ``top_k`` occupations (rows of :attr:`occupation_space`) in suggestion order, with
+    the relevance, the boost that ordered them (an interest's, ``boost``, times the credential
+    titles') and the titles' closeness (:func:`title_closeness`). ``asked``: rows the person
+    asked for (:func:`matcher.suggest.order`)."""
+    from matcher.suggest import order, person_vector, relevance
+
+    space = engine.occupation_space
+    params = space.params
+    rel = relevance(person_vector(profile, engine.partial_credit.space, params), space.matrix,
+                    params, space.level)
+    titled = title_closeness(engine, profile)
+    if titled is not None:
+        factor = 1.0 + params.title_weight * titled[0]
+        boost = factor if boost is None else boost * factor
+    return order(rel, top_k, boost, asked), rel, boost, titled
 
 
 def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> list[str]:
@@ -149,21 +168,30 @@ def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> lis
     return sorted(weight, key=lambda t: -weight[t])[:limit]
 
 
-def title_closeness(engine: Resources, profile: CandidateProfile
-                    ) -> tuple[np.ndarray, list[str], np.ndarray] | None:
+def title_closeness(engine: Resources, profile: CandidateProfile) -> Titles | None:
     """How close the person's credential titles come to each occupation's name, in
     :attr:`occupation_space` order: (the closest title's closeness in [0, 1], the titles,
     the index of the closest title per occupation); None without titles (self-declared
     skills only)."""
     titles = credential_titles(profile)
-    space = engine.occupation_space
-    if not titles or not space.uris:
+    if not titles or not engine.occupation_space.uris:
         return None
-    names = engine.occupation_names
-    position = {uri: i for i, uri in enumerate(names.uris)}
-    columns = np.array([position[uri] for uri in space.uris], dtype=np.int64)
-    near = np.stack([names.closeness(title[:200])[columns] for title in titles])
+    near = np.stack([name_closeness(engine, title[:200]) for title in titles])
     return near.max(axis=0), titles, near.argmax(axis=0)
+
+
+def name_closeness(engine: Resources, query: str) -> np.ndarray:
+    """:meth:`OccupationNames.closeness` of ``query``, in :attr:`occupation_space` order."""
+    names = engine.occupation_names
+    aligned: np.ndarray = names.closeness(query)[_name_columns(names, engine.occupation_space)]
+    return aligned
+
+
+@lru_cache(maxsize=4)
+def _name_columns(names: OccupationNames, space: OccupationSpace) -> np.ndarray:
+    """Where each occupation of ``space`` is in ``names`` (both are built once per engine)."""
+    position = {uri: i for i, uri in enumerate(names.uris)}
+    return np.array([position[uri] for uri in space.uris], dtype=np.int64)
 
 
 def title_note(title: str, lang: str) -> str:
@@ -198,9 +226,7 @@ def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> 
                                            for u in wanted.uris[:6]))
     space = engine.occupation_space
     if space.uris:
-        names = engine.occupation_names
-        by_uri = dict(zip(names.uris, names.closeness(interest).tolist(), strict=True))
-        named = np.array([by_uri.get(u, 0.0) for u in space.uris], dtype=np.float32)
+        named = name_closeness(engine, interest)
         best = engine.match_occupations(interest, top_k=3)
         if best and best[0].method == "lexical":
             read.append("occupations by name: " + ", ".join(

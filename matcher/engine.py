@@ -514,19 +514,14 @@ class Engine:
                          ) -> list[list[tuple[str, float]]]:
         """For each candidate, the ``top_k`` ESCO occupations in suggestion order (URI,
         relevance), as :meth:`suggest` orders them without an interest (the benchmarks)."""
-        from matcher.advice import title_closeness
-        from matcher.suggest import order, person_vector, relevance
+        from matcher.advice import rank_occupations
 
-        space = self.occupation_space
+        uris = self.occupation_space.uris
         out = []
         for profile in candidates:
-            person = person_vector(profile, self.partial_credit.space, space.params)
-            rel = relevance(person, space.matrix, space.params, space.level)
-            titled = title_closeness(self, profile)
-            boost = None if titled is None else 1.0 + space.params.title_weight * titled[0]
-            out.append([(space.uris[i], float(rel.score[i] * (1.0 if boost is None
-                                                                else boost[i])))
-                        for i in order(rel, top_k, boost)])
+            ranked, rel, boost, _ = rank_occupations(self, profile, top_k)
+            out.append([(uris[i], float(rel.score[i] * (1.0 if boost is None else boost[i])))
+                        for i in ranked])
         return out
 
     def suggest(
