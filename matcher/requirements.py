@@ -79,9 +79,8 @@ _TASK = re.compile(r"\b(du kommer att|i rollen|i tjänsten|dina arbetsuppgifter|
                    re.IGNORECASE)
 # A sentence that opens with what "du" does, in the present tense ("Du ger omvårdnad …",
 # "Som undersköterska dokumenterar du …", "Hälften av tiden arbetar du med …"), describes
-# the job; "du är", "du får", "du
-# erbjuds" describe the person or the offer, and a question ("Brinner du för service?") is
-# the pitch.
+# the job; "du är", "du får", "du erbjuds" describe the person or the offer, and a question
+# ("Brinner du för service?") is the pitch.
 _DU_DOES = re.compile(r"^(?!.*\?\s*$)(?:(?:som|i|på|hälften av|resten av) (?:\w+ ){0,2})?"
                       r"(?:du (?!är\b|får\b|erbjuds\b|blir\b|behöver\b)[a-zåäö]+r\b|"
                       r"(?!är\b|får\b|blir\b)[a-zåäö]+r du\b)", re.IGNORECASE)

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from matcher.vc.jsonld import canonicalize
+from matcher.vc.jsonld import canonicalize, proof_config_hash, unsecured
 from matcher.vc.keys import P256_MULTICODEC, b64url, b64url_decode
 
 CRYPTOSUITE = "ecdsa-sd-2023"
@@ -107,8 +107,6 @@ _BLANK = re.compile(r"_:(c14n\d+)")
 
 def _statements(document: Mapping[str, Any], label_map: Mapping[str, str]) -> list[str]:
     """The document's canonical N-Quads with the issuer's blank node labels, sorted."""
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
-
     def relabel(match: re.Match[str]) -> str:
         label = label_map.get(match.group(1))
         if label is None:
@@ -116,7 +114,7 @@ def _statements(document: Mapping[str, Any], label_map: Mapping[str, str]) -> li
                                     "credential (a statement was added)")
         return "_:" + label
 
-    lines = [line + "\n" for line in canonicalize(unsecured).split("\n") if line]
+    lines = [line + "\n" for line in canonicalize(unsecured(document)).split("\n") if line]
     return sorted(_BLANK.sub(relabel, line) for line in lines)
 
 
@@ -143,9 +141,7 @@ def verify(document: Mapping[str, Any], proof: Mapping[str, Any],
         raise DerivedProofError("its key is not a P-256 key, as ecdsa-sd-2023 with SHA-256 "
                                 "needs")
     derived = parse(proof.get("proofValue"))
-    config = {k: v for k, v in proof.items() if k != "proofValue"}
-    config["@context"] = document.get("@context")
-    proof_hash = hashlib.sha256(canonicalize(config).encode("utf-8")).digest()
+    proof_hash = proof_config_hash(document, proof)
     statements = _statements(document, derived.label_map)
     mandatory = [s for i, s in enumerate(statements) if i in derived.mandatory]
     disclosed = [s for i, s in enumerate(statements) if i not in derived.mandatory]

@@ -12,7 +12,9 @@ algorithm the ``eddsa-rdfc-2022`` cryptosuite signs.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -103,6 +105,23 @@ def _run(step: str, function: Any, *args: Any) -> Any:
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise MalformedJsonLdError(f"not valid JSON-LD ({step}): {exc}",
                                    field="@context") from None
+
+
+def unsecured(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The document without its proof (what a Data Integrity proof signs)."""
+    return {k: v for k, v in document.items() if k != "proof"}
+
+
+def proof_config_hash(document: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:
+    """SHA-256 of a proof's configuration: its options without the proof value, in the
+    document's ``@context``, canonicalised (RDFC-1.0) -- as every RDFC cryptosuite hashes it.
+
+    Raises:
+        UnknownContextError, MalformedJsonLdError: as :func:`canonicalize`.
+    """
+    config = {k: v for k, v in options.items() if k != "proofValue"}
+    config["@context"] = document.get("@context")
+    return hashlib.sha256(canonicalize(config).encode("utf-8")).digest()
 
 
 def canonicalize(document: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from matcher.vc import ecdsa_sd
-from matcher.vc.jsonld import canonicalize
+from matcher.vc.jsonld import canonicalize, proof_config_hash, unsecured
 from matcher.vc.keys import IssuerKey, ResolvedKey
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -40,11 +40,8 @@ def _now() -> str:
 
 
 def _hash_data(document: Mapping[str, Any], options: Mapping[str, Any]) -> bytes:
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
-    config = {k: v for k, v in options.items() if k != "proofValue"}
-    config["@context"] = document.get("@context")
-    return (hashlib.sha256(canonicalize(config).encode("utf-8")).digest()
-            + hashlib.sha256(canonicalize(unsecured).encode("utf-8")).digest())
+    return (proof_config_hash(document, options)
+            + hashlib.sha256(canonicalize(unsecured(document)).encode("utf-8")).digest())
 
 
 def sign(document: Mapping[str, Any], key: IssuerKey, *, created: str | None = None,
@@ -58,9 +55,9 @@ def sign(document: Mapping[str, Any], key: IssuerKey, *, created: str | None = N
     options = {"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE,
                "created": created or _now(), "verificationMethod": key.verification_method,
                "proofPurpose": "assertionMethod"}
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
-    signature = key.sign(_hash_data(unsecured, options))
-    return unsecured | {"proof": options | {
+    bare = unsecured(document)
+    signature = key.sign(_hash_data(bare, options))
+    return bare | {"proof": options | {
         "proofValue": "z" + base58.b58encode(signature).decode("ascii")}}
 
 
@@ -109,9 +106,8 @@ def verify_signature(document: Mapping[str, Any], proof: Mapping[str, Any],
         signature = base58.b58decode(value[1:])
     except ValueError:
         return False
-    unsecured = {k: v for k, v in document.items() if k != "proof"}
     try:
-        key.public.verify(signature, _hash_data(unsecured, proof))
+        key.public.verify(signature, _hash_data(document, proof))
     except InvalidSignature:
         return False
     return True
