@@ -161,8 +161,8 @@ class PoolMatrix:
                   rows: sparse.csr_matrix) -> PoolMatrix:
         """From profiles already packed (by ``shelf``) and their matrix rows, in any order: a
         full load builds both a page at a time, never every profile at once."""
-        matrix = cls.__new__(cls)
-        matrix.space, matrix.compactions, matrix.shelf = space, 0, shelf
+        matrix = cls(space)
+        matrix.shelf = shelf
         order = sorted(range(len(packed)), key=lambda i: packed[i][0])
         matrix._layout([packed[i] for i in order],
                        rows[np.asarray(order, dtype=np.int64)].tocsc())
