@@ -71,7 +71,7 @@ class SuggestionParams:
     # requirement weighs (idf / the most specific skill's idf) ** this (0: every skill alike),
     # so that a healthcare assistant's core reads as care skills rather than "communication".
     requirement_specificity: float = 2.0
-    level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.8})
+    level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.6})
     title_weight: float = 1.0
 
 
