@@ -298,8 +298,8 @@ def server_kind(pid: int, workers: int) -> str:
     return f"matcher serve --workers {workers} (gunicorn, uvicorn workers, reuse_port)"
 
 
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU time of each process (Linux /proc)."""
+def cpu_seconds(pids: list[int], kind: str = "both") -> dict[int, float]:
+    """CPU time of each process (Linux /proc): ``user``, ``system`` or ``both``."""
     ticks = os.sysconf("SC_CLK_TCK")
     out = {}
     for p in pids:
@@ -307,7 +307,8 @@ def cpu_seconds(pids: list[int]) -> dict[int, float]:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        out[p] = (int(fields[11]) + int(fields[12])) / ticks
+        user, system = int(fields[11]), int(fields[12])
+        out[p] = {"user": user, "system": system, "both": user + system}[kind] / ticks
     return out
 
 
@@ -377,6 +378,9 @@ def main() -> int:
                         help="write one search answer (top 10) to this file")
     parser.add_argument("--profile", type=Path, default=None,
                         help="py-spy profile of a server process during the search phase")
+    parser.add_argument("--profile-gil", action="store_true",
+                        help="with --profile: only samples that hold the GIL (where the "
+                        "Python CPU goes, not where threads wait)")
     parser.add_argument("--results-name", default="service_load",
                         help="results file benchmarks/results/NAME.json (a run of other code "
                         "can be kept beside the default one)")
@@ -418,12 +422,15 @@ def main() -> int:
             # py-spy (pip install py-spy) samples the last server process during the phase.
             profiler = subprocess.Popen(
                 ["py-spy", "record", "-d", str(int(args.duration)), "-r", "200", "-f", "raw",
-                 "-o", str(args.profile), "-p", str(pids[-1])],
+                 "-o", str(args.profile), "-p", str(pids[-1])]
+                + (["--gil"] if args.profile_gil else []),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         before = cpu_seconds(pids)
+        before_sys = cpu_seconds(pids, "system")
         search = asyncio.run(run_phase(port, key, requirement_ids, rate=args.rate, map_rate=0,
                                        duration=args.duration, connections=args.connections))
         after = cpu_seconds(pids)
+        after_sys = cpu_seconds(pids, "system")
         if profiler is not None:
             profiler.wait(60)
             print(f"profile of process {pids[-1]} in {args.profile} (collapsed stacks)")
@@ -432,6 +439,10 @@ def main() -> int:
         # each process's share, to show the load is spread.
         search["search"]["server_cpu_ms_per_request"] = round(
             1000 * sum(used.values()) / max(1, search["search"]["ok"]), 2)
+        # ... of which in the kernel (socket I/O, disk syncs, threads waking each other)
+        search["search"]["server_system_cpu_ms_per_request"] = round(
+            1000 * sum(after_sys.get(p, 0.0) - before_sys.get(p, 0.0) for p in pids)
+            / max(1, search["search"]["ok"]), 2)
         workers = [p for p in pids[1:] if is_server_process(p)] or pids[:1]
         search["search"]["cpu_share_per_process"] = [
             round(used[p] / max(1e-9, sum(used.values())), 3) for p in workers]
@@ -461,7 +472,8 @@ def main() -> int:
     write_results(args.results_name, results)
     shutil.rmtree(work, ignore_errors=True)  # the store: 70–110 MB for 10,000 candidates
     print(f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; server CPU "
-          f"per search {search['search']['server_cpu_ms_per_request']} ms, shared "
+          f"per search {search['search']['server_cpu_ms_per_request']} ms (system "
+          f"{search['search']['server_system_cpu_ms_per_request']} ms), shared "
           f"{search['search']['cpu_share_per_process']}; server memory {memory:,.0f} MB")
     for phase, kinds in results["phases"].items():
         for kind, s in kinds.items():

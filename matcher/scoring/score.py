@@ -106,18 +106,33 @@ def score_candidates(
         shape=(len(space), 2 * n_req)).tocsr()
     relevant = np.flatnonzero(np.diff(q.indptr))
     csc = candidates if candidates.format == "csc" else candidates.tocsc()
-    product = (csc[:, relevant] @ q[relevant]).tocsr()
+    n = candidates.shape[0]
+    # Only the rows holding a relevant skill can score: the product runs on those rows alone
+    # (renumbered 0 … k−1), so a search costs in proportion to the entries it touches, not to
+    # the pool (a million rows, few of them holding a rare skill). The rest score 0.
+    sub = csc[:, relevant]
+    touched = np.zeros(n, dtype=bool)
+    touched[sub.indices] = True
+    rows = np.flatnonzero(touched)
+    renumber = np.zeros(n, dtype=np.int32)
+    renumber[rows] = np.arange(len(rows), dtype=np.int32)
+    compact = sparse.csc_matrix((sub.data, renumber[sub.indices], sub.indptr),
+                                shape=(len(rows), len(relevant)))
+    product = (compact @ q[relevant]).tocsr()
     # All sparse (no dense candidates × skills block, no BLAS call): the service runs many
     # searches side by side and a multi-threaded BLAS would only spin on the other's core.
     direct, part = product[:, :n_req], product[:, n_req:]
     part.data = np.minimum(part.data, partial.meta["params"]["partial_cap"])
     covered = direct.maximum(part)
-    score = (covered @ core) / float(core.sum())
-    full = (covered @ weights) / float(weights.sum())
-    must_met = np.full(candidates.shape[0], not must.any(), dtype=bool)
+    score = np.zeros(n, dtype=np.float32)
+    full = np.zeros(n, dtype=np.float32)
+    score[rows] = np.clip((covered @ core) / float(core.sum()), 0.0, 1.0)
+    full[rows] = np.clip((covered @ weights) / float(weights.sum()), 0.0, 1.0)
+    must_met = np.full(n, not must.any(), dtype=bool)
     if must.any():
-        must_met = np.diff((direct[:, np.flatnonzero(must)] > 0).tocsr().indptr) == must.sum()
-    return Scores(np.clip(score, 0.0, 1.0), must_met, np.clip(full, 0.0, 1.0))
+        must_met[rows] = (np.diff((direct[:, np.flatnonzero(must)] > 0).tocsr().indptr)
+                          == must.sum())
+    return Scores(score, must_met, full)
 
 
 def core_weights(requirements: Sequence[Any]) -> np.ndarray:
