@@ -77,24 +77,28 @@ class Snapshot:
     def score(self, requirement: RequirementProfile, partial: PartialCredit) -> Scores:
         """Every slot's score and must-have gate (dead slots: 0 and not met)."""
         main = score_candidates(self.main, requirement, partial)
-        score, must_met = main.score, main.must_met
+        score, must_met, rows = main.score, main.must_met, main.rows
         full = main.full if main.full is not None else np.zeros_like(score)
         if self.n_slots > self.n_main:
             extra = self.n_slots - self.n_main
             score = np.concatenate([score, np.zeros(extra, dtype=score.dtype)])
             full = np.concatenate([full, np.zeros(extra, dtype=full.dtype)])
-            must_met = np.concatenate([must_met, np.zeros(extra, dtype=bool)])
+            must_met = np.concatenate([must_met, np.full(extra, main.others_meet)])
             if self.tail is not None:
                 tail = score_candidates(self.tail, requirement, partial)
                 score[self.n_main:] = tail.score
                 if tail.full is not None:
                     full[self.n_main:] = tail.full
                 must_met[self.n_main:] = tail.must_met
+                if rows is not None and tail.rows is not None:
+                    rows = np.concatenate([rows, self.n_main + tail.rows])
+                else:
+                    rows = None
         dead = ~self.live
         score[dead] = 0.0
         full[dead] = 0.0
         must_met[dead] = False
-        return Scores(score, must_met, full)
+        return Scores(score, must_met, full, rows, main.others_meet)
 
     def top(self, scores: Scores, k: int) -> np.ndarray:
         """Slots of the ``k`` best live candidates: those meeting every must-have first, then
@@ -103,28 +107,45 @@ class Snapshot:
         k = min(k, self.count)
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
+        if scores.rows is not None:
+            # Only the slots holding a relevant skill can rank above the rest (who all share
+            # one key): when k of them do, the top-k is theirs, found without a pass over
+            # the pool.
+            slots = scores.rows[self.live[scores.rows]]
+            key = ranking_key(Scores(scores.score[slots], scores.must_met[slots],
+                                     None if scores.full is None else scores.full[slots]))
+            above = key > 2.0 * scores.others_meet
+            if int(above.sum()) >= k:
+                return self._best(slots[above], key[above], k)
         key = ranking_key(scores)
         key[~self.live] = -np.inf
+        return self._best(np.arange(len(key)), key, k)
+
+    def _best(self, slots: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+        """The ``k`` best of ``slots`` (ascending) by ``key``, ties by candidate id."""
         part = np.argpartition(-key, k - 1)[:k] if k < len(key) else np.arange(len(key))
         cut = float(key[part].min())
-        chosen = np.flatnonzero(key > cut).tolist()
+        chosen = np.flatnonzero(key > cut).tolist()  # positions in slots
         need = k - len(chosen)
         tied = np.flatnonzero(key == cut)
+        ids = self.ids
+
+        def id_of(position: int) -> str:
+            return ids[int(slots[position])]
+
         if len(tied) <= need:
             chosen += tied.tolist()
         else:
             # The main rows are in id order: the first `need` tied ones are its best; tied
             # tail rows (few) are sorted and merged with them.
-            split = int(np.searchsorted(tied, self.n_main))
-            ids = self.ids
+            split = int(np.searchsorted(slots[tied], self.n_main))
             best = tied[:min(split, need)].tolist()
             if split < len(tied):
-                tail = sorted(tied[split:].tolist(), key=ids.__getitem__)[:need]
-                best = sorted(best + tail, key=ids.__getitem__)[:need]
+                tail = sorted(tied[split:].tolist(), key=id_of)[:need]
+                best = sorted(best + tail, key=id_of)[:need]
             chosen += best
-        ids = self.ids
-        chosen.sort(key=lambda s: (-key[s], ids[s]))
-        return np.asarray(chosen, dtype=np.int64)
+        chosen.sort(key=lambda p: (-key[p], id_of(p)))
+        return np.asarray(slots[np.asarray(chosen, dtype=np.int64)], dtype=np.int64)
 
 
 class SlotProfiles:

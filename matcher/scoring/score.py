@@ -71,6 +71,11 @@ class Scores:
     score: np.ndarray  # (n,) float32 in [0, 1]: coverage of the job's core
     must_met: np.ndarray  # (n,) bool
     full: np.ndarray | None = None  # (n,) coverage of every listed skill (breaks ties)
+    # The rows that hold a relevant skill, ascending (None: not known). Every other row
+    # scores 0, covers nothing and meets the must-haves only when there are none
+    # (``others_meet``): a caller can take the top-k among these rows alone.
+    rows: np.ndarray | None = None
+    others_meet: bool = False
 
 
 def score_candidates(
@@ -132,7 +137,7 @@ def score_candidates(
     if must.any():
         must_met[rows] = (np.diff((direct[:, np.flatnonzero(must)] > 0).tocsr().indptr)
                           == must.sum())
-    return Scores(score, must_met, full)
+    return Scores(score, must_met, full, rows, not must.any())
 
 
 def core_weights(requirements: Sequence[Any]) -> np.ndarray:
