@@ -112,8 +112,9 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
         for i in ranked:
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
-            why = support_note(int(rel.support[i]), params, lang)
-            if titled is not None and titled[0][i] >= TITLE_SAYS:
+            named_by_title = titled is not None and bool(titled[0][i] >= TITLE_SAYS)
+            why = support_note(int(rel.support[i]), params, lang, named_by_title)
+            if titled is not None and named_by_title:
                 why += title_note(titled[1][int(titled[2][i])], lang)
             occupation_out.append(_suggestion(
                 engine, "occupation", occupation.uri, occupation.label(lang), profile,
@@ -151,10 +152,14 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
     rel = relevance(person_vector(profile, engine.partial_credit.space, params), space.matrix,
                     params, space.level)
     titled = title_closeness(engine, profile)
+    vouched = None
     if titled is not None:
         factor = 1.0 + params.title_weight * titled[0]
         boost = factor if boost is None else boost * factor
-    return order(rel, top_k, boost, asked), rel, boost, titled
+        vouched = titled[0] >= TITLE_SAYS
+    # An occupation a credential title names (as far as the explanation says so) counts as
+    # supported from the floor on (matcher.suggest, "what the credentials are called").
+    return order(rel, top_k, boost, asked, vouched), rel, boost, titled
 
 
 def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> list[str]:

@@ -29,8 +29,12 @@ skills. Suggestions are ordered by a relevance that weighs what a career counsel
   trains for ("CNC-operatör – grund", "Storkök – tillagning i stora mängder", "Välfärdsteknik
   i hemtjänsten"), and a counsellor reads it first. An occupation's relevance is multiplied by
   ``1 + title_weight × t``, where t in [0, 1] is how close the closest of the person's
-  credential titles comes to the occupation's name (:meth:`OccupationNames.closeness`). It
-  only reorders occupations the skills already support: a title never makes one eligible.
+  credential titles comes to the occupation's name (:meth:`OccupationNames.closeness`). A
+  title never makes an occupation eligible (it still needs ``floor`` held skills), but one it
+  names (t ≥ 0.5, when the explanation names the title) counts as supported with fewer than
+  ``min_support``: two skills of an IT-support course and its title "Användarsupport och
+  felsökning" are better support for *ICT help desk agent* than three generic skills are for
+  an occupation no title names.
 
 Chosen by measurement on the dev split of the profile benchmark (benchmarks/suggestions.py);
 the comparison is in docs/benchmarks.md.
@@ -181,12 +185,14 @@ def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: Sugges
 
 
 def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
-          named: np.ndarray | None = None) -> list[int]:
+          named: np.ndarray | None = None, vouched: np.ndarray | None = None) -> list[int]:
     """The ``k`` best rows: supported ones first, each group by score (× ``boost``); rows
     below the support floor are left out.
 
     ``named`` marks rows the person named themselves (an interest naming the occupation):
     they count as supported whatever their support, since the person asked for them.
+    ``vouched`` marks rows a credential title names: above the floor, they count as
+    supported.
     """
     from matcher.scoring.score import best_rows
 
@@ -194,6 +200,8 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
     supported, eligible = rel.supported, rel.eligible
     if named is not None:
         supported, eligible = supported | named, eligible | named
+    if vouched is not None:
+        supported = supported | (vouched & eligible)
     key = np.where(eligible, key, 0.0)
     # Supported rows first: an offset larger than any score.
     offset = float(np.max(key)) + 1.0 if len(key) else 0.0
@@ -201,17 +209,25 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
     return [int(i) for i in ranked.tolist() if key[i] > 0]
 
 
-def support_note(support: int, params: SuggestionParams, lang: str) -> str:
-    """One line for the explanation: how many of the person's skills the suggestion rests on."""
+def support_note(support: int, params: SuggestionParams, lang: str,
+                 vouched: bool = False) -> str:
+    """One line for the explanation: how many of the person's skills the suggestion rests on
+    (``vouched``: a credential title names it, see :func:`order`)."""
     if lang == "sv":
         if support >= params.min_support:
             return (f"bygger på {support} av dina kompetenser (minst {params.min_support} "
                     "krävs för att föreslås)")
+        if vouched:
+            return (f"bygger på {support} av dina kompetenser (färre än de "
+                    f"{params.min_support} som annars krävs: en kurstitel pekar på yrket)")
         return (f"bygger bara på {support} av dina kompetenser (under minimum "
                 f"{params.min_support}): visas efter förslag med bättre stöd")
     if support >= params.min_support:
         return (f"rests on {support} of your skills (at least {params.min_support} needed to be "
                 "suggested)")
+    if vouched:
+        return (f"rests on {support} of your skills (fewer than the {params.min_support} "
+                "otherwise needed: a credential's title names it)")
     return (f"rests on only {support} of your skills (below the minimum of "
             f"{params.min_support}): shown after better-supported suggestions")
 

@@ -82,6 +82,38 @@ def test_a_credential_title_naming_an_occupation_moves_it_up_and_says_so(engine:
     assert "Undersköterska" not in titled.occupations[1].why
 
 
+def test_a_title_makes_two_held_skills_enough_support_but_never_one(engine: Engine) -> None:
+    from matcher.evidence import Evidence
+    from matcher.profiles import CandidateProfile
+    from tests.fixtures.esco_mini import SKILL
+
+    def held(care: tuple[str, ...], title: str | None) -> CandidateProfile:
+        # Three reception skills, each less sure than the two care skills.
+        reception = (Evidence("unverified", 0.9, 0.3, credential_id="r",
+                              credential_title="Receptionsarbete"),)
+        skills = {SKILL + s: reception for s in ("reception", "booking", "customer")}
+        return CandidateProfile("p", skills | {
+            SKILL + s: (Evidence("unverified", 0.9, 0.9, credential_id="c",
+                                 credential_title=title),) for s in care})
+
+    # Two of the care assistant's skills: fewer than min_support (3), so the receptionist,
+    # resting on three, comes first though the care skills weigh more...
+    plain = engine.suggest(held(("dementia", "hygiene"), None), top_k=3)
+    assert [o.id for o in plain.occupations][:2] == [OCC + "receptionist",
+                                                     OCC + "care-assistant"]
+    assert "below the minimum of 3" in plain.occupations[1].why
+    # ... unless the course that gave them is named for it: then two are support enough.
+    titled = engine.suggest(held(("dementia", "hygiene"), "Undersköterska i äldreomsorg"),
+                            top_k=3)
+    first = titled.occupations[0]
+    assert first.id == OCC + "care-assistant"
+    assert "a credential's title names it" in first.why
+    assert "Undersköterska i äldreomsorg" in first.why
+    # One held skill is a stray link, whatever the course is called.
+    single = engine.suggest(held(("infosec",), "Undersköterska i äldreomsorg"), top_k=3)
+    assert OCC + "care-assistant" not in [o.id for o in single.occupations]
+
+
 def test_at_most_ten_credential_titles_are_read_those_with_most_evidence() -> None:
     from matcher.advice import MAX_TITLES, credential_titles
     from matcher.evidence import Evidence
