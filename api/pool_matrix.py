@@ -39,7 +39,13 @@ from scipy import sparse
 from api.pool_profiles import Packed, ProfileShelf
 from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.scoring.partial_credit import PartialCredit, SkillSpace
-from matcher.scoring.score import Scores, candidate_matrix, ranking_key, score_candidates
+from matcher.scoring.score import (
+    Scores,
+    candidate_matrix,
+    leaders,
+    ranking_key,
+    score_candidates,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,16 +113,11 @@ class Snapshot:
         k = min(k, self.count)
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
-        if scores.rows is not None:
-            # Only the slots holding a relevant skill can rank above the rest (who all share
-            # one key): when k of them do, the top-k is theirs, found without a pass over
-            # the pool.
-            slots = scores.rows[self.live[scores.rows]]
-            key = ranking_key(Scores(scores.score[slots], scores.must_met[slots],
-                                     None if scores.full is None else scores.full[slots]))
-            above = key > 2.0 * scores.others_meet
-            if int(above.sum()) >= k:
-                return self._best(slots[above], key[above], k)
+        # Only the slots holding a relevant skill can rank above the rest (who all share one
+        # key): when k of them do, the top-k is theirs, found without a pass over the pool.
+        found = leaders(scores, k, self.live)
+        if found is not None:
+            return self._best(*found, k)
         key = ranking_key(scores)
         key[~self.live] = -np.inf
         return self._best(np.arange(len(key)), key, k)

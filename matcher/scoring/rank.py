@@ -16,13 +16,7 @@ from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.scoring.explain import Explainer
 from matcher.scoring.partial_credit import PartialCredit
 from matcher.scoring.results import RankedCandidate, RankingResult
-from matcher.scoring.score import (
-    Scores,
-    best_rows,
-    candidate_matrix,
-    ranking_key,
-    score_candidates,
-)
+from matcher.scoring.score import Scores, candidate_matrix, score_candidates, top_rows
 from matcher.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -77,7 +71,7 @@ def rank_matrix(
     for uri in requirement.uris:
         taxonomy.skill(uri)  # UnknownConceptError names any URI the taxonomy lacks
     scores = score_candidates(matrix, requirement, partial)
-    order = best_rows(ranking_key(scores), top_k)
+    order = top_rows(scores, top_k)
     return ranking_result(requirement, scores, order, ids, partial, taxonomy,
                           profile_of=profile_of, total=len(ids), lang=lang)
 

@@ -157,12 +157,46 @@ def ranking_key(scores: Scores) -> np.ndarray:
     return key
 
 
+def leaders(scores: Scores, k: int,
+            live: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The rows that hold a relevant skill and rank above every other row (live ones only,
+    given ``live``), ascending, with their :func:`ranking_key`, when there are at least ``k``
+    of them: the top-k is then among them. None when the scores do not say which rows those
+    are, or fewer than ``k`` rank above the rest (every other row shares one key)."""
+    if scores.rows is None:
+        return None
+    rows = scores.rows if live is None else scores.rows[live[scores.rows]]
+    key = ranking_key(Scores(scores.score[rows], scores.must_met[rows],
+                             None if scores.full is None else scores.full[rows]))
+    above = key > 2.0 * scores.others_meet  # the key of every row that holds none
+    if int(above.sum()) < k:
+        return None
+    return rows[above], key[above]
+
+
+def top_rows(scores: Scores, k: int) -> np.ndarray:
+    """Indices of the ``k`` best rows by :func:`ranking_key`, best first, ties by index; found
+    among :func:`leaders` when they suffice, without a pass over every row."""
+    found = leaders(scores, k)
+    if found is not None:
+        rows, key = found
+        best: np.ndarray = rows[best_rows(key, k)]
+        return best
+    return best_rows(ranking_key(scores), k)
+
+
 def best_rows(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` highest scores, best first (ties by index)."""
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    part = np.arange(len(scores))
+    if k < len(scores):
+        # argpartition picks any of the rows tied at the cut: take the first ones instead, so
+        # the same scores always give the same ranking.
+        cut = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        above = np.flatnonzero(scores > cut)
+        part = np.concatenate([above, np.flatnonzero(scores == cut)[:k - len(above)]])
     return part[np.lexsort((part, -scores[part]))]
 
 

@@ -117,13 +117,12 @@ def _check_same_as_from_scratch(engine: Engine, matrix: PoolMatrix,
             want = ranking_result(requirement, scores, order, ids, partial, taxonomy,
                                   profile_of=ordered.__getitem__, total=len(ids))
             assert _ranked(got) == _ranked(want)
-            # The old ranking function: the same scores rank by rank, as the API shows them
-            # (it picks among candidates tied at the cut arbitrarily, so not necessarily the
-            # same ids there, and tied candidates' explanations may differ in the 8th digit).
+            # The library's ranking function on one matrix in id order: the same candidates,
+            # ties at the cut included (both take the first rows, that is the smallest ids).
             old = rank_matrix(requirement, scratch, ids, partial, taxonomy,
                               profile_of=ordered.__getitem__, top_k=top_k)
-            assert ([round(c.score, 4) for c in got.candidates]
-                    == [round(c.score, 4) for c in old.candidates])
+            assert ([(c.candidate_id, round(c.score, 4)) for c in got.candidates]
+                    == [(c.candidate_id, round(c.score, 4)) for c in old.candidates])
             assert (got.total_candidates, got.meeting_must_haves, got.notes) == (
                 old.total_candidates, old.meeting_must_haves, old.notes)
     assert len(matrix) == len(profiles)

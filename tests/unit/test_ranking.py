@@ -12,7 +12,13 @@ from matcher import Engine, InvalidInputError, UnknownConceptError
 from matcher.profiles import STRENGTH_WEIGHT, CandidateProfile, Evidence
 from matcher.scoring.explain import explain
 from matcher.scoring.partial_credit import PartialCredit
-from matcher.scoring.score import best_rows, candidate_matrix, ranking_key, score_candidates
+from matcher.scoring.score import (
+    best_rows,
+    candidate_matrix,
+    ranking_key,
+    score_candidates,
+    top_rows,
+)
 from tests.fixtures.esco_mini import OCC, SKILL, SKILLS
 
 
@@ -120,6 +126,30 @@ def test_vectorised_scores_equal_the_explained_ones(engine: Engine) -> None:
         assert np.all(np.diff(keys) <= 0)
         best_elsewhere = np.delete(scores.score + 2 * scores.must_met, top).max()
         assert keys[-1] >= best_elsewhere
+
+
+def test_the_top_k_among_candidates_holding_a_relevant_skill_is_the_top_k_of_all(
+        engine: Engine) -> None:
+    # Scoring touches only the rows holding a required skill or a stand-in; everyone else
+    # scores 0 and shares one key. The top-k taken among the touched rows must be the one
+    # taken over every row, ties (many zero scores) by row.
+    rng = random.Random(11)
+    names = [s[0] for s in SKILLS]
+    profiles = [holder(f"c{i}", *rng.sample(names, rng.choice((0, 0, 1, 2, 4))))
+                for i in range(400)]
+    partial = engine.partial_credit
+    matrix = candidate_matrix(profiles, partial.space)
+    for occupation in ("forklift-operator", "care-assistant", "receptionist"):
+        plain = engine.requirement_from_occupation(OCC + occupation)
+        for requirement in (plain, plain.with_must_have([plain.uris[0]])):
+            scores = score_candidates(matrix, requirement, partial)
+            assert scores.rows is not None
+            others = np.setdiff1d(np.arange(len(profiles)), scores.rows)
+            assert len(others) > 0 and not scores.score[others].any()
+            assert np.all(scores.must_met[others] == scores.others_meet)
+            for k in (1, 5, 50, 400):
+                assert top_rows(scores, k).tolist() == best_rows(ranking_key(scores),
+                                                                 k).tolist()
 
 
 def test_suggest_names_gaps_and_the_credentials_that_close_them(engine: Engine) -> None:
