@@ -45,6 +45,7 @@ from matcher.scoring.score import (
     leaders,
     ranking_key,
     score_candidates,
+    split_at_cut,
 )
 
 logger = logging.getLogger(__name__)
@@ -124,11 +125,9 @@ class Snapshot:
 
     def _best(self, slots: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
         """The ``k`` best of ``slots`` (ascending) by ``key``, ties by candidate id."""
-        part = np.argpartition(-key, k - 1)[:k] if k < len(key) else np.arange(len(key))
-        cut = float(key[part].min())
-        chosen = np.flatnonzero(key > cut).tolist()  # positions in slots
+        above, tied = split_at_cut(key, k)  # positions in slots
+        chosen = above.tolist()
         need = k - len(chosen)
-        tied = np.flatnonzero(key == cut)
         ids = self.ids
 
         def id_of(position: int) -> str:

@@ -112,10 +112,11 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
         for i in ranked:
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
-            named_by_title = titled is not None and bool(titled[0][i] >= TITLE_SAYS)
-            why = support_note(int(rel.support[i]), params, lang, named_by_title)
-            if titled is not None and named_by_title:
-                why += title_note(titled[1][int(titled[2][i])], lang)
+            title = (titled[1][int(titled[2][i])]
+                     if titled is not None and titled[0][i] >= TITLE_SAYS else None)
+            why = support_note(int(rel.support[i]), params, lang, title is not None)
+            if title is not None:
+                why += title_note(title, lang)
             occupation_out.append(_suggestion(
                 engine, "occupation", occupation.uri, occupation.label(lang), profile,
                 requirement, courses_per_gap, lang, why=why))

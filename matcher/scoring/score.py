@@ -185,18 +185,22 @@ def top_rows(scores: Scores, k: int) -> np.ndarray:
     return best_rows(ranking_key(scores), k)
 
 
+def split_at_cut(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For the top ``k`` (1 ≤ k ≤ len(scores)): the indices scoring above the k-th highest
+    score, which are all in it, and those scoring exactly that, of which it takes the first
+    ``k - len(above)`` when ties break by index (``argpartition`` alone would pick any)."""
+    cut = scores[np.argpartition(-scores, k - 1)[k - 1]]
+    return np.flatnonzero(scores > cut), np.flatnonzero(scores == cut)
+
+
 def best_rows(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` highest scores, best first (ties by index)."""
+    """Indices of the ``k`` highest scores, best first (ties by index, so the same scores
+    always give the same ranking)."""
     k = min(k, len(scores))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
-    part = np.arange(len(scores))
-    if k < len(scores):
-        # argpartition picks any of the rows tied at the cut: take the first ones instead, so
-        # the same scores always give the same ranking.
-        cut = scores[np.argpartition(-scores, k - 1)[k - 1]]
-        above = np.flatnonzero(scores > cut)
-        part = np.concatenate([above, np.flatnonzero(scores == cut)[:k - len(above)]])
+    above, tied = split_at_cut(scores, k)
+    part = np.concatenate([above, tied[:k - len(above)]])
     return part[np.lexsort((part, -scores[part]))]
 
 
