@@ -169,6 +169,28 @@ def write_results(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
+def process_cpu(pid: int) -> tuple[float, float] | None:
+    """User and system CPU seconds of a process, all its threads (Linux /proc); None when it
+    is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux /proc); 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
 def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     started = time.perf_counter()
     result = fn(*args, **kwargs)

@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, write_results  # noqa: E402
+from common import ROOT, process_cpu, write_results  # noqa: E402
 
 CREDENTIAL = ROOT.parent / "matcher" / "demo_data" / "credentials" / "saman-2.json"
 COMMAND = [sys.executable, "-m", "matcher.cli", "map-credential", str(CREDENTIAL),
@@ -42,11 +42,8 @@ TARGET_SECONDS = 180  # issue 12: the first answer within 3 minutes of the insta
 
 def _cpu_seconds(pid: int) -> float | None:
     """User + system processor seconds of a running process, all its threads."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    cpu = process_cpu(pid)
+    return sum(cpu) if cpu is not None else None
 
 
 class LoadSampler(threading.Thread):

@@ -72,7 +72,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from benchmarks.common import RESULTS, read_response, write_results  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    RESULTS,
+    process_cpu,
+    read_response,
+    resident_mb,
+    write_results,
+)
 
 PROBES = 60
 TOGGLES = 60
@@ -275,16 +281,8 @@ def workers_of(pid: int) -> list[int]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return 0.0
+    """User + system CPU seconds of a process (0 when it is gone)."""
+    return sum(process_cpu(pid) or (0.0, 0.0))
 
 
 def socket_owner(server_port: int, client_port: int, pids: list[int]) -> int | None:

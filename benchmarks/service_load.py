@@ -52,7 +52,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from benchmarks.common import read_response, write_results  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    process_cpu,
+    read_response,
+    resident_mb,
+    write_results,
+)
 
 OUTCOMES = [
     "Deltagaren kan köra motviktstruck och skjutstativtruck på ett säkert sätt.",
@@ -298,31 +303,14 @@ def server_kind(pid: int, workers: int) -> str:
     return f"matcher serve --workers {workers} (gunicorn, uvicorn workers, reuse_port)"
 
 
-def cpu_seconds(pids: list[int], kind: str = "both") -> dict[int, float]:
-    """CPU time of each process (Linux /proc): ``user``, ``system`` or ``both``."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        user, system = int(fields[11]), int(fields[12])
-        out[p] = {"user": user, "system": system, "both": user + system}[kind] / ticks
-    return out
+def cpu_seconds(pids: list[int]) -> dict[int, tuple[float, float]]:
+    """User and system CPU seconds of each process still running."""
+    return {p: cpu for p in pids if (cpu := process_cpu(p)) is not None}
 
 
-def resident_mb(pids: list[int]) -> float:
-    """Summed resident memory of the processes, MB (Linux /proc)."""
-    total = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return round(total / 1024, 1)
+def total_resident_mb(pids: list[int]) -> float:
+    """Summed resident memory of the processes, MB."""
+    return round(sum(resident_mb(p) for p in pids), 1)
 
 
 def summarise(samples: list[tuple[float, int, int]], duration: float) -> dict[str, Any]:
@@ -426,22 +414,21 @@ def main() -> int:
                 + (["--gil"] if args.profile_gil else []),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         before = cpu_seconds(pids)
-        before_sys = cpu_seconds(pids, "system")
         search = asyncio.run(run_phase(port, key, requirement_ids, rate=args.rate, map_rate=0,
                                        duration=args.duration, connections=args.connections))
         after = cpu_seconds(pids)
-        after_sys = cpu_seconds(pids, "system")
         if profiler is not None:
             profiler.wait(60)
             print(f"profile of process {pids[-1]} in {args.profile} (collapsed stacks)")
-        used = {p: after.get(p, 0.0) - before.get(p, 0.0) for p in pids}
+        zero = (0.0, 0.0)
+        used = {p: sum(after.get(p, zero)) - sum(before.get(p, zero)) for p in pids}
         # Server CPU per search: what a search costs whatever else the machine is doing; and
         # each process's share, to show the load is spread.
         search["search"]["server_cpu_ms_per_request"] = round(
             1000 * sum(used.values()) / max(1, search["search"]["ok"]), 2)
         # ... of which in the kernel (socket I/O, disk syncs, threads waking each other)
         search["search"]["server_system_cpu_ms_per_request"] = round(
-            1000 * sum(after_sys.get(p, 0.0) - before_sys.get(p, 0.0) for p in pids)
+            1000 * sum(after.get(p, zero)[1] - before.get(p, zero)[1] for p in pids)
             / max(1, search["search"]["ok"]), 2)
         workers = [p for p in pids[1:] if is_server_process(p)] or pids[:1]
         search["search"]["cpu_share_per_process"] = [
@@ -449,7 +436,7 @@ def main() -> int:
         mixed = asyncio.run(run_phase(port, key, requirement_ids, rate=args.mixed_rate,
                                       map_rate=args.map_rate, duration=args.duration,
                                       connections=args.connections))
-        memory = resident_mb(server_processes(server.pid))
+        memory = total_resident_mb(server_processes(server.pid))
         server_desc = server_kind(server.pid, args.workers)
     finally:
         server.send_signal(signal.SIGTERM)
