@@ -4,6 +4,7 @@
     python benchmarks/tune_mapping.py --gloss-sweep   # the gloss weight on Swedish dev outcomes
     python benchmarks/tune_mapping.py --plan-sweep    # which texts a sentence is looked up by
     python benchmarks/tune_mapping.py --lexical-sweep # word-for-word labels in a gloss
+    python benchmarks/tune_mapping.py --clause-sweep  # from how many words English clauses
 
 Objective: the mean of RP@5 on TECH and HOUSE validation and hit@5 on the Swedish and English
 dev splits of the project's outcome set. Test splits are never read here. Query vectors are
@@ -66,7 +67,7 @@ def gloss_sweep(engine: Engine, embedder: CachingEmbedder) -> None:
 
 
 # What a sentence is looked up by (MappingParams.plan, MappingParams.swedish_plan).
-EN, SV = SegmentPlan(), MappingParams().swedish_plan
+EN, SV = MappingParams().plan, MappingParams().swedish_plan
 BEFORE = SegmentPlan(gloss=True)  # the Swedish plan until 2026-11-26: as written + clauses
 PLANS = [(EN, SV),  # in use
          (EN, BEFORE),
@@ -83,13 +84,17 @@ PLANS = [(EN, SV),  # in use
          (SegmentPlan(clauses=False), replace(SV, swedish=False))]
 
 
+CLAUSE_SWEEP = [0, 8, 10, 12, 14, 16, 18, 22]
+
+
 def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
-               metric: dict[str, str]) -> None:
+               metric: dict[str, str], plans: list[tuple[SegmentPlan, SegmentPlan]] = PLANS,
+               results_name: str = "tuning_plans") -> None:
     """Quality on validation and dev against what a sentence is looked up by, with the
     cost: tokens the model encodes per outcome over the tokens of the outcome alone."""
     count = getattr(engine.embedder, "token_count", None)
     rows = []
-    for plan, swedish_plan in PLANS:
+    for plan, swedish_plan in plans:
         params = replace(MappingParams(), plan=plan, swedish_plan=swedish_plan)
         mapper = OutcomeMapper(engine.taxonomy, engine.index, embedder, params=params)
         engine._mapper = mapper
@@ -114,7 +119,7 @@ def plan_sweep(engine: Engine, embedder: CachingEmbedder, sets: dict[str, list],
                     row[f"{name}_tokens_mean"] = round(float(np.mean(ratios)), 2)
         rows.append(row)
         print(row)
-    write_results("tuning_plans", {"model": engine.embedder.model_id, "rows": rows})
+    write_results(results_name, {"model": engine.embedder.model_id, "rows": rows})
 
 
 LEXICAL = {"lexical_min_words": [1, 2, 3], "gloss_weight": [1.0, 1.04]}
@@ -151,6 +156,11 @@ def main() -> None:
     sets, metric = tuning_sets(engine), TUNING_METRIC
     if "--plan-sweep" in sys.argv[1:]:
         plan_sweep(engine, embedder, sets, metric)
+        return
+    if "--clause-sweep" in sys.argv[1:]:
+        plan_sweep(engine, embedder, sets, metric,
+                   [(replace(EN, clause_min_words=n), SV) for n in CLAUSE_SWEEP],
+                   "tuning_clauses")
         return
     if "--lexical-sweep" in sys.argv[1:]:
         lexical_sweep(engine, embedder, sets, metric)

@@ -57,8 +57,10 @@ class MappingParams:
     # text not glossed), ``swedish_plan`` for Swedish when the gloss is on. Chosen with
     # benchmarks/tune_mapping.py --plan-sweep (126 Swedish dev outcomes, TECH and HOUSE
     # validation; results/tuning_plans.json):
-    # - English: whole and clause by clause. Without clauses TECH validation RP@5 falls from
-    #   66.2 to 63.2 and HOUSE from 52.7 to 51.7.
+    # - English: whole, and clause by clause from 18 words. Without clauses TECH validation
+    #   RP@5 falls from 66.2 to 63.2, HOUSE from 52.7 to 51.7. Clauses of every sentence cost
+    #   1.81 times the outcome's tokens, from 18 words 0.82, at equal quality within a text
+    #   per set (--clause-sweep, results/tuning_clauses.json; docs/benchmarks.md).
     # - Swedish: through the gloss of the whole sentence. Swedish clauses and the Swedish
     #   sentence as written only added noise ("montering" is close to "monitor" for the model):
     #   as written + clauses + gloss (in use until 2026-11-26) hit@5 65.9, RP@5 53.3, at 2.67
@@ -69,7 +71,7 @@ class MappingParams:
     #   outcomes are sentences, four to eight words score the same; at four or five a persona
     #   test fails (tests/e2e/test_personas.py: a receptionist's top five holds two hotel ads,
     #   or a care worker's dementia course no longer meets the elderly-care ads).
-    plan: SegmentPlan = SegmentPlan()
+    plan: SegmentPlan = SegmentPlan(clause_min_words=18)
     # Also one gloss reading an ambiguous word in its second glossary sense (issue 14):
     # Swedish dev hit@1 / hit@5 / MRR 43.7 / 69.0 / 55.4 with the first sense alone, 50.0 /
     # 72.2 / 59.8 with one more gloss, 45.2 / 72.2 / 57.2 with three; every sense written

@@ -145,6 +145,8 @@ class SegmentPlan:
       (a title, an ad's list item, an interest) is; a longer one goes through its gloss alone;
     - ``gloss_clauses``: with ``swedish``, the clauses are glossed too, not only the sentence;
     - ``clauses``: a sentence that names several things is looked up clause by clause too;
+    - ``clause_min_words``: with ``clauses``, only a sentence of at least this many words is
+      (a short one is looked up whole alone: its clauses mostly repeat it, at twice the cost);
     - ``correct``: with ``gloss``, typing errors and missing å/ä/ö are corrected first.
     """
 
@@ -154,6 +156,7 @@ class SegmentPlan:
     swedish_max_words: int | None = None
     gloss_clauses: bool = False
     clauses: bool = True
+    clause_min_words: int = 0
     # With ``gloss``: words typed without å/ä/ö or with a typo are first brought back to the
     # words the glossary knows (:func:`matcher.spelling.correct_swedish`).
     correct: bool = True
@@ -212,7 +215,8 @@ def segment(text: str, plan: SegmentPlan = SegmentPlan()) -> tuple[list[Segment]
                 "(map long texts one outcome per line)"
             )
             break
-        parts = _clauses(core) if plan.clauses else []
+        parts = (_clauses(core) if plan.clauses and len(core.split()) >= plan.clause_min_words
+                 else [])
         pieces = [(core, True)] if plan.whole or not parts else []
         pieces += [(c, False) for c in parts]
         as_written = plan.swedish and (plan.swedish_max_words is None
