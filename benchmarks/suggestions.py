@@ -1,6 +1,7 @@
 """Suggestions and employer ranking on realistic people (benchmarks/data/profiles_*.jsonl).
 
     python benchmarks/suggestions.py                 # dev split, the engine's parameters
+    python benchmarks/suggestions.py --split dev2    # a second dev set: do dev's choices carry?
     python benchmarks/suggestions.py --sweep         # dev split, the parameter comparison
     python benchmarks/suggestions.py --split test    # once, for the report
 
@@ -148,10 +149,10 @@ def sweep(engine: Engine, rows: list[dict[str, Any]],
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("dev", "test"), default="dev")
+    parser.add_argument("--split", choices=("dev", "dev2", "test"), default="dev")
     parser.add_argument("--sweep", action="store_true", help="compare parameters (dev only)")
     args = parser.parse_args()
-    if args.sweep and args.split != "dev":
+    if args.sweep and args.split == "test":
         parser.error("parameters are compared on dev only")
     engine = official_engine(show_progress=False)
     rows = people(args.split)
