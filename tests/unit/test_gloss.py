@@ -95,6 +95,21 @@ def test_by_default_a_swedish_sentence_goes_through_its_gloss_and_a_short_phrase
     assert len(title.split()) <= plan.swedish_max_words < len(core.split())
 
 
+def test_by_default_an_english_sentence_is_looked_up_clause_by_clause_only_when_long() -> None:
+    plan = MappingParams().plan
+    # A short outcome: its clauses mostly repeat it at twice the cost (benchmarks/tune_mapping.py
+    # --clause-sweep), so the whole sentence alone.
+    short = "Participants can load a truck according to a loading plan and secure the cargo."
+    assert [s.whole for s in segment(short, plan)[0]] == [True]
+    # A long sentence that lists several tasks (an ad's, an outcome's) keeps its clauses.
+    long = ("The learner is able to receive goods, check delivery notes against orders, "
+            "report damaged items to the supplier and store pallets safely in the warehouse")
+    segments, _ = segment(long, plan)
+    assert len(long.split()) >= plan.clause_min_words
+    assert segments[0].whole and [s.text for s in segments[1:]][:2] == [
+        "receive goods", "check delivery notes against orders"]
+
+
 def test_with_swedish_skill_labels_a_swedish_sentence_is_also_looked_up_as_written(
         engine: Engine, bundle_dir: Path, tmp_path: Path) -> None:
     sentence = "Deltagaren kan köra gaffeltruck och kontrollera truckar före varje arbetspass"
