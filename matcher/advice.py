@@ -14,7 +14,9 @@ Reads: the engine's resources (:class:`Resources`). Writes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -34,16 +36,40 @@ from matcher.taxonomy import Taxonomy
 # it, relative to the closest row: such rows are suggested even below the support floor.
 INTEREST_ASKS = 0.5
 # A credential title this close to an occupation's name (OccupationNames.closeness) is named
-# in the suggestion's explanation.
+# in the suggestion's explanation, when the course itself gives a skill the occupation lists.
 TITLE_SAYS = 0.5
 # The titles read per person (those giving the most evidence): a first suggestion for someone
 # with many credentials stays within about a second.
 MAX_TITLES = 10
 
 AdRow = tuple[str, str, RequirementProfile, Mapping[str, str]]
-# A person's credential titles against occupation names (title_closeness): per occupation
-# the closest title's closeness, the titles, and which one was closest.
-Titles = tuple[np.ndarray, list[str], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Titles:
+    """A person's credential titles against occupation names (:func:`title_closeness`), per
+    occupation of :attr:`occupation_space`:
+
+    - ``closeness``: the closest title's closeness (it orders suggestions);
+    - ``naming``: the closeness of the closest title that names the occupation word for word,
+      or whose own course gives at least one skill the occupation lists, and ``namer``: which
+      title that is. Only such a title is said to point to the occupation and lets it count
+      as supported with fewer skills: a semantic closeness is relative to the title's best
+      occupation, so every title is "close" to some names ("Rån- och hotprevention i butik"
+      to *consumer rights advisor*), but a course that gives none of an occupation's skills
+      does not point to it.
+    """
+
+    closeness: np.ndarray
+    titles: list[str]
+    naming: np.ndarray
+    namer: np.ndarray
+
+    def named_by(self, row: int) -> str | None:
+        """The title that points to the occupation in ``row``, if one does."""
+        if self.naming[row] >= TITLE_SAYS:
+            return self.titles[int(self.namer[row])]
+        return None
 
 
 class Resources(Protocol):
@@ -112,8 +138,7 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
         for i in ranked:
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
-            title = (titled[1][int(titled[2][i])]
-                     if titled is not None and titled[0][i] >= TITLE_SAYS else None)
+            title = titled.named_by(i) if titled is not None else None
             why = support_note(int(rel.support[i]), params, lang, title is not None)
             if title is not None:
                 why += title_note(title, lang)
@@ -155,9 +180,9 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
     titled = title_closeness(engine, profile)
     vouched = None
     if titled is not None:
-        factor = 1.0 + params.title_weight * titled[0]
+        factor = 1.0 + params.title_weight * titled.closeness
         boost = factor if boost is None else boost * factor
-        vouched = titled[0] >= TITLE_SAYS
+        vouched = titled.naming >= TITLE_SAYS
     # An occupation a credential title names (as far as the explanation says so) counts as
     # supported from the floor on (matcher.suggest, "what the credentials are called").
     return order(rel, top_k, boost, asked, vouched), rel, boost, titled
@@ -176,14 +201,41 @@ def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> lis
 
 def title_closeness(engine: Resources, profile: CandidateProfile) -> Titles | None:
     """How close the person's credential titles come to each occupation's name, in
-    :attr:`occupation_space` order: (the closest title's closeness in [0, 1], the titles,
-    the index of the closest title per occupation); None without titles (self-declared
+    :attr:`occupation_space` order (:class:`Titles`); None without titles (self-declared
     skills only)."""
     titles = credential_titles(profile)
-    if not titles or not engine.occupation_space.uris:
+    space = engine.occupation_space
+    if not titles or not space.uris:
         return None
     near = np.stack([name_closeness(engine, title[:200]) for title in titles])
-    return near.max(axis=0), titles, near.argmax(axis=0)
+    # Which occupations list a skill that each title's own course gives.
+    columns = engine.partial_credit.space.col
+    gives = np.zeros((len(titles), space.kind.shape[1]), dtype=np.float32)
+    row_of = {title: i for i, title in enumerate(titles)}
+    for uri, evidence in profile.skills.items():
+        col = columns.get(uri)
+        for e in evidence if col is not None else ():
+            if e.credential_title in row_of:
+                gives[row_of[e.credential_title], col] = 1.0
+    lists = np.asarray((space.kind @ gives.T) > 0).T  # titles x occupations
+    # A title that names the occupation word for word points to it whatever its course gave
+    # ("Barista – grundkurs"); a semantic closeness only with one of the occupation's skills.
+    lexical = np.stack([_names_word_for_word(engine, title) for title in titles])
+    naming = np.where(lists, near, lexical)
+    return Titles(near.max(axis=0), titles, naming.max(axis=0), naming.argmax(axis=0))
+
+
+def _names_word_for_word(engine: Resources, title: str) -> np.ndarray:
+    """The title's lexical closeness to each occupation's name, or its head's: a title often
+    names the occupation before a dash or colon ("Barista – grundkurs", "CNC-operatör: grund"),
+    and the words after it keep the whole title from matching the name."""
+    names = engine.occupation_names
+    columns = _name_columns(names, engine.occupation_space)
+    found: np.ndarray = names.lexical_closeness(title[:200])[columns]
+    head = re.split(r"\s+[–—-]\s+|:\s*", title, maxsplit=1)[0].strip()
+    if head and head != title.strip():
+        found = np.maximum(found, names.lexical_closeness(head[:200])[columns])
+    return found
 
 
 def name_closeness(engine: Resources, query: str) -> np.ndarray:
@@ -253,8 +305,6 @@ def _interest_profile(engine: Resources, interest: str) -> RequirementProfile:
     confidence: about the first three when none stands out. (At half, an interest nearly
     always read as one skill: "hotell och reception" as *maintain reception area* alone,
     without *hotel operations*.)"""
-    import re
-
     from matcher.errors import InvalidInputError
     from matcher.requirements import AdPhrase, AdPolicy, requirement_from_phrases
 

@@ -45,7 +45,7 @@ FORMAT_VERSION = 1
 LEXICAL_CUTOFF = 0.9
 # A hit through the query's English gloss counts this share of one through the query itself.
 GLOSS_FACTOR = 0.95
-CLOSENESS_CACHE = 1024  # queries whose closeness is remembered (3,000 floats each: ~12 MB)
+CLOSENESS_CACHE = 1024  # queries whose closeness is remembered (2 x 3,000 floats: ~24 MB)
 # How people say that they name a job rather than a field: removed before matching.
 _FORMULA = re.compile(
     r"^(?:(?:jag\s+)?(?:vill|skulle\s+vilja)\s+(?:bli|jobba|arbeta)(?:\s+som)?|"
@@ -224,13 +224,20 @@ class OccupationNames:
         Remembered for the last :data:`CLOSENESS_CACHE` queries (credential titles repeat:
         every holder of a course has its title); the array is read-only.
         """
-        return self._closeness(query)
+        closeness: np.ndarray = self._closeness(query)[0]
+        return closeness
+
+    def lexical_closeness(self, query: str) -> np.ndarray:
+        """The lexical part of :meth:`closeness`: where the query (or its gloss) names the
+        occupation word for word or with a typo, its score; 0 elsewhere (read-only)."""
+        lexical: np.ndarray = self._closeness(query)[1]
+        return lexical
 
     def _closeness_of(self, query: str) -> np.ndarray:
         lexical, semantic, _ = self.scores(query)
         floor = float(np.quantile(semantic, 0.99))
         top = float(semantic.max())
         near = np.clip((semantic - floor) / max(top - floor, 1e-6), 0.0, 1.0)
-        closeness: np.ndarray = np.maximum(lexical, near).astype(np.float32)
-        closeness.flags.writeable = False
-        return closeness
+        both: np.ndarray = np.stack([np.maximum(lexical, near), lexical]).astype(np.float32)
+        both.flags.writeable = False
+        return both

@@ -114,6 +114,47 @@ def test_a_title_makes_two_held_skills_enough_support_but_never_one(engine: Engi
     assert OCC + "care-assistant" not in [o.id for o in single.occupations]
 
 
+def test_a_title_points_to_an_occupation_only_when_its_course_teaches_some_of_it(
+        engine: Engine) -> None:
+    from matcher.advice import title_closeness
+    from matcher.evidence import Evidence
+    from matcher.profiles import CandidateProfile
+    from tests.fixtures.esco_mini import SKILL
+
+    def held(care_title: str | None, reception_title: str) -> CandidateProfile:
+        care = (Evidence("unverified", 0.9, 0.9, credential_id="c",
+                         credential_title=care_title),)
+        reception = (Evidence("unverified", 0.9, 0.3, credential_id="r",
+                              credential_title=reception_title),)
+        return CandidateProfile("p", {SKILL + "dementia": care, SKILL + "hygiene": care} | {
+            SKILL + s: reception for s in ("reception", "booking", "customer")})
+
+    # "Omsorg om äldre" is close in meaning to the care assistant's name (not word for word).
+    # The course that gave the two care skills is called so: it points to the care assistant,
+    # and two skills are then support enough.
+    named = engine.suggest(held("Omsorg om äldre", "Receptionsarbete"), top_k=3)
+    assert named.occupations[0].id == OCC + "care-assistant"
+    assert "Omsorg om äldre" in named.occupations[0].why
+    # A course called so that taught reception skills points to nothing it did not teach:
+    # the care assistant rests on two skills from an untitled course, below the minimum,
+    # and its explanation names no title.
+    unnamed = engine.suggest(held(None, "Omsorg om äldre"), top_k=3)
+    assert [o.id for o in unnamed.occupations][:2] == [OCC + "receptionist",
+                                                       OCC + "care-assistant"]
+    assert "Omsorg om äldre" not in unnamed.occupations[1].why
+    assert "below the minimum of 3" in unnamed.occupations[1].why
+    # A title that names the occupation word for word before a dash points to it whatever
+    # its course gave ("Barista – grundkurs" for a barista whose course mapped elsewhere).
+    course = "Receptionist – introduktion för nyanställda på hotell och konferensanläggningar"
+    care_only = CandidateProfile("p", {SKILL + s: (Evidence(
+        "unverified", 0.9, 0.9, credential_id="c", credential_title=course),)
+        for s in ("dementia", "hygiene")})  # what it gave: none of a receptionist's skills
+    titled = title_closeness(engine, care_only)
+    assert titled is not None
+    row = engine.occupation_space.uris.index(OCC + "receptionist")
+    assert titled.named_by(row) == course
+
+
 def test_at_most_ten_credential_titles_are_read_those_with_most_evidence() -> None:
     from matcher.advice import MAX_TITLES, credential_titles
     from matcher.evidence import Evidence
