@@ -116,7 +116,7 @@ def test_a_title_makes_two_held_skills_enough_support_but_never_one(engine: Engi
 
 def test_a_title_points_to_an_occupation_only_when_its_course_teaches_some_of_it(
         engine: Engine) -> None:
-    from matcher.advice import title_closeness
+    from matcher.advice import TITLE_SAYS, title_closeness
     from matcher.evidence import Evidence
     from matcher.profiles import CandidateProfile
     from tests.fixtures.esco_mini import SKILL
@@ -143,6 +143,11 @@ def test_a_title_points_to_an_occupation_only_when_its_course_teaches_some_of_it
                                                        OCC + "care-assistant"]
     assert "Omsorg om äldre" not in unnamed.occupations[1].why
     assert "below the minimum of 3" in unnamed.occupations[1].why
+    # Its closeness still orders suggestions, but lifts no more than a pointing title would.
+    close = title_closeness(engine, held(None, "Omsorg om äldre"))
+    care_row = engine.occupation_space.uris.index(OCC + "care-assistant")
+    assert close is not None and close.named_by(care_row) is None
+    assert 0 < close.closeness[care_row] <= TITLE_SAYS
     # A title that names the occupation word for word before a dash points to it whatever
     # its course gave ("Barista – grundkurs" for a barista whose course mapped elsewhere).
     course = "Receptionist – introduktion för nyanställda på hotell och konferensanläggningar"
