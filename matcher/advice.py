@@ -36,7 +36,8 @@ from matcher.taxonomy import Taxonomy
 # it, relative to the closest row: such rows are suggested even below the support floor.
 INTEREST_ASKS = 0.5
 # A credential title this close to an occupation's name (OccupationNames.closeness) is named
-# in the suggestion's explanation, when the course itself gives a skill the occupation lists.
+# in the suggestion's explanation, when it points to the occupation (Titles: word for word,
+# or its course gives one of the occupation's skills).
 TITLE_SAYS = 0.5
 # The titles read per person (those giving the most evidence): a first suggestion for someone
 # with many credentials stays within about a second.
