@@ -106,7 +106,13 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
         InvalidInputError: ``interest`` is given but names no skill or occupation.
     """
     from matcher.scoring.score import suggestion_relevance
-    from matcher.suggest import order, person_vector, relevance, support_note
+    from matcher.suggest import (
+        general_skills,
+        order,
+        person_vector,
+        relevance,
+        support_note,
+    )
 
     space = engine.occupation_space
     params = space.params
@@ -141,7 +147,10 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
             title = titled.named_by(i) if titled is not None else None
-            why = support_note(int(rel.support[i]), params, lang, title is not None)
+            general = (general_skills(space, engine.partial_credit.space, profile, i)
+                       if _general(rel, i) else [])
+            why = support_note(int(rel.support[i]), params, lang, title is not None,
+                               [engine.taxonomy.skills[u].label(lang) for u in general])
             if title is not None:
                 why += title_note(title, lang)
             occupation_out.append(_suggestion(
@@ -156,6 +165,8 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
     ad_out = []
     if ads:
         person = person_vector(profile, engine.partial_credit.space, params)
+        # Every skill an ad names was chosen by the employer: none is too general to count
+        # (an IT-support ad's "troubleshoot"), unlike in an occupation's long ESCO list.
         rel = relevance(person, space.weighted(ad_matrix), params)
         for i in order(rel, top_k, *closeness(ad_matrix)):
             ad_id, title, requirement, details = ads[i]
@@ -178,7 +189,7 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
     space = engine.occupation_space
     params = space.params
     rel = relevance(person_vector(profile, engine.partial_credit.space, params), space.matrix,
-                    params, space.level)
+                    params, space.level, space.supports)
     titled = title_closeness(engine, profile)
     vouched = None
     if titled is not None:
@@ -188,6 +199,10 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
     # An occupation a credential title names (as far as the explanation says so) counts as
     # supported from the floor on (matcher.suggest, "what the credentials are called").
     return order(rel, top_k, boost, asked, vouched), rel, boost, titled
+
+
+def _general(rel: Relevance, row: int) -> int:
+    return int(rel.general[row]) if rel.general is not None else 0
 
 
 def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> list[str]:

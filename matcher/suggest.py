@@ -20,8 +20,9 @@ skills. Suggestions are ordered by a relevance that weighs what a career counsel
   than ``floor`` held skills is not suggested at all, unless those are at least half of what
   it lists (a short ad: *forklift* for "truck and drawings"): a single stray link (*apply
   animal hygiene practices* in a care course) never puts an animal or vehicle occupation
-  among a person's suggestions. The explanation
-  names the skills that support it;
+  among a person's suggestions. Skills that many occupations list (more than
+  ``general_share`` of them: *troubleshoot*, *have computer literacy*) count in the score but
+  not as support. The explanation names the skills that support it;
 - **entry level** (the pre-study's priority): managers (ISCO major group 1) and professionals
   (2), whose jobs need experience or a degree, count ``level_prior[group]`` of their
   relevance;
@@ -59,6 +60,10 @@ if TYPE_CHECKING:
     from matcher.scoring.partial_credit import SkillSpace
 
 
+# Below this many listing occupations no skill is general (SuggestionParams.general_share).
+GENERAL_MIN_OCCUPATIONS = 50
+
+
 @dataclass(frozen=True)
 class SuggestionParams:
     """How suggestions are ordered (see the module docstring)."""
@@ -71,6 +76,13 @@ class SuggestionParams:
     length_power: float = 0.5
     min_support: int = 3
     floor: int = 2
+    # A skill that more than this share of the occupations lists (and more than
+    # GENERAL_MIN_OCCUPATIONS: a small taxonomy has no general skills) is no support for any
+    # one of them; it still counts in the score. One in twelve: 15 skills in ESCO v1.1.1, such
+    # as *troubleshoot*, *have computer literacy*, *manage staff* (idf < 2.5). Dev unchanged,
+    # dev2 MRR 0.608 -> 0.611, hit@10 72.5 -> 75.0; one in twenty (idf < 3.0) loses on dev
+    # (docs/benchmarks.md).
+    general_share: float = 1 / 12
     # The employer's view of an occupation uses the same specificity: each skill of its
     # requirement weighs (idf / the most specific skill's idf) ** this (0: every skill alike),
     # so that a healthcare assistant's core reads as care skills rather than "communication".
@@ -84,9 +96,10 @@ class Relevance:
     """Relevance of requirement rows (occupations or ads) for one person, and its support."""
 
     score: np.ndarray  # (m,) the order key
-    support: np.ndarray  # (m,) int: distinct held skills the row lists
+    support: np.ndarray  # (m,) int: distinct held skills the row lists, general ones aside
     supported: np.ndarray  # (m,) bool: support ≥ min_support
     eligible: np.ndarray  # (m,) bool: support ≥ floor, or ≥ half of what the row lists
+    general: np.ndarray | None = None  # (m,) int: held general skills the row lists
 
 
 class OccupationSpace:
@@ -118,6 +131,9 @@ class OccupationSpace:
         self.idf = np.log((n + 1) / (df + 1)).astype(np.float32)
         self.matrix = self.weighted(self.kind)
         self._col = space.col  # skill URI -> column, for specificity()
+        # Columns whose skill is specific enough to count as support (general_share).
+        general = (df > params.general_share * n) & (df > GENERAL_MIN_OCCUPATIONS)
+        self.supports = (~general).astype(np.float32)
         groups = [taxonomy.occupations[u].isco_group[:1] for u in self.uris]
         self.level = np.array([params.level_prior.get(g, 1.0) for g in groups],
                               dtype=np.float32)
@@ -165,9 +181,12 @@ def person_vector(profile: CandidateProfile, space: SkillSpace,
 
 
 def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: SuggestionParams,
-              level: np.ndarray | None = None) -> Relevance:
+              level: np.ndarray | None = None, supports: np.ndarray | None = None
+              ) -> Relevance:
     """How well each row (occupation or ad, already :meth:`OccupationSpace.weighted`) suits
-    the person; rows with too little support are ordered after all supported ones."""
+    the person; rows with too little support are ordered after all supported ones.
+    ``supports``: per skill column, 1 where a held skill counts as support, 0 for a general
+    one (:attr:`OccupationSpace.supports`)."""
     matched = np.asarray((rows @ person.T).todense()).ravel()
     totals = np.asarray(rows.sum(axis=1)).ravel()
     score = matched / np.power(params.length_prior + totals, params.length_power)
@@ -177,11 +196,14 @@ def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: Sugges
     held.data[:] = 1.0
     listed = rows.copy()
     listed.data[:] = 1.0
+    every = np.asarray((listed @ held.T).todense()).ravel().astype(np.int64)
+    if supports is not None:
+        held.data = supports[held.indices].astype(held.data.dtype)
     support = np.asarray((listed @ held.T).todense()).ravel().astype(np.int64)
     supported = support >= params.min_support
     listed_count = np.diff(listed.indptr)
     eligible = (support > 0) & ((support >= params.floor) | (2 * support >= listed_count))
-    return Relevance(score, support, supported, eligible)
+    return Relevance(score, support, supported, eligible, every - support)
 
 
 def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
@@ -210,9 +232,21 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
 
 
 def support_note(support: int, params: SuggestionParams, lang: str,
-                 vouched: bool = False) -> str:
+                 vouched: bool = False, general: Sequence[str] = ()) -> str:
     """One line for the explanation: how many of the person's skills the suggestion rests on
-    (``vouched``: a credential title names it, see :func:`order`)."""
+    (``vouched``: a credential title names it, see :func:`order`; ``general``: the labels of
+    held skills it lists that are too general to count as support)."""
+    note = _support_count(support, params, lang, vouched)
+    if general:
+        names = ", ".join(f"'{label}'" for label in general)
+        note += (f"; {names} räknas i matchningen men inte som stöd: många yrken listar "
+                 "sådant" if lang == "sv" else
+                 f"; {names} {'counts' if len(general) == 1 else 'count'} in the fit but not "
+                 "as support: many occupations list such skills")
+    return note
+
+
+def _support_count(support: int, params: SuggestionParams, lang: str, vouched: bool) -> str:
     if lang == "sv":
         if support >= params.min_support:
             return (f"bygger på {support} av dina kompetenser (minst {params.min_support} "
@@ -238,8 +272,19 @@ def describe(params: SuggestionParams) -> dict[str, Any]:
             "optional": params.optional, "confidence_power": params.confidence_power,
             "length_prior": params.length_prior, "length_power": params.length_power,
             "min_support": params.min_support, "floor": params.floor,
+            "general_share": round(params.general_share, 4),
             "requirement_specificity": params.requirement_specificity,
             "level_prior": dict(params.level_prior), "title_weight": params.title_weight}
+
+
+def general_skills(space: OccupationSpace, skill_space: SkillSpace, profile: CandidateProfile,
+                   row: int) -> list[str]:
+    """The URIs of the person's skills that occupation ``row`` lists but that are too general
+    to count as its support (:attr:`OccupationSpace.supports`)."""
+    listed = space.kind[row]
+    return [uri for uri in profile.skills
+            if (col := skill_space.col.get(uri)) is not None and space.supports[col] == 0
+            and listed[0, col] != 0]
 
 
 def profile_rows(requirements: Sequence[Sequence[tuple[str, float]]],
