@@ -67,11 +67,15 @@ class Titles:
     naming: np.ndarray
     namer: np.ndarray
 
+    @property
+    def points(self) -> np.ndarray:
+        """Per occupation: whether a title points to it."""
+        pointing: np.ndarray = self.naming >= TITLE_SAYS
+        return pointing
+
     def named_by(self, row: int) -> str | None:
         """The title that points to the occupation in ``row``, if one does."""
-        if self.naming[row] >= TITLE_SAYS:
-            return self.titles[int(self.namer[row])]
-        return None
+        return self.titles[int(self.namer[row])] if self.points[row] else None
 
 
 class Resources(Protocol):
@@ -148,7 +152,7 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
             title = titled.named_by(i) if titled is not None else None
             general = (general_skills(space, engine.partial_credit.space, profile, i)
-                       if _general(rel, i) else [])
+                       if rel.general[i] else [])
             why = support_note(int(rel.support[i]), params, lang, title is not None,
                                [engine.taxonomy.skills[u].label(lang) for u in general])
             if title is not None:
@@ -195,14 +199,10 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
     if titled is not None:
         factor = 1.0 + params.title_weight * titled.closeness
         boost = factor if boost is None else boost * factor
-        vouched = titled.naming >= TITLE_SAYS
+        vouched = titled.points
     # An occupation a credential title names (as far as the explanation says so) counts as
     # supported from the floor on (matcher.suggest, "what the credentials are called").
     return order(rel, top_k, boost, asked, vouched), rel, boost, titled
-
-
-def _general(rel: Relevance, row: int) -> int:
-    return int(rel.general[row]) if rel.general is not None else 0
 
 
 def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> list[str]:
@@ -231,7 +231,9 @@ def title_closeness(engine: Resources, profile: CandidateProfile) -> Titles | No
     row_of = {title: i for i, title in enumerate(titles)}
     for uri, evidence in profile.skills.items():
         col = columns.get(uri)
-        for e in evidence if col is not None else ():
+        if col is None:
+            continue
+        for e in evidence:
             if e.credential_title in row_of:
                 gives[row_of[e.credential_title], col] = 1.0
     lists = np.asarray((space.kind @ gives.T) > 0).T  # titles x occupations

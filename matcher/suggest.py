@@ -99,7 +99,7 @@ class Relevance:
     support: np.ndarray  # (m,) int: distinct held skills the row lists, general ones aside
     supported: np.ndarray  # (m,) bool: support ≥ min_support
     eligible: np.ndarray  # (m,) bool: support ≥ floor, or ≥ half of what the row lists
-    general: np.ndarray | None = None  # (m,) int: held general skills the row lists
+    general: np.ndarray  # (m,) int: held general skills the row lists (not in support)
 
 
 class OccupationSpace:
@@ -281,10 +281,9 @@ def general_skills(space: OccupationSpace, skill_space: SkillSpace, profile: Can
                    row: int) -> list[str]:
     """The URIs of the person's skills that occupation ``row`` lists but that are too general
     to count as its support (:attr:`OccupationSpace.supports`)."""
-    listed = space.kind[row]
+    listed = set(space.kind.indices[space.kind.indptr[row]:space.kind.indptr[row + 1]].tolist())
     return [uri for uri in profile.skills
-            if (col := skill_space.col.get(uri)) is not None and space.supports[col] == 0
-            and listed[0, col] != 0]
+            if (col := skill_space.col.get(uri)) in listed and space.supports[col] == 0]
 
 
 def profile_rows(requirements: Sequence[Sequence[tuple[str, float]]],
