@@ -537,6 +537,15 @@ async def measure(args: argparse.Namespace, data: dict[str, Any], ports: list[in
     return result
 
 
+def start_profiles(args: argparse.Namespace, pids: list[int]) -> list[subprocess.Popen[bytes]]:
+    """py-spy on each server process for the writes' duration (plus the pinning's second)."""
+    args.profile.mkdir(parents=True, exist_ok=True)
+    return [subprocess.Popen(["py-spy", "record", "-d", str(int(args.duration) + 1), "-r", "100",
+                              "-f", "raw", "-o", str(args.profile / f"{pid}.txt"), "-p", str(pid)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for pid in pids]
+
+
 def matrix_only(args: argparse.Namespace) -> int:
     """In one process, no database: the pool's matrix at ``--candidates`` (1M fits here).
 
@@ -645,6 +654,11 @@ def main() -> int:
     parser.add_argument("--home", type=Path, default=ROOT / ".cache" / "home-hashing")
     parser.add_argument("--matrix-only", action="store_true",
                         help="time the in-memory matrix alone, in this process (no servers)")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="directory: py-spy (pip install py-spy) samples each server "
+                             "process for --duration seconds from the first write, one "
+                             "collapsed-stack file per process (the sampling takes CPU: such "
+                             "runs measure where time goes, not how long)")
     parser.add_argument("--tail", type=int, default=20_000,
                         help="--matrix-only: changed candidates applied before compaction")
     args = parser.parse_args()
@@ -681,7 +695,10 @@ def main() -> int:
         load_before = os.getloadavg()
         everyone = [pid for port in ports for pid in pids[port]]
         cpu_before = {pid: cpu_seconds(pid) for pid in everyone}
+        profilers = [] if args.profile is None else start_profiles(args, everyone)
         result = asyncio.run(measure(args, data, ports, pids))
+        for profiler in profilers:
+            profiler.wait(120)
         # CPU the server processes spent during the run: unlike latencies, not inflated by
         # other work on a shared machine.
         cpu = {str(pid): round(cpu_seconds(pid) - cpu_before[pid], 1) for pid in everyone}
