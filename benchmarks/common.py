@@ -29,7 +29,8 @@ BUNDLES = [ESCO / "ESCO dataset - v1.1.1 - classification - en - csv.zip",
            ESCO / "ESCO dataset - v1.1.1 - relations - csv.zip"]
 SKILL_LINKING = SHARED / "benchmarks" / "skill-linking"
 RESULTS = ROOT / "results"
-OUTCOMES = sorted((ROOT / "data").glob("outcomes_part_*.jsonl"))
+# One file per split, so the test split is never read by accident.
+OUTCOMES = {split: ROOT / "data" / f"outcomes_{split}.jsonl" for split in ("dev", "test")}
 
 
 def settings() -> Settings:
@@ -90,11 +91,10 @@ def skill_linking_set(name: str, split: str, label_to_uri: dict[str, str]) -> li
 def outcome_set(split: str | None = None) -> list[dict[str, Any]]:
     """The project's Swedish/English learning-outcome set (benchmarks/data)."""
     rows = []
-    for path in OUTCOMES:
-        for line in path.read_text(encoding="utf-8").splitlines():
+    for name in [split] if split is not None else list(OUTCOMES):
+        for line in OUTCOMES[name].read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
-            if split is None or item["split"] == split:
-                rows.append({**item, "gold": [s["uri"] for s in item["skills"]]})
+            rows.append({**item, "gold": [s["uri"] for s in item["skills"]]})
     return rows
 
 

@@ -4,7 +4,7 @@
     python benchmarks/typing_robustness.py --split test    # test split: report once
     python benchmarks/typing_robustness.py --split test --name before  # label the output
 
-Each Swedish outcome of ``--split`` (benchmarks/data/outcomes_part_*.jsonl) is mapped four
+Each Swedish outcome of ``--split`` (benchmarks/data/outcomes_<split>.jsonl) is mapped four
 ways, against the full ESCO index with the real model (as benchmarks/mapping_quality.py):
 
 - ``clean``: as written;

@@ -50,10 +50,8 @@ def test_swedish_occupation_labels_join(official: Taxonomy, tmp_path: Path) -> N
 
 
 def _outcomes(split: str) -> list[dict]:
-    rows = []
-    for path in sorted((ROOT / "benchmarks" / "data").glob("outcomes_part_*.jsonl")):
-        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return [r for r in rows if r["split"] == split]
+    path = ROOT / "benchmarks" / "data" / f"outcomes_{split}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def test_real_model_maps_swedish_outcomes(official_engine: Engine) -> None:
