@@ -31,6 +31,10 @@ _NOUN_ENDINGS = ("orna", "arna", "erna", "or", "ar", "er", "en", "et", "na", "n"
 # Swedish verbal nouns and the verb form they come from: -ering (hantera), -ning (granska),
 # -ing (förvara).
 _VERBAL_NOUN_ENDINGS = (("ering", "era"), ("ning", "a"), ("ing", "a"))
+# Forms of "vara" / "bli": the words after one are read as adjectives where they can be
+# ("… så att de är funktionsdugliga och säkra": safe, not the verb "säkra", to secure).
+_COPULAS = {"är", "vara", "var", "varit", "blir", "bli", "blev", "blivit", "förblir"}
+_PREDICATIVE_GLUE = {"och", "eller", "samt", "inte", "helt", "alltid", "mer", "mest"}
 _MIN_PART = 3  # a compound part shorter than this is too ambiguous ("is")
 # Short first parts that are not ambiguous in vocational Swedish: "el" in "elfel", "ellära",
 # "elanvändning", "elsymboler" (electrical).
@@ -85,7 +89,16 @@ class Glossary:
         stems = [_stem(w) for w in lemmas]
         out: list[str] = []
         i = 0
+        predicative = False  # after a copula, until a word that is not an adjective
         while i < len(tokens):
+            if predicative and words[i] not in _PREDICATIVE_GLUE:
+                adjective = self._adjective(words[i])
+                if adjective is not None:
+                    out.append(adjective)
+                    i += 1
+                    continue
+                predicative = False
+            predicative = predicative or words[i] in _COPULAS
             for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
                 span = slice(i, i + n)
                 english = (self.by_word.get(tuple(words[span]))
@@ -121,6 +134,21 @@ class Glossary:
                 english = self.by_word.get((word[: -len(ending)] + verb_ending,))
                 if english:
                     return _ing_form(english)
+        return None
+
+    def _adjective(self, word: str) -> str | None:
+        """The adjective ``word`` is a form of, if the glossary knows it: "funktionsdugliga"
+        (funktionsduglig), "säkra" (säker: the e of -er, -el, -en drops), "rent" (ren)."""
+        # The neuter -t first: "säkert" after "är" is safe, not the adverb safely.
+        bases = [word[:-1], word] if word.endswith("t") else [word]
+        if word.endswith(("a", "e")):
+            bases.append(word[:-1])
+            if word[-2:-1] in ("r", "l", "n") and len(word) >= 5:
+                bases.append(word[:-2] + "e" + word[-2])
+        for base in bases:
+            english = self.by_word.get((base,))
+            if english and not base.endswith("a"):  # an entry in -a is a verb ("säkra")
+                return english
         return None
 
     def _inflected(self, word: str) -> str | None:

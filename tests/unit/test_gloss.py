@@ -41,6 +41,17 @@ def test_gloss_reads_adjective_forms_and_common_words() -> None:
     assert gloss_swedish("felsökning av klientdatorer") == "troubleshooting of client computer"
 
 
+def test_after_a_form_of_vara_a_word_is_read_as_the_adjective_it_can_be() -> None:
+    # "säkra" alone is the verb (to secure); after "är" it is the plural of "säker" (safe).
+    assert gloss_swedish("Kan säkra lasten.").startswith("can secure")
+    assert gloss_swedish("verktygen är funktionsdugliga och säkra").endswith(
+        "functional and safe")
+    assert gloss_swedish("Arbetet är säkert och enkelt.").endswith("safe and simple")
+    assert gloss_swedish("Rummen ska vara rena.").endswith("shall be clean")
+    # ... and only until a word that is not an adjective
+    assert gloss_swedish("Bilen är säker och kan köras.").endswith("safe and can drive")
+
+
 def test_swedish_sentences_are_looked_up_whole_by_clause_and_glossed() -> None:
     text = "Deltagaren kan läsa ritningar och hantera handverktyg"
     whole = "läsa ritningar och hantera handverktyg"
