@@ -111,16 +111,19 @@ def main() -> None:
     rows = ads(args.split)
     if args.sweep:
         # The mappings do not depend on the policy: map each phrase once.
-        remembered: dict[tuple[str, int], Any] = {}
+        remembered: dict[tuple[str, int, Any], Any] = {}
         inner = engine.map_outcomes
 
-        def map_once(texts: Any, top_k: int = 10, lang: str = "auto") -> Any:
-            missing = [t for t in texts if (t, top_k) not in remembered]
+        def map_once(texts: Any, top_k: int = 10, lang: str = "auto",
+                     contexts: Any = None) -> Any:
+            keys = [(t, top_k, c) for t, c in zip(texts, contexts or [None] * len(texts),
+                                                   strict=True)]
+            missing = [k for k in dict.fromkeys(keys) if k not in remembered]
             if missing:
-                remembered.update(((t, top_k), m) for t, m in
-                                  zip(missing, inner(missing, top_k=top_k, lang=lang),
-                                      strict=True))
-            return [remembered[(t, top_k)] for t in texts]
+                remembered.update(zip(missing, inner(
+                    [t for t, _, _ in missing], top_k=top_k, lang=lang,
+                    contexts=[c for _, _, c in missing]), strict=True))
+            return [remembered[k] for k in keys]
 
         engine.map_outcomes = map_once  # type: ignore[method-assign]
         base = engine.ad_policy
@@ -133,6 +136,20 @@ def main() -> None:
                 r.pop("per_ad")
                 out.append({"min_confidence": threshold, "relative": relative, **r})
                 print(f"min_confidence {threshold:.2f} relative {relative:.1f}: P {r['precision']}"
+                      f" R {r['recall']} (lenient P {r['lenient_precision']} R "
+                      f"{r['lenient_recall']}) {r['skills_per_ad']} skills/ad")
+        # The ad's field (its occupation and that many neighbours; 0: none) and the
+        # confidence a link outside it needs.
+        for neighbours in (10, 25, 50, 100):
+            for confidence in (0.35, 0.45, 0.5, 0.55, 0.7, 0.85, 1.01):
+                engine.ad_policy = replace(base, field_neighbours=neighbours,
+                                           field_confidence=confidence)
+                r = evaluate(engine, rows)
+                r.pop("per_ad")
+                out.append({"field_neighbours": neighbours, "field_confidence": confidence,
+                            **r})
+                print(f"field of {neighbours} neighbours, {confidence:.2f} outside: "
+                      f"P {r['precision']}"
                       f" R {r['recall']} (lenient P {r['lenient_precision']} R "
                       f"{r['lenient_recall']}) {r['skills_per_ad']} skills/ad")
         engine.ad_policy = base

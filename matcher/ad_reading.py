@@ -19,6 +19,11 @@ the job the ad is for.
    :class:`~matcher.mapping.Context` (candidates for every phrase, with a lift in score), and
    a link outside them needs ``AdPolicy.outside_confidence``. A link the context raised says
    so in its reason.
+5. **The ad's field** (``AdPolicy.field_neighbours``, on): the skills that the ad's
+   occupation and its nearest occupations by shared skills list. A link outside the field
+   needs ``AdPolicy.field_confidence``: an ad for an *undersköterska* does not ask for
+   *theology* because one of its sentences came close to it. Unlike the context, the field
+   lifts nothing, and a skill no occupation lists is never outside it.
 
 Each requirement keeps its sentence and section. Chosen and measured on the dev ads
 (``benchmarks/ad_requirements.py``).
@@ -119,20 +124,85 @@ def occupation_context(taxonomy: Taxonomy, occupations: Sequence[NameMatch],
     return Context(skills, weight, name)
 
 
+def field_skills(taxonomy: Taxonomy, occupations: Sequence[NameMatch],
+                 neighbours: int) -> frozenset[str] | None:
+    """The skills of the ad's field: those that ``occupations`` or their ``neighbours``
+    nearest occupations by shared skills list (each skill weighted by its rarity: a nurse
+    assistant's neighbours are nurses and care workers, whatever their ISCO group), and every
+    skill no occupation lists. None when there is no field (no occupation named, or
+    ``neighbours`` 0)."""
+    if not occupations or neighbours <= 0:
+        return None
+    near = _Neighbours.of(taxonomy)
+    uris = {m.uri for m in occupations} | near.nearest([m.uri for m in occupations], neighbours)
+    inside = {r.skill_uri for r in taxonomy.occupation_skills if r.occupation_uri in uris}
+    # A skill no occupation lists (*treat medical conditions of elderly people*) belongs to
+    # no field, so none can rule it out.
+    return frozenset(inside | near.unlisted)
+
+
+class _Neighbours:
+    """Occupations × skills, rows of unit length with each skill weighted by its inverse
+    occupation frequency: the cosine of two rows says how much specific work they share."""
+
+    _last: tuple[Taxonomy, _Neighbours] | None = None  # one taxonomy per process in practice
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        import numpy as np
+        from scipy import sparse
+
+        pairs = [(r.occupation_uri, r.skill_uri) for r in taxonomy.occupation_skills
+                 if r.occupation_uri in taxonomy.occupations]
+        self.uris = list(dict.fromkeys(o for o, _ in pairs))
+        self.row = {u: i for i, u in enumerate(self.uris)}
+        cols = {s: j for j, s in enumerate(dict.fromkeys(s for _, s in pairs))}
+        m = sparse.csr_matrix((np.ones(len(pairs), dtype=np.float32),
+                               ([self.row[o] for o, _ in pairs], [cols[s] for _, s in pairs])),
+                              shape=(len(self.uris), len(cols)))
+        m.sum_duplicates()
+        m.data[:] = 1.0
+        df = np.asarray(m.sum(axis=0)).ravel()
+        m = m @ sparse.diags(np.log((len(self.uris) + 1) / (df + 1)).astype(np.float32))
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        self.matrix = sparse.diags(1 / np.maximum(norms, 1e-9)) @ m
+        self.matrix = self.matrix.tocsr()
+        self.unlisted = frozenset(set(taxonomy.skills) - set(cols))
+
+    @classmethod
+    def of(cls, taxonomy: Taxonomy) -> _Neighbours:
+        if cls._last is None or cls._last[0] is not taxonomy:
+            cls._last = (taxonomy, cls(taxonomy))
+        return cls._last[1]
+
+    def nearest(self, uris: Sequence[str], k: int) -> set[str]:
+        import numpy as np
+
+        rows = [self.row[u] for u in uris if u in self.row]
+        if not rows:
+            return set()
+        sims = np.asarray((self.matrix[rows] @ self.matrix.T).max(axis=0).todense()).ravel()
+        best = np.argsort(-sims, kind="stable")[:k + len(rows)]
+        return {self.uris[i] for i in best if sims[i] > 0}  # no neighbour shares nothing
+
+
 def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
              skip_unmapped: bool = False) -> list[RequirementProfile | None]:
     """One requirement profile per ad; with ``skip_unmapped``, None for an ad whose text names
     no skill confidently (else that raises InvalidInputError)."""
     per_ad: list[list[AdPhrase]] = []
     contexts: list[Context | None] = []
+    fields: list[frozenset[str] | None] = []
     for ad in ads:
         if not isinstance(ad.text, str) or not ad.text.strip():
             raise InvalidInputError(f"ad {ad.title or ad.id!r} has no text", field="text")
         # An ad without recognisable tasks or requirements is read whole, as a task.
         per_ad.append(ad_phrases(ad.text) or [AdPhrase(ad.text.strip()[:2000], "tasks")])
-        contexts.append(occupation_context(
-            resources.taxonomy, ad_occupations(resources.occupation_names, ad),
-            policy.context_weight) if policy.context_weight > 0 else None)
+        occupations = (ad_occupations(resources.occupation_names, ad)
+                       if policy.context_weight > 0 or policy.field_neighbours > 0 else [])
+        contexts.append(occupation_context(resources.taxonomy, occupations,
+                                           policy.context_weight)
+                        if policy.context_weight > 0 else None)
+        fields.append(field_skills(resources.taxonomy, occupations, policy.field_neighbours))
     named, whole = _named(resources, [p for phrases in per_ad for p in phrases])
     # A phrase is mapped once per context it occurs in (one ad, or ads for the same job).
     keyed = list(dict.fromkeys((p.text, context) for phrases, context in zip(per_ad, contexts,
@@ -150,13 +220,13 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
             mapped[(text, context)] = replace(
                 mapping, skills=tuple(s for s in mapping.skills if s.uri not in drop))
     out: list[RequirementProfile | None] = []
-    for ad, phrases, context in zip(ads, per_ad, contexts, strict=True):
+    for ad, phrases, context, field in zip(ads, per_ad, contexts, fields, strict=True):
         exact = [named.get(_key(p), []) for p in phrases]
         try:
             out.append(requirement_from_phrases(
                 ad.id, ad.title or ad.id, phrases,
                 [mapped.get((p.text, context)) for p in phrases], exact, policy=policy,
-                context=context.skills if context is not None else frozenset()))
+                context=context.skills if context is not None else frozenset(), field=field))
         except InvalidInputError:
             if not skip_unmapped:
                 raise

@@ -144,6 +144,15 @@ class AdPolicy:
     # requirement). It waits for a reliable title -> occupation match.
     context_weight: float = 0.0
     outside_confidence: float = 0.4
+    # The ad's field: the skills that the ad's occupation (matcher.ad_reading) and its
+    # ``field_neighbours`` nearest occupations list. Unlike the context it lifts nothing: a
+    # link outside the field needs ``field_confidence`` (*theology* or *woodturning* in an
+    # ad for an undersköterska, *tai chi* in one for a shop assistant). 0: no field. Dev ads
+    # (benchmarks/ad_requirements.py --sweep; none: P 0.240, R 0.389): 25 neighbours at 0.5
+    # P 0.351 R 0.378, at 0.7 P 0.425 R 0.361; 10 at 0.7 P 0.460 R 0.350. Above 0.5 the
+    # demo elderly-care ads lose the digital requirement Amina meets (the persona tests).
+    field_neighbours: int = 25
+    field_confidence: float = 0.5
     # A phrase of one word ("förskollärarlegitimation", "bildstöd") gives the model no
     # context: its links must reach this confidence (unless the word is a skill's label).
     one_word_confidence: float = 0.3
@@ -328,6 +337,7 @@ def requirement_from_phrases(
     *,
     policy: AdPolicy | None = None,
     context: frozenset[str] = frozenset(),
+    field: frozenset[str] | None = None,
 ) -> RequirementProfile:
     """Aggregate the skills found in an ad's phrases into a requirement profile.
 
@@ -338,6 +348,8 @@ def requirement_from_phrases(
             or a term of :func:`ad_terms`.
         context: the skills of the ad's occupation (:mod:`matcher.ad_reading`); a link
             outside them needs ``policy.outside_confidence`` when there is a context.
+        field: the skills of the ad's field (:func:`matcher.ad_reading.field_skills`); a
+            link outside it needs ``policy.field_confidence``. None: no field is known.
 
     A skill's weight is the best over the phrases naming it of section weight
     (:data:`SECTION_WEIGHT`) × link factor; merits are not part of the job's core. At most
@@ -367,6 +379,8 @@ def requirement_from_phrases(
         for link, factor in policy.links.select(mapping.skills):
             needed = (max(floor, policy.outside_confidence)
                       if context and link.uri not in context else floor)
+            if field is not None and link.uri not in field:
+                needed = max(needed, policy.field_confidence)
             if link.confidence >= needed:
                 keep(link.uri, weight * factor, phrase, link.confidence)
     kept = sorted(best.values(), key=lambda r: -r.weight)[:policy.max_skills]

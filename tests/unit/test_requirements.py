@@ -5,9 +5,25 @@ from __future__ import annotations
 import pytest
 
 from matcher import Engine
-from matcher.ad_reading import AdSource, _names, ad_occupations, job_titles, occupation_context
+from matcher.ad_reading import (
+    AdSource,
+    _names,
+    ad_occupations,
+    field_skills,
+    job_titles,
+    occupation_context,
+)
 from matcher.calibration import Calibration
-from matcher.requirements import AdPhrase, ad_phrases, ad_terms, sections
+from matcher.models import OutcomeMapping, SkillLink
+from matcher.occupation_names import NameMatch
+from matcher.requirements import (
+    AdPhrase,
+    AdPolicy,
+    ad_phrases,
+    ad_terms,
+    requirement_from_phrases,
+    sections,
+)
 from matcher.requirements import strip_requirement_formula as strip
 from tests.fixtures.esco_mini import OCC, SKILL
 
@@ -159,3 +175,34 @@ def test_what_du_does_is_a_task_but_a_question_is_the_pitch() -> None:
     assert found["Som undersköterska dokumenterar du i journalen."] == "tasks"
     assert found["Brinner du för service?"] == "pitch"
     assert found["Du är lugn och flexibel."] != "tasks"
+
+
+def test_a_link_outside_the_ads_field_needs_more_confidence(engine: Engine) -> None:
+    taxonomy = engine.taxonomy
+    receptionist = NameMatch(OCC + "receptionist", 1.0, "lexical", "hotel receptionist", "en")
+    field = field_skills(taxonomy, [receptionist], neighbours=5)
+    assert field is not None
+    # The occupation's own skills; no neighbour, since no other occupation shares a skill.
+    assert {SKILL + "booking", SKILL + "reception", SKILL + "cash"} <= field
+    assert SKILL + "forklift" not in field and SKILL + "dementia" not in field
+    assert SKILL + "welding" in field  # no occupation lists it: no field can rule it out
+    assert field_skills(taxonomy, [], neighbours=5) is None
+    assert field_skills(taxonomy, [receptionist], neighbours=0) is None
+
+    def link(name: str, confidence: float) -> SkillLink:
+        return SkillLink(SKILL + name, name, 0.9, confidence, "semantic", name, "preferred",
+                         "en", "", "")
+
+    phrase = AdPhrase("ta hand om gäster och bokningar", "tasks")
+    mapping = OutcomeMapping(phrase.text, "sv", (link("booking", 0.45), link("forklift", 0.45)))
+    policy = AdPolicy(field_confidence=0.5)
+    profile = requirement_from_phrases("ad", "Receptionist", [phrase], [mapping], [[]],
+                                       policy=policy, field=field)
+    assert profile.uris == [SKILL + "booking"]
+    # Confident enough, or no field known: the link counts.
+    surer = OutcomeMapping(phrase.text, "sv", (link("booking", 0.6), link("forklift", 0.6)))
+    assert set(requirement_from_phrases("ad", "R", [phrase], [surer], [[]], policy=policy,
+                                        field=field).uris) == {SKILL + "booking",
+                                                               SKILL + "forklift"}
+    assert len(requirement_from_phrases("ad", "R", [phrase], [mapping], [[]],
+                                        policy=policy).uris) == 2
