@@ -20,7 +20,8 @@ the job the ad is for.
    a link outside them needs ``AdPolicy.outside_confidence``. A link the context raised says
    so in its reason.
 5. **The ad's field** (``AdPolicy.field_neighbours``, on): the skills that the ad's
-   occupation and its nearest occupations by shared skills list. A link outside the field
+   occupation (when its title names one word for word) and its nearest occupations by
+   shared skills list. A link outside the field
    needs ``AdPolicy.field_confidence``: an ad for an *undersköterska* does not ask for
    *theology* because one of its sentences came close to it. Unlike the context, the field
    lifts nothing, and a skill no occupation lists is never outside it.
@@ -126,16 +127,20 @@ def occupation_context(taxonomy: Taxonomy, occupations: Sequence[NameMatch],
 
 def field_skills(taxonomy: Taxonomy, occupations: Sequence[NameMatch],
                  neighbours: int) -> frozenset[str] | None:
-    """The skills of the ad's field: those that ``occupations`` or their ``neighbours``
-    nearest occupations by shared skills list (each skill weighted by its rarity: a nurse
-    assistant's neighbours are nurses and care workers, whatever their ISCO group), and every
-    skill no occupation lists. None when there is no field (no occupation named, or
-    ``neighbours`` 0)."""
+    """The skills of the ad's field: those that ``occupations`` (the ones named word for
+    word) or their ``neighbours`` nearest occupations by shared skills list (each skill
+    weighted by its rarity: a nurse assistant's neighbours are nurses and care workers,
+    whatever their ISCO group), and every skill no occupation lists. None when there is no
+    field (no occupation named word for word, or ``neighbours`` 0)."""
+    # Only a job title that names an occupation word for word: a semantic match to a title
+    # is too often another job ("Gästvärd" -> *business valuer*, "Supporttekniker, IT" ->
+    # *employment support worker*), and a wrong field would rule out the right skills.
+    occupations = [m for m in occupations if m.method == "lexical"]
     if not occupations or neighbours <= 0:
         return None
     near = _Neighbours.of(taxonomy)
     uris = {m.uri for m in occupations} | near.nearest([m.uri for m in occupations], neighbours)
-    inside = {r.skill_uri for r in taxonomy.occupation_skills if r.occupation_uri in uris}
+    inside = {r.skill_uri for uri in uris for r in taxonomy.skills_of(uri)}
     # A skill no occupation lists (*treat medical conditions of elderly people*) belongs to
     # no field, so none can rule it out.
     return frozenset(inside | near.unlisted)

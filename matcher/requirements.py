@@ -144,13 +144,14 @@ class AdPolicy:
     # requirement). It waits for a reliable title -> occupation match.
     context_weight: float = 0.0
     outside_confidence: float = 0.4
-    # The ad's field: the skills that the ad's occupation (matcher.ad_reading) and its
-    # ``field_neighbours`` nearest occupations list. Unlike the context it lifts nothing: a
-    # link outside the field needs ``field_confidence`` (*theology* or *woodturning* in an
-    # ad for an undersköterska, *tai chi* in one for a shop assistant). 0: no field. Dev ads
-    # (benchmarks/ad_requirements.py --sweep; none: P 0.240, R 0.389): 25 neighbours at 0.5
-    # P 0.351 R 0.378, at 0.7 P 0.425 R 0.361; 10 at 0.7 P 0.460 R 0.350. Above 0.5 the
-    # demo elderly-care ads lose the digital requirement Amina meets (the persona tests).
+    # The ad's field: the skills that the ad's occupation, when its title names one word for
+    # word (matcher.ad_reading), and its ``field_neighbours`` nearest occupations list. Unlike
+    # the context it lifts nothing: a link outside the field needs ``field_confidence``
+    # (*theology* or *woodturning* in an ad for an undersköterska, *tai chi* in one for a shop
+    # assistant). 0: no field. Dev ads (benchmarks/ad_requirements.py --sweep; none: P 0.240,
+    # R 0.389): 25 neighbours at 0.5 P 0.322 R 0.383, at 0.7 P 0.362 R 0.378; 10 at 0.7
+    # P 0.383 R 0.372. Above 0.5 the demo elderly-care ads lose the digital requirement Amina
+    # meets (the persona tests).
     field_neighbours: int = 25
     field_confidence: float = 0.5
     # A phrase of one word ("förskollärarlegitimation", "bildstöd") gives the model no

@@ -187,6 +187,9 @@ def test_a_link_outside_the_ads_field_needs_more_confidence(engine: Engine) -> N
     assert SKILL + "forklift" not in field and SKILL + "dementia" not in field
     assert SKILL + "welding" in field  # no occupation lists it: no field can rule it out
     assert field_skills(taxonomy, [], neighbours=5) is None
+    # A title matched only by meaning may be another job: it gives no field.
+    semantic = NameMatch(OCC + "receptionist", 0.9, "semantic", "hotel receptionist", "en")
+    assert field_skills(taxonomy, [semantic], neighbours=5) is None
     assert field_skills(taxonomy, [receptionist], neighbours=0) is None
 
     def link(name: str, confidence: float) -> SkillLink:
