@@ -305,7 +305,9 @@ def test_two_server_processes_see_each_others_writes(server_home: Path, tmp_path
     writer = Server(server_home, free_port(), url).start(timeout=120)
     reader = Server(server_home, free_port(), url).start(timeout=120)
     try:
-        w, r = httpx.Client(base_url=writer.url), httpx.Client(base_url=reader.url)
+        # A generous timeout: this checks what the other process sees, not how fast; the
+        # first credential is mapped while the machine may be busy (httpx's default is 5 s).
+        w, r = (httpx.Client(base_url=server.url, timeout=120) for server in (writer, reader))
         keys: dict[str, dict[str, str]] = {}
         for role in ("issuer", "job_seeker", "employer"):
             made = w.post("/v1/keys", json={"role": role, "name": role},
