@@ -21,10 +21,10 @@ the job the ad is for.
    so in its reason.
 5. **The ad's field** (``AdPolicy.field_neighbours``, on): the skills that the ad's
    occupation (when its title names one word for word) and its nearest occupations by
-   shared skills list. A link outside the field
-   needs ``AdPolicy.field_confidence``: an ad for an *undersköterska* does not ask for
-   *theology* because one of its sentences came close to it. Unlike the context, the field
-   lifts nothing, and a skill no occupation lists is never outside it.
+   shared skills list. A link outside the field needs ``AdPolicy.field_confidence``: an ad
+   for an *undersköterska* does not ask for *theology* because one of its sentences came
+   close to it. Unlike the context, the field lifts nothing, and a skill no occupation lists
+   is never outside it.
 
 Each requirement keeps its sentence and section. Chosen and measured on the dev ads
 (``benchmarks/ad_requirements.py``).
@@ -169,8 +169,7 @@ class _Neighbours:
         df = np.asarray(m.sum(axis=0)).ravel()
         m = m @ sparse.diags(np.log((len(self.uris) + 1) / (df + 1)).astype(np.float32))
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        self.matrix = sparse.diags(1 / np.maximum(norms, 1e-9)) @ m
-        self.matrix = self.matrix.tocsr()
+        self.matrix = (sparse.diags(1 / np.maximum(norms, 1e-9)) @ m).tocsr()
         self.unlisted = frozenset(set(taxonomy.skills) - set(cols))
 
     @classmethod
