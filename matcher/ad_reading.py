@@ -148,7 +148,11 @@ def field_skills(taxonomy: Taxonomy, occupations: Sequence[NameMatch],
 
 class _Neighbours:
     """Occupations × skills, rows of unit length with each skill weighted by its inverse
-    occupation frequency: the cosine of two rows says how much specific work they share."""
+    occupation frequency: the cosine of two rows says how much specific work they share.
+
+    Built from the taxonomy alone (about a second, once per process), not from
+    :class:`matcher.suggest.OccupationSpace`, whose columns are the partial-credit space:
+    reading an ad must not wait for that to be built."""
 
     _last: tuple[Taxonomy, _Neighbours] | None = None  # one taxonomy per process in practice
 
