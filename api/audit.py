@@ -24,6 +24,9 @@ from api.store.models import AuditEntry, AuditSubject, utcnow
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+# Built once (reused, a statement keeps its compiled form and cache key).
+_INSERT_ENTRIES = insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True)
+_INSERT_SUBJECTS = insert(AuditSubject)
 _STOP = object()
 
 
@@ -74,15 +77,12 @@ class AuditWriter:
                 # SQLAlchemy Core, one multi-row INSERT … RETURNING: the ORM's unit of work
                 # costs more CPU than the search it records.
                 with self.store.engine.begin() as conn:
-                    ids = list(conn.scalars(
-                        insert(AuditEntry).returning(AuditEntry.id,
-                                                     sort_by_parameter_order=True),
-                        [entry for entry, _, _ in batch]))
+                    ids = list(conn.scalars(_INSERT_ENTRIES, [entry for entry, _, _ in batch]))
                     subjects = [{"audit_id": entry_id, "candidate_id": c}
                                 for entry_id, (_, candidates, _) in zip(ids, batch, strict=True)
                                 for c in candidates]
                     if subjects:
-                        conn.execute(insert(AuditSubject), subjects)
+                        conn.execute(_INSERT_SUBJECTS, subjects)
             except Exception as exc:  # noqa: BLE001 - every waiting caller must hear of it
                 logger.exception("audit batch of %d entries failed", len(batch))
                 for _, _, done in batch:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 TITLE = -1  # the text index of a credential's title; outcomes are 0, 1, …
@@ -152,6 +153,12 @@ class Evidence:
     verification: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        # A new dict each time (callers may add to it), copied from one built once: the
+        # same evidence (every holder of a course) is shown in search after search.
+        return dict(self._as_dict)
+
+    @cached_property
+    def _as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"strength": self.strength,
                                "confidence": round(self.confidence, 3),
                                "weight": round(self.weight, 3)}

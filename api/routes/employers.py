@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic_core import to_json
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from api import ranking
 from api.deps import Employer, EngineDep, Mapping, MappingDep, PoolDep, StoreDep
@@ -69,10 +69,14 @@ def _own_requirement(session: Any, owner: str, requirement_id: str) -> Requireme
 def _saved_requirement(store: Any, owner: str, requirement_id: str) -> RequirementProfile:
     """A saved requirement profile of ``owner``, read with one plain query (on every search)."""
     with store.engine.connect() as conn:
-        row = conn.execute(select(RequirementRow.owner, RequirementRow.id, RequirementRow.title,
-                                  RequirementRow.source, RequirementRow.requirements)
-                           .where(RequirementRow.id == requirement_id)).first()
+        row = conn.execute(_SAVED, {"id": requirement_id}).first()
     return _row_to_profile(_owned(row, owner, requirement_id))
+
+
+# Built once (reused, it keeps its compiled form and cache key).
+_SAVED = select(RequirementRow.owner, RequirementRow.id, RequirementRow.title,
+                RequirementRow.source, RequirementRow.requirements
+                ).where(RequirementRow.id == bindparam("id"))
 
 
 async def derive(mapping: Mapping, engine: Any, body: RequirementCreate,

@@ -7,6 +7,8 @@ labels. Writes nothing. Computes the same score as :func:`matcher.scoring.score.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -207,6 +209,31 @@ class Explainer:
                                                                         in self.plan),
                            coverage=min(1.0, achieved_all / self.total_all),
                            core_held=core_held, core_total=core_total)
+
+
+_EXPLAINERS: OrderedDict[tuple[Any, ...], Explainer] = OrderedDict()
+_EXPLAINERS_LOCK = threading.Lock()
+EXPLAINERS_KEPT = 512
+
+
+def explainer_for(requirements: tuple[Requirement, ...], partial: PartialCredit,
+                  taxonomy: Taxonomy, lang: str = "en") -> Explainer:
+    """The :class:`Explainer` of ``requirements``, prepared once and kept (the last 512
+    used): it only reads what it prepared, so searches for the same requirement share it.
+    (Keyed by the partial-credit matrix's and the taxonomy's identity: each kept explainer
+    holds them, so an id cannot be reused while its entry lives.)"""
+    key = (requirements, id(partial), id(taxonomy), lang)
+    with _EXPLAINERS_LOCK:
+        found = _EXPLAINERS.get(key)
+        if found is not None:
+            _EXPLAINERS.move_to_end(key)
+            return found
+    made = Explainer(requirements, partial, taxonomy, lang=lang)
+    with _EXPLAINERS_LOCK:
+        _EXPLAINERS[key] = made
+        while len(_EXPLAINERS) > EXPLAINERS_KEPT:
+            _EXPLAINERS.popitem(last=False)
+    return made
 
 
 def explain(

@@ -13,7 +13,7 @@ import numpy as np
 
 from matcher.errors import check_top_k as _check_top_k
 from matcher.profiles import CandidateProfile, RequirementProfile
-from matcher.scoring.explain import Explainer
+from matcher.scoring.explain import explainer_for
 from matcher.scoring.partial_credit import PartialCredit
 from matcher.scoring.results import RankedCandidate, RankingResult
 from matcher.scoring.score import Scores, candidate_matrix, score_candidates, top_rows
@@ -99,7 +99,7 @@ def ranking_result(
         labels = ", ".join(repr(taxonomy.skills[u].label(lang)) for u in must)
         notes.append(f"no candidate holds every must-have skill ({labels}); the list shows "
                      "the closest candidates, none of whom meets them")
-    explainer = Explainer(requirement.requirements, partial, taxonomy, lang=lang)
+    explainer = explainer_for(requirement.requirements, partial, taxonomy, lang)
     ranked = tuple(RankedCandidate(rank, ids[row], explainer.explain(profile_of(row)))
                    for rank, row in enumerate(order.tolist(), start=1))
     return RankingResult(requirement, ranked, total, meeting, tuple(notes))

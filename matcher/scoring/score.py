@@ -9,6 +9,7 @@ of the library.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher.errors import InvalidInputError
-from matcher.profiles import CandidateProfile, RequirementProfile
+from matcher.profiles import CandidateProfile, Requirement, RequirementProfile
 from matcher.scoring.partial_credit import PartialCredit, SkillSpace
 
 if TYPE_CHECKING:
@@ -78,6 +79,46 @@ class Scores:
     others_meet: bool = False
 
 
+@dataclass(frozen=True, eq=False)
+class Query:
+    """The requirement's side of :func:`score_candidates`, which depends on the requirement
+    and the partial-credit matrix alone: the skill columns that can contribute and, for each,
+    its row of ``Q = [I_R | P_R]`` (direct weight, partial credit per required skill)."""
+
+    relevant: np.ndarray  # skill columns holding a required skill or a stand-in, ascending
+    direct: Any  # (len(relevant), n_req) CSC: those columns' rows of I_R
+    partial: Any  # (len(relevant), n_req) CSC: their rows of P_R
+    core: np.ndarray  # (n_req,) weights in the score (core_weights)
+    weights: np.ndarray  # (n_req,) every requirement's weight (coverage, ties)
+    must: np.ndarray  # (n_req,) bool
+
+
+@functools.lru_cache(maxsize=512)
+def prepared_query(requirements: tuple[Requirement, ...], partial: PartialCredit) -> Query:
+    """The :class:`Query` of ``requirements``, built once per requirement and partial-credit
+    matrix (a few hundred kept): a saved search, an occupation or a page of results asked
+    again skips a dozen sparse operations, about a third of scoring 10,000 candidates."""
+    from scipy import sparse
+
+    space = partial.space
+    cols = np.array([space.col[r.uri] for r in requirements], dtype=np.int64)
+    n_req = len(cols)
+    # Q = [I_R | P_R], assembled column by column: column j of I_R is the unit vector of
+    # required skill j, P_R is those skills' columns of the partial-credit matrix.
+    stand_ins = partial.credit_csc[:, cols]
+    q = sparse.csc_matrix(
+        (np.concatenate([np.ones(n_req, dtype=np.float32), stand_ins.data]),
+         np.concatenate([cols, stand_ins.indices]),
+         np.concatenate([np.arange(n_req, dtype=np.int64),
+                         n_req + stand_ins.indptr.astype(np.int64)])),
+        shape=(len(space), 2 * n_req)).tocsr()
+    relevant = np.flatnonzero(np.diff(q.indptr))
+    rows = q[relevant].tocsc()
+    return Query(relevant, rows[:, :n_req], rows[:, n_req:], core_weights(requirements),
+                 np.array([r.weight for r in requirements], dtype=np.float32),
+                 np.array([r.must_have for r in requirements], dtype=bool))
+
+
 def score_candidates(
     candidates: sparse.spmatrix,
     requirement: RequirementProfile,
@@ -94,22 +135,8 @@ def score_candidates(
     """
     from scipy import sparse
 
-    space = partial.space
-    cols = np.array([space.col[u] for u in requirement.uris], dtype=np.int64)
-    weights = np.array([r.weight for r in requirement.requirements], dtype=np.float32)
-    core = core_weights(requirement.requirements)
-    must = np.array([r.must_have for r in requirement.requirements], dtype=bool)
-    n_req = len(cols)
-    # Q = [I_R | P_R], assembled column by column: column j of I_R is the unit vector of
-    # required skill j, P_R is those skills' columns of the partial-credit matrix.
-    stand_ins = partial.credit_csc[:, cols]
-    q = sparse.csc_matrix(
-        (np.concatenate([np.ones(n_req, dtype=np.float32), stand_ins.data]),
-         np.concatenate([cols, stand_ins.indices]),
-         np.concatenate([np.arange(n_req, dtype=np.int64),
-                         n_req + stand_ins.indptr.astype(np.int64)])),
-        shape=(len(space), 2 * n_req)).tocsr()
-    relevant = np.flatnonzero(np.diff(q.indptr))
+    query = prepared_query(requirement.requirements, partial)
+    relevant, core, weights, must = query.relevant, query.core, query.weights, query.must
     csc = candidates if candidates.format == "csc" else candidates.tocsc()
     n = candidates.shape[0]
     # Only the rows holding a relevant skill can score: the product runs on those rows alone
@@ -123,10 +150,10 @@ def score_candidates(
     renumber[rows] = np.arange(len(rows), dtype=np.int32)
     compact = sparse.csc_matrix((sub.data, renumber[sub.indices], sub.indptr),
                                 shape=(len(rows), len(relevant)))
-    product = (compact @ q[relevant]).tocsr()
     # All sparse (no dense candidates × skills block, no BLAS call): the service runs many
     # searches side by side and a multi-threaded BLAS would only spin on the other's core.
-    direct, part = product[:, :n_req], product[:, n_req:]
+    # CSC throughout: the products come out CSC without converting either side.
+    direct, part = compact @ query.direct, compact @ query.partial
     part.data = np.minimum(part.data, partial.meta["params"]["partial_cap"])
     covered = direct.maximum(part)
     score = np.zeros(n, dtype=np.float32)
@@ -135,7 +162,8 @@ def score_candidates(
     full[rows] = np.clip((covered @ weights) / float(weights.sum()), 0.0, 1.0)
     must_met = np.full(n, not must.any(), dtype=bool)
     if must.any():
-        must_met[rows] = (np.diff((direct[:, np.flatnonzero(must)] > 0).tocsr().indptr)
+        held = direct[:, np.flatnonzero(must)]  # a must-have is held when its entry is > 0
+        must_met[rows] = (np.bincount(held.indices[held.data > 0], minlength=len(rows))
                           == must.sum())
     return Scores(score, must_met, full, rows, not must.any())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -90,6 +91,31 @@ def test_must_haves_gate_and_nobody_meeting_them_is_said(engine: Engine) -> None
         result.notes[0])
     assert all(not c.explanation.must_haves_met for c in result.candidates)
     assert "1 candidate(s) hold no skills" in result.notes[1]
+
+
+def test_a_requirement_asked_again_ranks_as_the_first_time_and_a_changed_one_anew(
+        engine: Engine) -> None:
+    """What scoring and explaining prepare per requirement is kept between searches; asking
+    the same requirement again must give the same answer, and one that differs only in a
+    must-have or a weight must not be served the kept one."""
+    skills = [SKILL + "reception", SKILL + "booking", SKILL + "customer", SKILL + "cash"]
+    people = [holder("strong", "reception", "booking", "customer"), holder("cashier", "cash")]
+
+    def ranked(requirement: object) -> list[tuple[str, float, bool]]:
+        result = engine.rank_candidates(requirement, people)  # type: ignore[arg-type]
+        return [(c.candidate_id, c.score, c.explanation.must_haves_met)
+                for c in result.candidates]
+
+    plain = engine.requirement_from_skills(skills)
+    first = ranked(plain)
+    assert ranked(plain) == first == ranked(engine.requirement_from_skills(skills))
+    assert [c for c, _, _ in first] == ["strong", "cashier"]
+    gated = ranked(engine.requirement_from_skills(skills, must_have=[SKILL + "cash"]))
+    assert [(c, met) for c, _, met in gated] == [("cashier", True), ("strong", False)]
+    heavier = dataclasses.replace(plain, requirements=tuple(
+        dataclasses.replace(r, weight=5.0) if r.uri == SKILL + "cash" else r
+        for r in plain.requirements))
+    assert [c for c, _, _ in ranked(heavier)] == ["cashier", "strong"]
 
 
 def test_bad_input_gets_clear_results_or_errors(engine: Engine) -> None:
