@@ -136,53 +136,75 @@ class Explainer:
         self.total = sum(self.core) or 1.0
         self.total_all = sum(r.weight for r in requirements) or 1.0
         space = partial.space
-        # Per required skill: uri, weight, must-have, label, and its possible stand-ins
-        # (held skill's column, credit, method, relation).
-        self.plan: list[tuple[str, float, bool, str, list[tuple[int, float, str, str]]]] = []
-        for r in requirements:
-            uri, weight, must = r.uri, r.weight, r.must_have
-            routes: list[tuple[int, float, str, str]] = []
+        # Per required skill: uri, weight, must-have and label; and, per held skill (its
+        # column), which required skills it can stand in for: (requirement's position,
+        # credit, method, relation). A candidate holds a few dozen skills, so the stand-ins
+        # are found from what they hold, not by trying every route of every required skill.
+        self.plan: list[tuple[str, float, bool, str]] = []
+        self.stands_in: dict[int, list[tuple[int, float, str, str]]] = {}
+        for position, r in enumerate(requirements):
+            uri = r.uri
             if uri in space.col:
                 rows, credits, codes = partial.column(space.col[uri])
-                routes = [(row, credit, *METHODS[code]) for row, credit, code
-                          in zip(rows.tolist(), credits.tolist(), codes.tolist(), strict=True)]
-            self.plan.append((uri, weight, must, self._label(uri), routes))
+                for row, credit, code in zip(rows.tolist(), credits.tolist(), codes.tolist(),
+                                             strict=True):
+                    self.stands_in.setdefault(row, []).append(
+                        (position, credit, *METHODS[code]))
+            self.plan.append((uri, r.weight, r.must_have, self._label(uri)))
+        self.must_haves = any(r.must_have for r in requirements)
+        self._labels: dict[str, str] = {}
         # A missing skill reads the same for every candidate: one object, shared.
         self._missing = {uri: SkillMatch(uri, name, weight, must, 0.0, "missing",
                                          f"no held skill covers {name!r}")
-                         for uri, weight, must, name, _ in self.plan}
+                         for uri, weight, must, name in self.plan}
 
     def _label(self, uri: str) -> str:
         skill = self.taxonomy.skills.get(uri)
         return skill.label(self.lang) if skill else uri
 
+    def _held_label(self, uri: str) -> str:
+        label = self._labels.get(uri)
+        if label is None:
+            label = self._labels[uri] = self._label(uri)
+        return label
+
     def explain(self, profile: CandidateProfile) -> Explanation:
         col = self.partial.space.col
-        held = {col[u]: u for u in profile.skills if u in col}
         skills = profile.skills
         cap = self.cap
+        # Each required skill's possible stand-ins among the held skills: (column, held skill,
+        # credit, method, relation), in the order of the partial-credit matrix's rows.
+        routes: dict[int, list[tuple[int, str, float, str, str]]] = {}
+        for held_uri in skills:
+            column = col.get(held_uri)
+            if column is None:
+                continue
+            for position, credit, method, relation in self.stands_in.get(column, ()):
+                routes.setdefault(position, []).append(
+                    (column, held_uri, credit, method, relation))
         matched, part, missing = [], [], []
         achieved = achieved_all = 0.0
         must_ok = True
         core_held = core_total = 0
-        for (uri, weight, must, name, routes), core in zip(self.plan, self.core, strict=True):
+        for position, ((uri, weight, must, name), core) in enumerate(
+                zip(self.plan, self.core, strict=True)):
             evidence = skills.get(uri)
             direct = evidence[0].weight if evidence else 0.0
             stand_ins: list[StandIn] = []
             partial_score = 0.0
             # Stand-ins count only up to the cap: a direct match at or above it needs none.
-            if routes and direct < cap:
-                for row, credit, method, relation in routes:
-                    held_uri = held.get(row)
-                    if held_uri is not None:
-                        best = skills[held_uri][0]
-                        stand_ins.append(StandIn(held_uri, self._label(held_uri), method,
-                                                 relation, credit, best.weight * credit, best))
-                if stand_ins:
-                    stand_ins.sort(key=_by_contribution)
-                    partial_score = min(cap, sum(s.contribution for s in stand_ins))
-            achieved += core * max(direct, partial_score)
-            achieved_all += weight * max(direct, partial_score)
+            found = routes.get(position)
+            if found and direct < cap:
+                found.sort()
+                for _, held_uri, credit, method, relation in found:
+                    best = skills[held_uri][0]
+                    stand_ins.append(StandIn(held_uri, self._held_label(held_uri), method,
+                                             relation, credit, best.weight * credit, best))
+                stand_ins.sort(key=_by_contribution)
+                partial_score = min(cap, sum(s.contribution for s in stand_ins))
+            covered = direct if direct >= partial_score else partial_score
+            achieved += core * covered
+            achieved_all += weight * covered
             if core > 0:
                 core_total += 1
                 core_held += direct > 0
@@ -205,8 +227,7 @@ class Explainer:
             else:
                 missing.append(self._missing[uri])
         return Explanation(min(1.0, achieved / self.total), must_ok, tuple(matched),
-                           tuple(part), tuple(missing), must_haves=any(m for _, _, m, _, _
-                                                                        in self.plan),
+                           tuple(part), tuple(missing), must_haves=self.must_haves,
                            coverage=min(1.0, achieved_all / self.total_all),
                            core_held=core_held, core_total=core_total)
 
