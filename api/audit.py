@@ -10,6 +10,7 @@ load a batch is one entry (no added delay); under heavy load one sync serves man
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -24,6 +25,7 @@ from api.store.models import AuditEntry, AuditSubject, utcnow
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+WAIT_SECONDS = 30.0  # for a commit, before the request fails
 # Built once (reused, a statement keeps its compiled form and cache key).
 _INSERT_ENTRIES = insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True)
 _INSERT_SUBJECTS = insert(AuditSubject)
@@ -48,15 +50,25 @@ class AuditWriter:
 
     def write(self, *, actor_key_id: int | None, actor_owner: str, actor_role: str,
               action: str, requirement: dict[str, Any] | None, results: list[dict[str, Any]],
-              subjects: list[str], timeout: float = 30.0) -> int:
+              subjects: list[str], timeout: float = WAIT_SECONDS) -> int:
         """Write one entry and the candidates it concerns; returns its id once committed."""
+        return self.submit(actor_key_id=actor_key_id, actor_owner=actor_owner,
+                           actor_role=actor_role, action=action, requirement=requirement,
+                           results=results, subjects=subjects).result(timeout=timeout)
+
+    def submit(self, *, actor_key_id: int | None, actor_owner: str, actor_role: str,
+               action: str, requirement: dict[str, Any] | None, results: list[dict[str, Any]],
+               subjects: list[str]) -> Future[int]:
+        """Queue one entry; the future gives its id once committed. A request awaits it in
+        the event loop (:func:`committed`), so no request thread sits waiting for the disk
+        while other searches wait for a thread."""
         entry = {"at": utcnow(), "actor_key_id": actor_key_id, "actor_owner": actor_owner,
                  "actor_role": actor_role, "action": action, "requirement": requirement,
                  "results": results}
         done: Future[int] = Future()
         self._ensure_started()
         self._queue.put((entry, list(dict.fromkeys(subjects)), done))
-        return done.result(timeout=timeout)
+        return done
 
     def _run(self) -> None:
         while True:
@@ -95,3 +107,8 @@ class AuditWriter:
         if self._thread is not None and self._thread.is_alive():
             self._queue.put(_STOP)
             self._thread.join(30)
+
+
+async def committed(entry: Future[int], timeout: float = WAIT_SECONDS) -> int:
+    """The id of a submitted entry once it is committed, awaited without holding a thread."""
+    return await asyncio.wait_for(asyncio.wrap_future(entry), timeout)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future
 from typing import Any
 
 from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from api.audit import AuditWriter
+from api.audit import WAIT_SECONDS, AuditWriter
 from api.deps import Principal
 from api.errors import NotFound
 from api.pool import CandidatePool
@@ -113,10 +114,19 @@ def audit(request: Request, principal: Principal, action: str,
           requirement: dict[str, Any] | None, results: list[dict[str, Any]],
           subjects: Iterable[str]) -> int:
     """Write an audit entry and the candidates it concerns; returns once it is committed."""
+    return submit_audit(request, principal, action, requirement, results,
+                        subjects).result(timeout=WAIT_SECONDS)
+
+
+def submit_audit(request: Request, principal: Principal, action: str,
+                 requirement: dict[str, Any] | None, results: list[dict[str, Any]],
+                 subjects: Iterable[str]) -> Future[int]:
+    """Queue an audit entry; await :func:`api.audit.committed` on the future before
+    answering (a search does, in the event loop, so its thread is free meanwhile)."""
     writer: AuditWriter = request.app.state.audit
-    return writer.write(actor_key_id=principal.key_id, actor_owner=principal.owner,
-                        actor_role=principal.role, action=action, requirement=requirement,
-                        results=results, subjects=list(subjects))
+    return writer.submit(actor_key_id=principal.key_id, actor_owner=principal.owner,
+                         actor_role=principal.role, action=action, requirement=requirement,
+                         results=results, subjects=list(subjects))
 
 
 def audit_out(entry: AuditEntry) -> dict[str, Any]:

@@ -9,6 +9,7 @@ is sent only after the entry is committed.
 from __future__ import annotations
 
 import secrets
+from concurrent.futures import Future
 from functools import partial
 from typing import Annotated, Any
 
@@ -18,9 +19,10 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import bindparam, select
 
 from api import ranking
+from api.audit import committed
 from api.deps import Employer, EngineDep, Mapping, MappingDep, PoolDep, StoreDep
 from api.errors import NotFound
-from api.routes.common import audit, audit_out, skills_out
+from api.routes.common import audit, audit_out, skills_out, submit_audit
 from api.routes.system import ERRORS, QUOTA_ERRORS, Responses
 from api.schemas import (
     AuditOut,
@@ -152,8 +154,11 @@ async def search_candidates(request: Request, body: SearchRequest, employer: Emp
     profile = None
     if body.requirement is not None and body.requirement.ad_text is not None:
         profile = await derive(mapping, engine, body.requirement, "inline")
-    answer = await anyio.to_thread.run_sync(_search, request, body, employer, engine, store,
-                                            pool, profile)
+    answer, entry = await anyio.to_thread.run_sync(_search, request, body, employer, engine,
+                                                   store, pool, profile)
+    # Answered only once the audit entry is committed, awaited here rather than in the
+    # request thread: a thread is held while a search computes, not while the disk syncs.
+    answer = {"audit_id": await committed(entry), **answer}
     # Built in SearchOut's shape (tests/api/test_flows.py validates it against the model)
     # and written straight to JSON by orjson: validating the ~110 kB answer against the
     # model again took ~15 % of a search's CPU, and orjson writes it in a third of
@@ -162,7 +167,8 @@ async def search_candidates(request: Request, body: SearchRequest, employer: Emp
 
 
 def _search(request: Request, body: SearchRequest, employer: Any, engine: Any, store: Any,
-            pool: Any, profile: RequirementProfile | None) -> dict[str, Any]:
+            pool: Any, profile: RequirementProfile | None
+            ) -> tuple[dict[str, Any], Future[int]]:
     if profile is None and body.requirement is not None:
         profile = ranking.derive_requirement(engine, body.requirement, id="inline")
     elif profile is None:
@@ -179,13 +185,12 @@ def _search(request: Request, body: SearchRequest, employer: Any, engine: Any, s
     asked = {"id": profile.id, "title": profile.title, "source": profile.source,
              "requirements": [{"uri": r.uri, "weight": r.weight, "must_have": r.must_have}
                               for r in profile.requirements]}
-    audit_id = audit(request, employer, "candidate_search", asked,
-                     [{"rank": r["rank"], "candidate_id": r["candidate_id"],
-                       "score": r["score"]} for r in results],
-                     [r["candidate_id"] for r in results])
-    return {"audit_id": audit_id, "requirement": requirement,
-            "candidates_searched": result.total_candidates, "results": results,
-            "notes": list(result.notes)}
+    entry = submit_audit(request, employer, "candidate_search", asked,
+                         [{"rank": r["rank"], "candidate_id": r["candidate_id"],
+                           "score": r["score"]} for r in results],
+                         [r["candidate_id"] for r in results])
+    return {"requirement": requirement, "candidates_searched": result.total_candidates,
+            "results": results, "notes": list(result.notes)}, entry
 
 
 @router.get("/candidates/{candidate_id}", response_model=CandidateView,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+import api.audit
 from api.schemas import SearchOut
 from tests.api.conftest import (
     DEMENTIA,
@@ -154,6 +157,22 @@ def test_employer_search_is_audited_and_consent_only(client: TestClient, keys: K
                  headers=keys.headers("job_seeker"))
     r = client.get(f"/v1/candidates/{me['id']}", headers=e)
     assert r.json()["contact"] == {"email": "a@example.org"}
+
+
+def test_a_search_that_cannot_be_audited_shows_nobody(client: TestClient, keys: Keys,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every search is in the audit log before its results are shown: when the entry cannot
+    be committed, the employer gets an error and no candidate."""
+    me = seeker_with_credential(client, keys)
+    e = keys.headers("employer")
+    search = {"requirement": {"skills": [{"uri": FORKLIFT}]}}
+    r = client.post("/v1/search", json=search, headers=e)
+    assert r.status_code == 200 and r.json()["results"][0]["candidate_id"] == me["id"]
+    assert isinstance(r.json()["audit_id"], int)
+    monkeypatch.setattr(api.audit, "_INSERT_ENTRIES", text("INSERT INTO no_such_table VALUES (1)"))
+    r = client.post("/v1/search", json=search, headers=e)
+    assert r.status_code == 500 and me["id"] not in r.text
+    assert r.headers["content-type"].startswith("application/json")
 
 
 def test_search_answer_names_each_required_skill_once(client: TestClient,
