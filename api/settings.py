@@ -19,7 +19,10 @@ class ServiceSettings(Settings):
         database_url: the service's store (SQLAlchemy URL); default a SQLite file
             ``HOME/meritmatch.db``. PostgreSQL: ``postgresql://user:pass@host/db`` (psycopg 3).
         max_body_bytes: the service refuses larger request bodies with 413.
-        threads: request threads per server process.
+        threads: request threads per server process. Two: a search holds its thread only
+            while it computes (it waits for its audit commit in the event loop), and more
+            threads under one GIL cost CPU in switching (at 200 searches/s on 2 cores, 8
+            threads: 11 ms of CPU a search; 2: 9 ms; docs/benchmarks.md, service load).
         body_timeout: seconds a request's body may take to arrive, else 408.
         rate_limit: requests per API key (``limits`` notation: ``50/second``), else 429.
         mapping_rate_limit: characters of text to embed per API key (``/v1/map``, ad texts,
@@ -35,7 +38,7 @@ class ServiceSettings(Settings):
 
     database_url: str | None = None
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
-    threads: int = Field(default=8, ge=1, le=200)
+    threads: int = Field(default=2, ge=1, le=200)
     body_timeout: float = Field(default=30.0, gt=0, le=3600)
     rate_limit: str = "50/second"
     mapping_rate_limit: str = "50000/minute"
