@@ -252,6 +252,12 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+# Why the list is not in the order of the percentages: the two answer different questions.
+ORDER_NOTE = ("order: by fit, where skills typical of a job count more than skills many jobs "
+              "list, and suggestions resting on fewer than {min_support} of your skills come "
+              "last; score: the share of the job's core skills you hold, fully or in part")
+
+
 def cmd_suggest(args: argparse.Namespace) -> int:
     candidate = _one_candidate(args)
     engine = _engine(args)
@@ -262,6 +268,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         return 0
     lines = [f"Suggestions for {result.candidate_id}"]
     lines += [f"note: {n}" for n in result.notes]
+    lines.append(ORDER_NOTE.format(min_support=engine.suggestion_params.min_support))
     for heading, items in (("Occupations (ESCO)", result.occupations),
                            (f"Job ads ({result.ads_source})", result.ads)):
         lines.append(f"\n{heading}")
@@ -269,6 +276,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             where = ", ".join(v for k, v in s.details if k in ("employer", "municipality"))
             lines.append(f"{i}. {s.title}" + (f" — {where}" if where else "")
                          + f"  score {s.score:.2f} ({_core(s.explanation)})")
+            if s.why:
+                lines.append(f"   {s.why}")
             if s.explanation.matched:
                 lines.append("   ✓ " + ", ".join(m.label for m in s.explanation.matched))
             for gap in s.gaps[:args.gaps]:

@@ -37,6 +37,7 @@ const T = {
     "strength.verified": "verifierad", "strength.unverified": "ej verifierad",
     "strength.self_declared": "egen uppgift",
     "sug.occupations": "Yrken", "sug.ads": "Jobbannonser", "sug.matched": "Du har",
+    "sug.order": "Förslagen står i ordning efter hur väl de passar: kompetenser som är typiska för ett jobb väger mer än sådana som många jobb listar, och förslag som bygger på få av dina kompetenser kommer sist. Procenttalet är andelen av jobbets kärnkompetenser du har, helt eller delvis.",
     "sug.missing": "Saknas", "sug.partial": "Delvis", "sug.courses": "Kurser som ger kompetensen",
     "sug.none": "Inga förslag: inget bygger på minst två av dina kompetenser än. Lägg till fler meriter eller kompetenser, eller skriv vad du vill arbeta med.",
     "em.title": "Hitta kandidater", "em.source": "Beskriv vad jobbet kräver",
@@ -104,6 +105,7 @@ const T = {
     "strength.verified": "verified", "strength.unverified": "unverified",
     "strength.self_declared": "self-declared",
     "sug.occupations": "Occupations", "sug.ads": "Job ads", "sug.matched": "You have",
+    "sug.order": "Suggestions are in order of fit: skills typical of a job weigh more than skills many jobs list, and suggestions resting on few of your skills come last. The percentage is the share of the job's core skills you hold, fully or in part.",
     "sug.missing": "Missing", "sug.partial": "Partly", "sug.courses": "Courses that teach it",
     "sug.none": "No suggestions: nothing rests on at least two of your skills yet. Add more credentials or skills, or say what you would like to work with.",
     "em.title": "Find candidates", "em.source": "Describe what the job needs",
@@ -288,6 +290,7 @@ async function showSuggestions() {
     (interest ? `?interest=${encodeURIComponent(interest)}` : ""));
   const box = $("#js-suggestions");
   box.replaceChildren(
+    el("p", { class: "why" }, t("sug.order")),
     el("h4", {}, t("sug.occupations")),
     data.occupations.length ? el("ul", { class: "cards" }, data.occupations.map(suggestionCard)) : el("p", {}, t("sug.none")),
     el("h4", {}, t("sug.ads")),

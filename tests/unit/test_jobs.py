@@ -170,6 +170,10 @@ def test_suggest_command(imported: Path, candidates_file: Path, capsys) -> None:
                        "--format", "table")
     assert code == 0 and "Occupations (ESCO)" in out and "Job ads (demo)" in out
     assert "note: no job ads imported" in out
+    # The table says why the order is not that of the percentages, and what each
+    # suggestion rests on (as the JSON's "why" and the web page do).
+    assert "order: by fit" in out and "score: the share of the job's core skills" in out
+    assert result["occupations"][0]["why"] in out
 
 
 def test_ads_import_keeps_good_ads_and_is_used_by_suggest(imported: Path, candidates_file: Path,
