@@ -32,7 +32,7 @@ from api.routes import ads, candidates, credentials, employers, system, taxonomy
 from api.search import LabelSearch
 from api.settings import ServiceSettings
 from api.store import Store
-from matcher import __version__
+from matcher import __version__, spelling
 from matcher.engine import Engine
 
 logger = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ def create_app(engine: Engine | None = None,
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         eng = engine or Engine(settings, show_progress=False)
         _ = eng.mapper  # load taxonomy, model and index now, not on the first request
+        spelling.prepare()  # and the Swedish spelling vocabulary
         store = Store(settings.store_url)
         store.upgrade()
         pool = CandidatePool(store, eng.taxonomy, eng.link_policy, eng.partial_credit.space)

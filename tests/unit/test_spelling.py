@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from matcher import Engine, Settings, read_esco
@@ -26,6 +27,28 @@ def test_a_typo_in_a_long_word_is_corrected_to_the_glossary_word() -> None:
     assert correct_swedish("Delatgaren kan kanna igen tecken") == (
         "Deltagaren kan känna igen tecken")
     assert gloss_swedish(correct_swedish("utfora lokalvadrare")).startswith("perform")
+
+
+def test_the_words_one_edit_away_are_all_found_and_only_those() -> None:
+    """The corrector finds a typed word's neighbours through an index of one-letter
+    deletions; it must find exactly what comparing with every word finds."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    from matcher.spelling import _vocabulary
+
+    vocab = _vocabulary()
+    rng = random.Random(7)
+    typed = ["lokalvardare", "lokalvadrare", "fortkortning", "hygienrutinr", "xqzzyvwk"]
+    for word in rng.sample(vocab.keys, 30):
+        i = rng.randrange(len(word))
+        typed += [word, word[:i] + word[i + 1:], word[:i] + "e" + word[i:],
+                  word[:i] + "k" + word[i + 1:], word[:i] + word[i + 1:i + 2] + word[i:i + 1]
+                  + word[i + 2:]]
+    for word in typed:
+        every = {k for k, _, _ in process.extract(word, vocab.keys, scorer=OSA.distance,
+                                                  score_cutoff=1, limit=None)}
+        assert vocab.near(word) == every, word
 
 
 def test_correct_text_is_never_changed() -> None:
