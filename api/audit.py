@@ -25,7 +25,7 @@ from api.store.models import AuditEntry, AuditSubject, utcnow
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-WAIT_SECONDS = 30.0  # for a commit, before the request fails
+WAIT_SECONDS = 30.0  # for a commit, before the request fails (api.routes.common.audit)
 # Built once (reused, a statement keeps its compiled form and cache key).
 _INSERT_ENTRIES = insert(AuditEntry).returning(AuditEntry.id, sort_by_parameter_order=True)
 _INSERT_SUBJECTS = insert(AuditSubject)
@@ -47,14 +47,6 @@ class AuditWriter:
                 self._thread = threading.Thread(target=self._run, name="audit-writer",
                                                 daemon=True)
                 self._thread.start()
-
-    def write(self, *, actor_key_id: int | None, actor_owner: str, actor_role: str,
-              action: str, requirement: dict[str, Any] | None, results: list[dict[str, Any]],
-              subjects: list[str], timeout: float = WAIT_SECONDS) -> int:
-        """Write one entry and the candidates it concerns; returns its id once committed."""
-        return self.submit(actor_key_id=actor_key_id, actor_owner=actor_owner,
-                           actor_role=actor_role, action=action, requirement=requirement,
-                           results=results, subjects=subjects).result(timeout=timeout)
 
     def submit(self, *, actor_key_id: int | None, actor_owner: str, actor_role: str,
                action: str, requirement: dict[str, Any] | None, results: list[dict[str, Any]],

@@ -42,10 +42,6 @@ ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT = 1.0, 0.5
 MAX_WEIGHT = 10.0
 
 
-def _strongest_first(evidence: Evidence) -> float:
-    return -evidence.weight
-
-
 @dataclass(frozen=True)
 class CandidateProfile:
     """A person's ESCO skills, each with its evidence, strongest first. ``id`` is pseudonymous."""
@@ -55,12 +51,10 @@ class CandidateProfile:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        ordered: dict[str, tuple[Evidence, ...]] = {}
-        for uri, evidence in self.skills.items():
-            if len(evidence) > 1:
-                ordered[uri] = tuple(sorted(evidence, key=_strongest_first))
-            elif evidence:  # one piece (most skills): nothing to order
-                ordered[uri] = evidence if isinstance(evidence, tuple) else tuple(evidence)
+        ordered = {
+            uri: tuple(sorted(evidence, key=lambda e: -e.weight))
+            for uri, evidence in self.skills.items() if evidence
+        }
         object.__setattr__(self, "skills", MappingProxyType(ordered))
 
     def weight(self, uri: str) -> float:
