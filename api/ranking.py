@@ -106,21 +106,26 @@ def add_offerings(result: dict[str, Any], offerings: Sequence[Any], engine: Engi
                   per_gap: int = 3) -> None:
     """Put the offerings issuers published in the store first among the courses of each gap
     of a suggestions dict (a skill an offering teaches: a link the issuer confirmed or added,
-    or a suggested one the engine's link policy keeps)."""
+    or a suggested one the engine's link policy keeps), under the catalogue's rule: only an
+    offering about the job is offered for its gaps (:func:`matcher.catalogue.about_the_job`)."""
     from api.profiles import text_links
+    from matcher.catalogue import JobSkills, about_the_job
     from matcher.evidence import TITLE
 
     teaches: dict[str, list[dict[str, Any]]] = {}
+    taught: dict[str, set[str]] = {}  # offering id → the skills it teaches
     for row in offerings:
         doc = row.document
         outcomes = doc.get("learning_outcomes", [])
         links = text_links([{"outcome_index": lk.outcome_index, "uri": lk.skill_uri,
                              "confidence": lk.confidence, "state": lk.state}
                             for lk in row.links])
+        offering_id = doc.get("id", str(row.id))
         for link, factor in engine.link_policy.select_credential(links):
             index = link.text_index
+            taught.setdefault(offering_id, set()).add(link.uri)
             teaches.setdefault(link.uri, []).append({
-                "id": doc.get("id", str(row.id)), "title": row.title,
+                "id": offering_id, "title": row.title,
                 "issuer": (doc.get("awarding_body") or {}).get("name", ""),
                 "method": "exact", "credit": round(factor, 3),
                 "outcome": (row.title if index == TITLE else
@@ -130,8 +135,15 @@ def add_offerings(result: dict[str, Any], offerings: Sequence[Any], engine: Engi
         return
     for kind in ("occupations", "ads"):
         for suggestion in result.get(kind, ()):
+            job = JobSkills((m["uri"] for part in ("matched", "partial", "missing")
+                             for m in suggestion.get(part, ())), engine.partial_credit,
+                            engine.occupation_space.general)
+            shared = {offering: job.count(uris) for offering, uris in taught.items()}
             for gap in suggestion.get("missing", ()):
-                offers = sorted(teaches.get(gap["uri"], ()), key=lambda o: -o["credit"])
+                offers = sorted((o | {"job_skills": shared[o["id"]][0]}
+                                 for o in teaches.get(gap["uri"], ())
+                                 if about_the_job(*shared[o["id"]])),
+                                key=lambda o: (-o["credit"], -o["job_skills"]))
                 if offers:
                     label = gap.get("label", "")
                     gap["courses"] = ([o | {"teaches": {"uri": gap["uri"], "label": label}}

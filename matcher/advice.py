@@ -355,8 +355,11 @@ def _suggestion(engine: Resources, kind: str, id_: str, title: str, profile: Can
 
     explanation = explain(profile, requirement.requirements, engine.partial_credit,
                           engine.taxonomy, lang=lang)
+    catalogue = engine.course_catalogue
+    job = catalogue.job_skills([r.uri for r in requirement.requirements],
+                               engine.occupation_space.general)
     gaps = tuple(
-        Gap(skill, engine.course_catalogue.courses_for(skill.uri, courses_per_gap, lang))
+        Gap(skill, catalogue.courses_for(skill.uri, courses_per_gap, lang, job))
         for skill in sorted((*explanation.missing, *explanation.partial),
                             key=lambda m: (-m.weight, m.score))
     )

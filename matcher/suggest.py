@@ -134,6 +134,7 @@ class OccupationSpace:
         # Columns whose skill is specific enough to count as support (general_share).
         general = (df > params.general_share * n) & (df > GENERAL_MIN_OCCUPATIONS)
         self.supports = (~general).astype(np.float32)
+        self.general = frozenset(space.uris[c] for c in np.flatnonzero(general).tolist())
         groups = [taxonomy.occupations[u].isco_group[:1] for u in self.uris]
         self.level = np.array([params.level_prior.get(g, 1.0) for g in groups],
                               dtype=np.float32)

@@ -39,6 +39,7 @@ const T = {
     "sug.occupations": "Yrken", "sug.ads": "Jobbannonser", "sug.matched": "Du har",
     "sug.order": "Förslagen står i ordning efter hur väl de passar: kompetenser som är typiska för ett jobb väger mer än sådana som många jobb listar, och förslag som bygger på få av dina kompetenser kommer sist. Procenttalet är andelen av jobbets kärnkompetenser du har, helt eller delvis.",
     "sug.missing": "Saknas", "sug.partial": "Delvis", "sug.courses": "Kurser som ger kompetensen",
+    "sug.jobSkills": "ger {n} av jobbets kompetenser",
     "sug.none": "Inga förslag: inget bygger på minst två av dina kompetenser än. Lägg till fler meriter eller kompetenser, eller skriv vad du vill arbeta med.",
     "em.title": "Hitta kandidater", "em.source": "Beskriv vad jobbet kräver",
     "em.occupation": "Ett yrke", "em.ad": "En annonstext", "em.skills": "Valda kompetenser",
@@ -107,6 +108,7 @@ const T = {
     "sug.occupations": "Occupations", "sug.ads": "Job ads", "sug.matched": "You have",
     "sug.order": "Suggestions are in order of fit: skills typical of a job weigh more than skills many jobs list, and suggestions resting on few of your skills come last. The percentage is the share of the job's core skills you hold, fully or in part.",
     "sug.missing": "Missing", "sug.partial": "Partly", "sug.courses": "Courses that teach it",
+    "sug.jobSkills": "teaches {n} of the job's skills",
     "sug.none": "No suggestions: nothing rests on at least two of your skills yet. Add more credentials or skills, or say what you would like to work with.",
     "em.title": "Find candidates", "em.source": "Describe what the job needs",
     "em.occupation": "An occupation", "em.ad": "A job ad text", "em.skills": "Picked skills",
@@ -260,7 +262,8 @@ async function loadSeeker() {
 function skillList(items, kind) {
   return el("ul", {}, items.map((m) => el("li", {}, m.label,
     kind === "missing" && m.courses && m.courses.length
-      ? el("ul", {}, m.courses.map((c) => el("li", {}, `${t("sug.courses")}: ${c.title} (${c.issuer})`)))
+      ? el("ul", {}, m.courses.map((c) => el("li", {}, `${t("sug.courses")}: ${c.title} (${c.issuer}` +
+        (c.job_skills ? `; ${t("sug.jobSkills", { n: c.job_skills })}` : "") + ")")))
       : null)));
 }
 // What the percentage means: the share of the job's core skills (essential skills of an

@@ -65,12 +65,15 @@ class CourseOffer:
     outcome: str
     hours: float | None = None
     url: str | None = None
+    job_skills: int | None = None  # how many of the job's skills the offering teaches
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "title": self.title, "issuer": self.issuer,
                                "teaches": {"uri": self.teaches_uri, "label": self.teaches_label},
                                "method": self.method, "credit": round(self.credit, 3),
                                "outcome": self.outcome}
+        if self.job_skills:
+            out["job_skills"] = self.job_skills
         if self.hours:
             out["hours"] = self.hours
         if self.url:

@@ -298,6 +298,8 @@ def test_issuers_offerings_close_gaps_in_suggestions(client: TestClient, keys: K
     assert gaps, s["occupations"]
     first = gaps[0]["courses"][0]
     assert first["title"] == "Demensvård grund" and first["source"] == "issuer"
+    # A one-topic course on the job's own skill is about the job, and says how much of it.
+    assert first["job_skills"] >= 1
 
 
 def test_suggestions_follow_a_stated_interest(client: TestClient, keys: Keys) -> None:

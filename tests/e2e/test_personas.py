@@ -196,3 +196,18 @@ def test_montessori_ad_requires_no_use_of_force(official_engine: Engine) -> None
     labels = [official_engine.taxonomy.skills[u].label("en") for u in requirement.uris]
     assert not [label for label in labels if "force" in label], labels
     assert all(r.evidence and r.origin.startswith("ad:") for r in requirement.requirements)
+
+
+def test_eli_is_offered_electrical_courses_for_electrical_jobs_and_no_network_course(
+        official_engine: Engine, personas: dict[str, CandidateProfile]) -> None:
+    """Eli's electrician suggestions close their gaps with the electrical courses of the
+    catalogue, never with the network course whose "konfigurera en enkel switch" the mapper
+    reads as *install electric switches*; every course offered is about the job."""
+    result = official_engine.suggest(personas["eli"], top_k=10)
+    report = show(result)
+    offered = {c.title for s in result.occupations if re.search(r"electric", s.title)
+               for g in s.gaps for c in g.courses}
+    assert any(t.startswith(("Elinstallationer", "Elsäkerhet")) for t in offered), report
+    assert not any(t.startswith("Nätverksteknik") for t in offered), offered
+    assert all(c.job_skills and c.credit >= 0.3 for s in result.occupations for g in s.gaps
+               for c in g.courses), report

@@ -34,3 +34,27 @@ def test_a_small_taxonomy_has_no_general_skills(engine: Engine) -> None:
     space = engine.occupation_space
     assert len(space.uris) < GENERAL_MIN_OCCUPATIONS
     assert bool(np.all(space.supports == 1.0))
+
+
+def test_a_course_is_offered_for_a_gap_only_when_it_is_about_the_job(engine: Engine) -> None:
+    """A course shares skills with the job through the skill itself or a narrower or broader
+    one; one shared skill among many others (a mis-read outcome) is not enough, a short
+    course on the gap's own topic is."""
+    from matcher.catalogue import JobSkills, about_the_job
+    from tests.fixtures.esco_mini import SKILL
+
+    receptionist = [SKILL + s for s in ("reception", "booking", "customer", "cash")]
+    job = JobSkills(receptionist, engine.partial_credit)
+    # The hotel course teaches welcoming guests and bookings (both the job's) and welding.
+    assert job.count([SKILL + "reception", SKILL + "booking", SKILL + "welding"]) == (2, 3)
+    # Customer service is the job's; welcoming guests, its narrower skill, counts for it.
+    assert JobSkills([SKILL + "customer"], engine.partial_credit).count(
+        [SKILL + "reception"]) == (1, 1)
+    # A skill many occupations list says nothing about a course's field: on neither side.
+    general = JobSkills(receptionist, engine.partial_credit, frozenset({SKILL + "customer"}))
+    assert general.count([SKILL + "customer", SKILL + "reception", SKILL + "welding"]) == (1, 2)
+
+    assert about_the_job(2, 9)  # several of the job's skills
+    assert about_the_job(1, 2)  # a short course on one of them
+    assert not about_the_job(1, 8)  # one among many: a network course's "switch"
+    assert not about_the_job(0, 1)
