@@ -82,7 +82,7 @@ def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:
         "rank": r.rank, "candidate_id": r.candidate_id,
         "score": round(r.explanation.score, 4),
         "coverage": round(r.explanation.coverage, 4),
-        "core": {"held": r.explanation.core_held, "total": r.explanation.core_total},
+        "core": r.explanation.core,
         "must_haves": r.explanation.must_haves,
         "must_haves_met": r.explanation.must_haves_met,
         "missing_must_haves": r.explanation.missing_must_haves,

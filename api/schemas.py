@@ -361,6 +361,8 @@ class PartialSkillOut(BaseModel):
 
 class CoreOut(BaseModel):
     held: int = Field(description="core skills the candidate holds (exact matches)")
+    partial: int = Field(description="core skills the candidate does not hold but covers in "
+                         "part through related held skills (they count in the score in part)")
     total: int = Field(description="core skills of the requirement")
 
 

@@ -220,7 +220,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
 def _core(e: Any) -> str:
     """What the score means, beside it: a held merit is listed with ✓ though the score, the
     share of the job's core, can be 0."""
-    return f"{e.core_held} of {e.core_total} core skills held"
+    partly = f", {e.core_partial} in part" if e.core_partial else ""
+    return f"{e.core_held} of {e.core_total} core skills held{partly}"
 
 
 def _invalid(message: str) -> Exception:

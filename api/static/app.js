@@ -49,6 +49,7 @@ const T = {
     "em.results": "{n} kandidater (av {total} som vill bli hittade)",
     "em.noResults": "Inga kandidater hittades.", "em.candidate": "Kandidat {id}",
     "score.core": "styrker {held} av jobbets {total} kärnkompetenser",
+    "score.corePartial": "styrker {held} av jobbets {total} kärnkompetenser, {partial} delvis",
     "em.adRead": "Annonsen lästes som {n} kompetenser (ta bort det som inte hör dit)",
     "em.merit": "meriterande", "em.remove": "Ta bort",
     "score.help": "Procenten är hur stor del av jobbets kärnkompetenser som täcks (helt eller delvis); för ett yrke väger kompetenser som är typiska för just det yrket mer än allmänna",
@@ -118,6 +119,7 @@ const T = {
     "em.results": "{n} candidates (of {total} who want to be found)",
     "em.noResults": "No candidates found.", "em.candidate": "Candidate {id}",
     "score.core": "shows {held} of the job's {total} core skills",
+    "score.corePartial": "shows {held} of the job's {total} core skills, {partial} in part",
     "em.adRead": "The ad was read as {n} skills (remove what does not belong)",
     "em.merit": "a merit", "em.remove": "Remove",
     "score.help": "The percentage is the share of the job's core skills covered (fully or in part); for an occupation, skills typical of that occupation weigh more than general ones",
@@ -269,7 +271,9 @@ function skillList(items, kind) {
 // What the percentage means: the share of the job's core skills (essential skills of an
 // occupation, requirements of an ad) the person covers, with evidence.
 function coreLine(core) {
-  return core && core.total ? el("span", { class: "core" }, t("score.core", core)) : null;
+  return core && core.total
+    ? el("span", { class: "core" }, t(core.partial ? "score.corePartial" : "score.core", core))
+    : null;
 }
 function suggestionCard(s) {
   return el("li", { class: "card" },

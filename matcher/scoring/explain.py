@@ -91,6 +91,12 @@ class Explanation:
     coverage: float = 0.0  # the covered share of every listed skill, core or not
     core_held: int = 0  # core skills held (exact matches)
     core_total: int = 0  # core skills of the requirement
+    core_partial: int = 0  # core skills not held but covered in part by related held skills
+
+    @property
+    def core(self) -> dict[str, int]:
+        """How the score reads: core skills held, covered in part, and in all."""
+        return {"held": self.core_held, "partial": self.core_partial, "total": self.core_total}
 
     @property
     def missing_must_haves(self) -> list[str]:
@@ -100,7 +106,7 @@ class Explanation:
         return {
             "score": round(self.score, 4),
             "coverage": round(self.coverage, 4),
-            "core": {"held": self.core_held, "total": self.core_total},
+            "core": self.core,
             "must_haves": self.must_haves,
             "must_haves_met": self.must_haves_met,
             "missing_must_haves": self.missing_must_haves,
@@ -185,7 +191,7 @@ class Explainer:
         matched, part, missing = [], [], []
         achieved = achieved_all = 0.0
         must_ok = True
-        core_held = core_total = 0
+        core_held = core_partial = core_total = 0
         for position, ((uri, weight, must, name), core) in enumerate(
                 zip(self.plan, self.core, strict=True)):
             evidence = skills.get(uri)
@@ -208,6 +214,7 @@ class Explainer:
             if core > 0:
                 core_total += 1
                 core_held += direct > 0
+                core_partial += direct <= 0 < partial_score
             if must and direct <= 0:
                 must_ok = False
             if evidence and direct > 0 and direct >= partial_score:  # direct > 0: held
@@ -229,7 +236,8 @@ class Explainer:
         return Explanation(min(1.0, achieved / self.total), must_ok, tuple(matched),
                            tuple(part), tuple(missing), must_haves=self.must_haves,
                            coverage=min(1.0, achieved_all / self.total_all),
-                           core_held=core_held, core_total=core_total)
+                           core_held=core_held, core_total=core_total,
+                           core_partial=core_partial)
 
 
 _EXPLAINERS: OrderedDict[tuple[Any, ...], Explainer] = OrderedDict()

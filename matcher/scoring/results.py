@@ -118,7 +118,7 @@ class Suggestion:
             "kind": self.kind, "id": self.id, "title": self.title, **dict(self.details),
             "why": self.why,
             "score": round(e.score, 4), "coverage": round(e.coverage, 4),
-            "core": {"held": e.core_held, "total": e.core_total},
+            "core": e.core,
             "must_haves": e.must_haves, "must_haves_met": e.must_haves_met,
             "matched": [m.to_dict() for m in e.matched],
             "partial": [m.to_dict() for m in e.partial],

@@ -61,6 +61,9 @@ def test_exact_beats_partial_beats_nothing_and_partial_is_explained(engine: Engi
         match.rationale)
     assert [m.uri for m in partial.explanation.missing] == [SKILL + "booking"]
     assert exact.explanation.matched[0].evidence[0].credential_id == "cred-customer"
+    # The score beside its reading: a share above 0 with no core skill held is a part cover.
+    assert partial.explanation.core == {"held": 0, "partial": 1, "total": 2}
+    assert exact.explanation.core == {"held": 1, "partial": 0, "total": 2}
 
 
 def test_evidence_strength_orders_equal_skills(engine: Engine) -> None:
