@@ -61,4 +61,4 @@ class ProfileShelf:
         for i in range(0, len(flat), 2):
             evidence = flat[i + 1]
             skills[flat[i]] = evidence if isinstance(evidence, tuple) else (evidence,)
-        return CandidateProfile(candidate_id, skills, notes)
+        return CandidateProfile.from_ordered(candidate_id, skills, notes)  # packed in order

@@ -57,6 +57,17 @@ class CandidateProfile:
         }
         object.__setattr__(self, "skills", MappingProxyType(ordered))
 
+    @classmethod
+    def from_ordered(cls, id: str, skills: dict[str, tuple[Evidence, ...]],
+                     notes: tuple[str, ...] = ()) -> CandidateProfile:
+        """A profile from skills whose evidence is already strongest first and never empty
+        (one unpacked from the service's pool): nothing sorted again on a search's path."""
+        profile = object.__new__(cls)
+        object.__setattr__(profile, "id", id)
+        object.__setattr__(profile, "skills", MappingProxyType(skills))
+        object.__setattr__(profile, "notes", notes)
+        return profile
+
     def weight(self, uri: str) -> float:
         """The weight of the strongest evidence for ``uri`` (0 when the skill is not held)."""
         evidence = self.skills.get(uri)
