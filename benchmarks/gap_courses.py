@@ -144,6 +144,8 @@ def main() -> None:
                 out[split][name], seconds = timed(offers, engine, profiles, fields)
             finally:
                 catalogue.about_the_job, catalogue.MIN_CREDIT = chosen  # type: ignore[assignment]
+            if name != next(iter(rules)):  # examples of the chosen rule only
+                out[split][name].pop("out_of_field_examples")
             print(f"  {name} ({seconds:.0f}s): " + json.dumps(
                 {k: v for k, v in out[split][name].items()
                  if k not in ("out_of_field_examples", "people")}))
