@@ -65,3 +65,15 @@ def test_real_model_maps_swedish_outcomes(official_engine: Engine) -> None:
     assert "operate forklift" in [link.label for link in forklift.skills]
     for link in forklift.skills:
         assert 0.0 <= link.confidence <= 1.0 and link.reason
+
+
+def test_tools_kept_in_order_are_maintenance_not_a_shops_security(
+        official_engine: Engine) -> None:
+    """The README's sample credential: "förvara verktyg" (keep tools) was glossed "store
+    tools" and read as the noun, a shop: *ensure store security* came first."""
+    [tools] = official_engine.map_outcomes(
+        ["Deltagaren kan underhålla, kontrollera och förvara verktyg så att de är "
+         "funktionsdugliga och säkra."], top_k=5)
+    labels = [link.label for link in tools.skills]
+    assert "ensure store security" not in labels, labels
+    assert "maintain" in labels[0], labels
