@@ -211,7 +211,11 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
                                            policy.context_weight)
                         if policy.context_weight > 0 else None)
         fields.append(field_skills(resources.taxonomy, occupations, policy.field_neighbours))
-    named, whole = _named(resources, [p for phrases in per_ad for p in phrases])
+    named, whole, unlisted = _named(resources, [p for phrases in per_ad for p in phrases])
+    # A phrase of names and frame words is read as its names alone (_named).
+    per_ad = [[replace(p, text=unlisted[_key(p)]) if _key(p) in unlisted else p
+               for p in phrases] for phrases in per_ad]
+    named = {(unlisted.get(k, k[0]), k[1]): uris for k, uris in named.items()}
     # A phrase is mapped once per context it occurs in (one ad, or ads for the same job).
     keyed = list(dict.fromkeys((p.text, context) for phrases, context in zip(per_ad, contexts,
                                                                            strict=True)
@@ -231,10 +235,19 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
     for ad, phrases, context, field in zip(ads, per_ad, contexts, fields, strict=True):
         exact = [named.get(_key(p), []) for p in phrases]
         try:
-            out.append(requirement_from_phrases(
+            profile = requirement_from_phrases(
                 ad.id, ad.title or ad.id, phrases,
                 [mapped.get((p.text, context)) for p in phrases], exact, policy=policy,
-                context=context.skills if context is not None else frozenset(), field=field))
+                context=context.skills if context is not None else frozenset(), field=field)
+            # Names read alone that gave no skill: said, so the employer knows they were read.
+            read = {r.evidence for r in profile.requirements}
+            tools = list(dict.fromkeys(p.text for p in phrases if p.text in unlisted.values()
+                                       and p.text not in read))
+            if tools:
+                profile = replace(profile, notes=(
+                    *profile.notes, "no ESCO skill for " + ", ".join(tools)
+                    + ", so not part of the requirement"))
+            out.append(profile)
         except InvalidInputError:
             if not skip_unmapped:
                 raise
@@ -248,13 +261,19 @@ def _key(phrase: AdPhrase) -> tuple[str, bool]:
 
 
 def _named(resources: Resources, phrases: Sequence[AdPhrase]
-           ) -> tuple[dict[tuple[str, bool], list[str]], set[tuple[str, bool]]]:
+           ) -> tuple[dict[tuple[str, bool], list[str]], set[tuple[str, bool]],
+                      dict[tuple[str, bool], str]]:
     """Per phrase (:func:`_key`), the skills it names word for word (URIs): a list item that
     is an ESCO label ("SQL"), and Swedish ad terms (:func:`matcher.requirements.ad_terms`:
-    "B-körkort"). Also the phrases that say nothing more, and so are not mapped."""
+    "B-körkort"). Also the phrases that say nothing more, and so are not mapped, and, for a
+    phrase that says nothing but names ESCO does not have as labels and how well one knows
+    them ("Vana att arbeta i Jira", "samt HTML"), those names: they are mapped alone, without
+    the words around them (mapped whole, "Vana att arbeta i Jira" gave *work in inclement
+    conditions*; "Jira" alone links nothing confidently, "HTML" *use markup languages*)."""
     index, taxonomy = resources.index, resources.taxonomy
     named: dict[tuple[str, bool], list[str]] = {}
     whole: set[tuple[str, bool]] = set()
+    unlisted: dict[tuple[str, bool], str] = {}
     for phrase in phrases:
         if _key(phrase) in named:
             continue
@@ -266,6 +285,15 @@ def _named(resources: Resources, phrases: Sequence[AdPhrase]
             # "SQL-databaser (vi använder Microsoft SQL Server)") that are ESCO labels.
             uris = list(dict.fromkeys(u for name in _names(phrase.text)
                                       for u in _labelled(index, name)))
+            runs = _name_runs(phrase.text)
+            if runs and _frame_only(phrase.text, runs):
+                # Nothing but names and how well one knows them: the names are the skills.
+                unknown = [run for run in runs
+                           if not any(_labelled(index, name) for name in _names(run))]
+                if unknown:
+                    unlisted[_key(phrase)] = ", ".join(unknown)
+                else:
+                    whole.add(_key(phrase))
         rest, terms = phrase.text, False
         for words, label in ad_terms(phrase.text, merit=phrase.section == "merit"):
             uri = _skill_with_label(index, taxonomy, label)
@@ -277,12 +305,46 @@ def _named(resources: Resources, phrases: Sequence[AdPhrase]
         if terms and len(re.findall(r"\w{3,}", rest)) <= 2:
             whole.add(_key(phrase))
         named[_key(phrase)] = uris
-    return named, whole
+    return named, whole, unlisted
 
 
 # A run of words written with a capital or in capitals ("Microsoft SQL Server", "C#", "CSS").
 _NAME = re.compile(r"(?<![\w#+.])[A-ZÅÄÖ][\w#+]*(?:\.[A-Za-z]+)?"
                    r"(?:\s+[A-ZÅÄÖ][\w#+]*(?:\.[A-Za-z]+)?)*")
+
+
+# What an ad's item says around the names it asks for ("Vana att arbeta i Jira", "Goda
+# kunskaper i Visma och Excel", "Minst tre års erfarenhet av SAP"): with the names taken out,
+# an item of only these words asks for the names and nothing else.
+_FRAME = frozenset("""
+erfarenhet erfarenheter vana van vid kunskap kunskaper kännedom förståelse god goda
+gedigen gedigna mycket djup djupa grundläggande bred breda praktisk praktiska dokumenterad
+dokumenterade tidigare minst flera ett två tre fyra fem år års arbeta arbetat jobba jobbat
+använda använt hantera hanterat att av i inom med och samt eller från som du har är vi ser
+gärna det en plus bra någon några verktyget verktygen systemet programmet
+""".split())
+
+
+def _name_runs(text: str) -> list[str]:
+    """The names of :func:`_names`, whole runs only ("Microsoft SQL Server"); a single
+    letter is no name (the "B" of "Truckkort A och B" is a licence class, an ad term)."""
+    runs = []
+    for match in _NAME.finditer(text):
+        words = match.group(0).split()
+        if match.start() == 0 and not words[0].isupper():
+            words = words[1:]
+        run = " ".join(words)
+        if len(re.findall(r"\w", run)) >= 2:
+            runs.append(run)
+    return runs
+
+
+def _frame_only(text: str, runs: Sequence[str]) -> bool:
+    """Whether ``text`` says nothing but its names (``runs``) and :data:`_FRAME` words."""
+    rest = text
+    for run in sorted(runs, key=len, reverse=True):
+        rest = rest.replace(run, " ")
+    return all(w in _FRAME for w in re.findall(r"[^\W\d_]+", rest.lower()))
 
 
 def _names(text: str) -> list[str]:

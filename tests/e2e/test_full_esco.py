@@ -77,3 +77,25 @@ def test_tools_kept_in_order_are_maintenance_not_a_shops_security(
     labels = [link.label for link in tools.skills]
     assert "ensure store security" not in labels, labels
     assert "maintain" in labels[0], labels
+
+
+def test_a_developer_ads_tools_are_read_and_its_frame_words_are_not(
+        official_engine: Engine) -> None:
+    """Issue 11's Java ad: the listed tools are read word for word, "Vana att arbeta i Jira"
+    no longer gives *work in inclement conditions*, and Jira, which ESCO lacks, is named in
+    the notes."""
+    ad = ("Javautvecklare till växande team i Malmö\n"
+          "Vi är ett snabbväxande bolag med passion för teknik. Hos oss får du biljardbord och "
+          "LAN-kvällar!\n"
+          "Vi söker dig som har\n"
+          "- Minst tre års erfarenhet av Java-utveckling\n"
+          "- Goda kunskaper i SQL och Oracle\n"
+          "- Erfarenhet av Linux och JavaScript\n"
+          "- Vana att arbeta i Jira\n"
+          "Låter det intressant? Bra, då vill vi träffa dig!")
+    requirement = official_engine.requirement_from_ad(ad, title="Javautvecklare")
+    labels = {official_engine.taxonomy.skills[r.uri].label("en")
+              for r in requirement.requirements}
+    assert {"SQL", "JavaScript", "Java (computer programming)"} <= labels, labels
+    assert not any(label.startswith("work in") for label in labels), labels
+    assert any("Jira" in note for note in requirement.notes), requirement.notes

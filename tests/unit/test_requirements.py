@@ -7,6 +7,8 @@ import pytest
 from matcher import Engine
 from matcher.ad_reading import (
     AdSource,
+    _frame_only,
+    _name_runs,
     _names,
     ad_occupations,
     field_skills,
@@ -128,6 +130,23 @@ def test_names_inside_a_sentence() -> None:
     names = _names("Du har arbetat med SQL-databaser (vi använder Microsoft SQL Server) och Git.")
     assert {"SQL", "SQL Server", "Git"} <= set(names)
     assert "Du" not in names  # the sentence's first word is capitalised for its place
+
+
+def test_a_line_of_a_tool_name_is_read_as_the_name_alone(engine: Engine) -> None:
+    """ "Vana att arbeta i Jira" asks for Jira and nothing else: its frame words ("work in")
+    are not mapped (whole, they gave *work in inclement conditions*; the official data's
+    case is in tests/e2e/test_full_esco.py)."""
+    assert _frame_only("Vana att arbeta i Jira", ["Jira"])
+    assert _frame_only("Minst tre års erfarenhet av SAP", ["SAP"])
+    assert not _frame_only("Kunna köra truck i Jira-miljö", ["Jira"])  # more than a frame
+    assert _name_runs("Erfarenhet av Microsoft Excel") == ["Microsoft Excel"]
+    assert _name_runs("B") == []  # a licence class (an ad term), not a tool
+    ad = AD.replace("Meriterande", "- Vana att arbeta i Jira\n\nMeriterande")
+    assert "Vana att arbeta i Jira" in ad
+    requirement = engine.requirement_from_ad(ad, title="Truckförare", id="ad-jira")
+    assert not any(r.evidence and "arbeta" in r.evidence for r in requirement.requirements)
+    assert not any(" B" in note or "for B" in note for note in requirement.notes)
+    assert SKILL + "forklift" in requirement.uris  # the rest of the ad is read as before
 
 
 def test_the_ads_job_title_names_its_occupation(engine: Engine) -> None:
