@@ -308,6 +308,8 @@ class RequirementOut(BaseModel):
     title: str
     source: Literal["occupation", "ad", "skills"]
     requirements: list[RequirementItem]
+    notes: list[str] | None = Field(default=None, description="what was read but is not "
+                                    "required, and why (an ad's tool ESCO has no skill for)")
     created_at: datetime | None = None
 
 

@@ -361,7 +361,9 @@ function adRequirements(requirement) {
       el("button", { type: "button", class: "secondary", onclick: () => run(async () => {
         removedFromAd.add(r.uri);
         await searchCandidates();
-      }) }, `${t("em.remove")}: ${r.label || r.uri}`)))));
+      }) }, `${t("em.remove")}: ${r.label || r.uri}`)))),
+    // What was read but is not required, and why ("no ESCO skill for Jira").
+    ...(requirement.notes || []).map((n) => el("p", { class: "note" }, n)));
 }
 async function searchCandidates() {
   const requirement = requirementFromForm();
