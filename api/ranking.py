@@ -89,7 +89,7 @@ def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:
         "matched": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
                      "must_have": m.must_have, "score": round(m.score, 3), "method": m.method,
                      "rationale": m.rationale,
-                     "evidence": [m.evidence[0].to_dict()] if m.evidence else []}
+                     "evidence": [m.evidence[0].as_json()] if m.evidence else []}
                     for m in r.explanation.matched],
         "partial": [{"uri": m.uri, "label": m.label, "weight": round(m.weight, 3),
                      "must_have": m.must_have, "score": round(m.score, 3), "method": m.method,

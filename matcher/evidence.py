@@ -157,6 +157,12 @@ class Evidence:
         # same evidence (every holder of a course) is shown in search after search.
         return dict(self._as_dict)
 
+    def as_json(self) -> Mapping[str, Any]:
+        """The dict of :meth:`to_dict` itself, built once and shared (read-only by contract:
+        a plain dict, so that orjson writes it): for an answer written out at once and never
+        changed, the service's search results."""
+        return self._as_dict
+
     @cached_property
     def _as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"strength": self.strength,

@@ -33,6 +33,7 @@ from api.schemas import (
     SearchRequest,
 )
 from api.store.models import AuditEntry, RequirementRow, utcnow
+from matcher.caching import Kept
 from matcher.profiles import Requirement, RequirementProfile
 
 router = APIRouter(prefix="/v1", tags=["employers"])
@@ -166,6 +167,18 @@ async def search_candidates(request: Request, body: SearchRequest, employer: Emp
     return Response(orjson.dumps(answer), media_type="application/json")
 
 
+_REQUIREMENT_JSON: Kept[tuple[Any, dict[str, Any]]] = Kept(512)
+
+
+def _requirement_json(profile: RequirementProfile, taxonomy: Any, lang: str) -> dict[str, Any]:
+    """The searched requirement as the answer shows it, built once per requirement, taxonomy
+    and language and shared by the answers that show it (written out at once, never
+    changed): a saved occupation profile has some 50 skills to label on every search."""
+    # Each entry holds its taxonomy, so the id in its key names no other while it lives.
+    return _REQUIREMENT_JSON.get((profile, id(taxonomy), lang),
+                                 lambda: (taxonomy, profile.to_dict(taxonomy, lang)))[1]
+
+
 def _search(request: Request, body: SearchRequest, employer: Any, engine: Any, store: Any,
             pool: Any, profile: RequirementProfile | None
             ) -> tuple[dict[str, Any], Future[int]]:
@@ -180,7 +193,7 @@ def _search(request: Request, body: SearchRequest, employer: Any, engine: Any, s
         contact = pool.shared_contact(item["candidate_id"])
         if contact:
             item["contact"] = contact
-    requirement = profile.to_dict(engine.taxonomy, body.lang)
+    requirement = _requirement_json(profile, engine.taxonomy, body.lang)
     # The log keeps what was asked (skills, weights, must-haves), not the display labels.
     asked = {"id": profile.id, "title": profile.title, "source": profile.source,
              "requirements": [{"uri": r.uri, "weight": r.weight, "must_have": r.must_have}

@@ -7,12 +7,11 @@ labels. Writes nothing. Computes the same score as :func:`matcher.scoring.score.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matcher.caching import Kept
 from matcher.evidence import Evidence
 from matcher.profiles import CandidateProfile, Requirement
 from matcher.scoring.partial_credit import METHODS, PartialCredit
@@ -240,9 +239,8 @@ class Explainer:
                            core_partial=core_partial)
 
 
-_EXPLAINERS: OrderedDict[tuple[Any, ...], Explainer] = OrderedDict()
-_EXPLAINERS_LOCK = threading.Lock()
 EXPLAINERS_KEPT = 512
+_EXPLAINERS: Kept[Explainer] = Kept(EXPLAINERS_KEPT)
 
 
 def explainer_for(requirements: tuple[Requirement, ...], partial: PartialCredit,
@@ -251,18 +249,8 @@ def explainer_for(requirements: tuple[Requirement, ...], partial: PartialCredit,
     used): it only reads what it prepared, so searches for the same requirement share it.
     (Keyed by the partial-credit matrix's and the taxonomy's identity: each kept explainer
     holds them, so an id cannot be reused while its entry lives.)"""
-    key = (requirements, id(partial), id(taxonomy), lang)
-    with _EXPLAINERS_LOCK:
-        found = _EXPLAINERS.get(key)
-        if found is not None:
-            _EXPLAINERS.move_to_end(key)
-            return found
-    made = Explainer(requirements, partial, taxonomy, lang=lang)
-    with _EXPLAINERS_LOCK:
-        _EXPLAINERS[key] = made
-        while len(_EXPLAINERS) > EXPLAINERS_KEPT:
-            _EXPLAINERS.popitem(last=False)
-    return made
+    return _EXPLAINERS.get((requirements, id(partial), id(taxonomy), lang),
+                           lambda: Explainer(requirements, partial, taxonomy, lang=lang))
 
 
 def explain(
