@@ -212,10 +212,12 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
                         if policy.context_weight > 0 else None)
         fields.append(field_skills(resources.taxonomy, occupations, policy.field_neighbours))
     named, whole, unlisted = _named(resources, [p for phrases in per_ad for p in phrases])
-    # A phrase of names and frame words is read as its names alone (_named).
+    # A phrase of names and frame words is read as its names alone (_named): it becomes the
+    # phrase of those names, keeping the skills its other names gave word for word.
     per_ad = [[replace(p, text=unlisted[_key(p)]) if _key(p) in unlisted else p
                for p in phrases] for phrases in per_ad]
     named = {(unlisted.get(k, k[0]), k[1]): uris for k, uris in named.items()}
+    names_alone = set(unlisted.values())
     # A phrase is mapped once per context it occurs in (one ad, or ads for the same job).
     keyed = list(dict.fromkeys((p.text, context) for phrases, context in zip(per_ad, contexts,
                                                                            strict=True)
@@ -241,8 +243,8 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
                 context=context.skills if context is not None else frozenset(), field=field)
             # Names read alone that gave no skill: said, so the employer knows they were read.
             read = {r.evidence for r in profile.requirements}
-            tools = list(dict.fromkeys(p.text for p in phrases if p.text in unlisted.values()
-                                       and p.text not in read))
+            tools = list(dict.fromkeys(p.text for p in phrases
+                                       if p.text in names_alone and p.text not in read))
             if tools:
                 profile = replace(profile, notes=(
                     *profile.notes, "no ESCO skill for " + ", ".join(tools)
@@ -325,18 +327,23 @@ gärna det en plus bra någon några verktyget verktygen systemet programmet
 """.split())
 
 
-def _name_runs(text: str) -> list[str]:
-    """The names of :func:`_names`, whole runs only ("Microsoft SQL Server"); a single
-    letter is no name (the "B" of "Truckkort A och B" is a licence class, an ad term)."""
+def _runs(text: str) -> list[list[str]]:
+    """The words of each run of names in ``text``; the sentence's first word only when in
+    capitals (else it is capitalised for its place)."""
     runs = []
     for match in _NAME.finditer(text):
         words = match.group(0).split()
         if match.start() == 0 and not words[0].isupper():
             words = words[1:]
-        run = " ".join(words)
-        if len(re.findall(r"\w", run)) >= 2:
-            runs.append(run)
+        if words:
+            runs.append(words)
     return runs
+
+
+def _name_runs(text: str) -> list[str]:
+    """The names of :func:`_names`, whole runs only ("Microsoft SQL Server"); a single
+    letter is no name (the "B" of "Truckkort A och B" is a licence class, an ad term)."""
+    return [run for run in map(" ".join, _runs(text)) if len(re.findall(r"\w", run)) >= 2]
 
 
 def _frame_only(text: str, runs: Sequence[str]) -> bool:
@@ -350,15 +357,9 @@ def _frame_only(text: str, runs: Sequence[str]) -> bool:
 def _names(text: str) -> list[str]:
     """Names in ``text``, each run also by its words and its tail ("Microsoft SQL Server" →
     "SQL Server", "SQL", "Server"); the sentence's first word only when in capitals."""
-    out: list[str] = []
-    for match in _NAME.finditer(text):
-        words = match.group(0).split()
-        if match.start() == 0 and not words[0].isupper():
-            words = words[1:]
-        for start in range(len(words)):
-            for end in range(len(words), start, -1):
-                out.append(" ".join(words[start:end]))
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(" ".join(words[start:end]) for words in _runs(text)
+                              for start in range(len(words))
+                              for end in range(len(words), start, -1)))
 
 
 def _labelled(index: SkillIndex, text: str) -> list[str]:

@@ -174,7 +174,7 @@ class Catalogue:
         offers: dict[str, CourseOffer] = {}
         support: dict[str, float] = {}  # how much of the offering teaches the gap
         for entry in self.entries():
-            shared, taught_count = job.get(entry.offering.id, (0, 0)) if job else (0, 0)
+            shared, taught_count = (job or {}).get(entry.offering.id, (0, 0))
             if job is not None and not about_the_job(shared, taught_count):
                 continue
             for taught in entry.skills:

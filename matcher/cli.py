@@ -282,8 +282,10 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             if s.explanation.matched:
                 lines.append("   ✓ " + ", ".join(m.label for m in s.explanation.matched))
             for gap in s.gaps[:args.gaps]:
-                courses = "; ".join(f"{c.title} ({c.issuer}; teaches {c.job_skills} of the "
-                                    "job's skills)" for c in gap.courses)
+                courses = "; ".join(
+                    f"{c.title} ({c.issuer}"
+                    + (f"; teaches {c.job_skills} of the job's skills" if c.job_skills else "")
+                    + ")" for c in gap.courses)
                 status = "partly" if gap.skill.method != "missing" else "missing"
                 lines.append(f"   ✗ {gap.skill.label} ({status})"
                              + (f" → {courses}" if courses else ""))
