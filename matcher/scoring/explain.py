@@ -159,9 +159,19 @@ class Explainer:
         self.must_haves = any(r.must_have for r in requirements)
         self._labels: dict[str, str] = {}
         # A missing skill reads the same for every candidate: one object, shared.
-        self._missing = {uri: SkillMatch(uri, name, weight, must, 0.0, "missing",
+        self._missing = [SkillMatch(uri, name, weight, must, 0.0, "missing",
                                          f"no held skill covers {name!r}")
-                         for uri, weight, must, name in self.plan}
+                              for uri, weight, must, name in self.plan]
+        # Per skill a candidate may hold: its position among the required skills (or None),
+        # its column, and the required skills it can stand in for; one lookup per held skill.
+        self._of_held: dict[str, tuple[int | None, int, list[tuple[int, float, str, str]]]] = {}
+        for column, routes in self.stands_in.items():
+            self._of_held[space.uris[column]] = (None, column, routes)
+        for position, (uri, *_) in enumerate(self.plan):
+            column = space.col.get(uri, -1)
+            self._of_held[uri] = (position, column, self.stands_in.get(column, []))
+        self._must_positions = [p for p, (_, _, must, _) in enumerate(self.plan) if must]
+        self.core_total = sum(1 for c in self.core if c > 0)
 
     def _label(self, uri: str) -> str:
         skill = self.taxonomy.skills.get(uri)
@@ -174,29 +184,35 @@ class Explainer:
         return label
 
     def explain(self, profile: CandidateProfile) -> Explanation:
-        col = self.partial.space.col
         skills = profile.skills
         cap = self.cap
-        # Each required skill's possible stand-ins among the held skills: (column, held skill,
-        # credit, method, relation), in the order of the partial-credit matrix's rows.
+        # Only the required skills the candidate holds, or holds a stand-in for, are looked
+        # at one by one; every other one is missing (a shared object). Held: position →
+        # evidence. Stand-ins: position → (column, held skill, credit, method, relation), in
+        # the order of the partial-credit matrix's rows.
+        held: dict[int, tuple[Evidence, ...]] = {}
         routes: dict[int, list[tuple[int, str, float, str, str]]] = {}
-        for held_uri in skills:
-            column = col.get(held_uri)
-            if column is None:
+        for held_uri, evidence in skills.items():
+            found = self._of_held.get(held_uri)
+            if found is None:
                 continue
-            for position, credit, method, relation in self.stands_in.get(column, ()):
+            position, column, stands_in = found
+            if position is not None:
+                held[position] = evidence
+            for position, credit, method, relation in stands_in:
                 routes.setdefault(position, []).append(
                     (column, held_uri, credit, method, relation))
-        matched, part, missing = [], [], []
+        matched, part = [], []
         achieved = achieved_all = 0.0
-        must_ok = True
-        core_held = core_partial = core_total = 0
-        for position, ((uri, weight, must, name), core) in enumerate(
-                zip(self.plan, self.core, strict=True)):
-            evidence = skills.get(uri)
+        core_held = core_partial = 0
+        covered_positions: set[int] = set()
+        plan, core_of = self.plan, self.core
+        for position in sorted(held.keys() | routes.keys()):
+            uri, weight, must, name = plan[position]
+            evidence = held.get(position)
             direct = evidence[0].weight if evidence else 0.0
-            stand_ins: list[StandIn] = []
             partial_score = 0.0
+            stand_ins: list[StandIn] = []
             # Stand-ins count only up to the cap: a direct match at or above it needs none.
             found = routes.get(position)
             if found and direct < cap:
@@ -208,14 +224,12 @@ class Explainer:
                 stand_ins.sort(key=_by_contribution)
                 partial_score = min(cap, sum(s.contribution for s in stand_ins))
             covered = direct if direct >= partial_score else partial_score
+            core = core_of[position]
             achieved += core * covered
             achieved_all += weight * covered
             if core > 0:
-                core_total += 1
                 core_held += direct > 0
                 core_partial += direct <= 0 < partial_score
-            if must and direct <= 0:
-                must_ok = False
             if evidence and direct > 0 and direct >= partial_score:  # direct > 0: held
                 best = evidence[0]
                 source = (f"from {best.credential_title!r} ({best.issuer})"
@@ -231,11 +245,15 @@ class Explainer:
                 part.append(SkillMatch(uri, name, weight, must, partial_score, top.method,
                                        rationale, (), tuple(stand_ins[:self.max_stand_ins])))
             else:
-                missing.append(self._missing[uri])
+                continue
+            covered_positions.add(position)
+        missing = [m for position, m in enumerate(self._missing)
+                   if position not in covered_positions]
+        must_ok = all(held.get(p) and held[p][0].weight > 0 for p in self._must_positions)
         return Explanation(min(1.0, achieved / self.total), must_ok, tuple(matched),
                            tuple(part), tuple(missing), must_haves=self.must_haves,
                            coverage=min(1.0, achieved_all / self.total_all),
-                           core_held=core_held, core_total=core_total,
+                           core_held=core_held, core_total=self.core_total,
                            core_partial=core_partial)
 
 
