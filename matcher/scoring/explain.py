@@ -192,13 +192,13 @@ class Explainer:
         # the order of the partial-credit matrix's rows.
         held: dict[int, tuple[Evidence, ...]] = {}
         routes: dict[int, list[tuple[int, str, float, str, str]]] = {}
-        for held_uri, evidence in skills.items():
-            found = self._of_held.get(held_uri)
-            if found is None:
+        for held_uri, held_evidence in skills.items():
+            known = self._of_held.get(held_uri)
+            if known is None:
                 continue
-            position, column, stands_in = found
-            if position is not None:
-                held[position] = evidence
+            at, column, stands_in = known
+            if at is not None:
+                held[at] = held_evidence
             for position, credit, method, relation in stands_in:
                 routes.setdefault(position, []).append(
                     (column, held_uri, credit, method, relation))
