@@ -145,8 +145,8 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
 
     occupation_out = []
     if space.uris:
-        ranked, rel, _, titled = rank_occupations(engine, profile, top_k,
-                                                  *closeness(space.kind, named))
+        boost, asked = closeness(space.kind, named)
+        ranked, rel, _, titled = rank_occupations(engine, profile, top_k, boost, asked)
         for i in ranked:
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
@@ -154,7 +154,11 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
             general = (general_skills(space, engine.partial_credit.space, profile, i)
                        if rel.general[i] else [])
             why = support_note(int(rel.support[i]), params, lang, title is not None,
-                               [engine.taxonomy.skills[u].label(lang) for u in general])
+                               [engine.taxonomy.skills[u].label(lang) for u in general],
+                               # asked for by the interest: shown where it ranks, whatever
+                               # its skills (matcher.suggest.order)
+                               None if asked is not None and asked[i] else
+                               int(rel.distinctive[i]))
             if title is not None:
                 why += title_note(title, lang)
             occupation_out.append(_suggestion(
@@ -193,7 +197,7 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
     space = engine.occupation_space
     params = space.params
     rel = relevance(person_vector(profile, engine.partial_credit.space, params), space.matrix,
-                    params, space.level, space.supports)
+                    params, space.level, space.supports, space.distinctive)
     titled = title_closeness(engine, profile)
     vouched = None
     if titled is not None:

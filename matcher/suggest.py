@@ -23,6 +23,14 @@ skills. Suggestions are ordered by a relevance that weighs what a career counsel
   among a person's suggestions. Skills that many occupations list (more than
   ``general_share`` of them: *troubleshoot*, *have computer literacy*) count in the score but
   not as support. The explanation names the skills that support it;
+- **a skill of the trade**: an occupation is suggested ahead of others only when at least one
+  of the skills it rests on is *distinctive*, listed by at most ``distinctive_max``
+  occupations. Skills that dozens of occupations list (*use personal protection equipment*,
+  *maintain test equipment*, *ensure equipment maintenance*) say what kind of work a person
+  does, not which job: on the second dev set, an IT-support profile's ten held *flight
+  attendant*, *train driver* and *co-pilot* and not *ICT help desk agent*, and a cashier's
+  held *casino cashier* and not *cashier*. Such an occupation is shown after every one that
+  rests on a skill of its own, and its explanation says so;
 - **entry level** (the pre-study's priority): managers (ISCO major group 1) and professionals
   (2), whose jobs need experience or a degree, count ``level_prior[group]`` of their
   relevance;
@@ -87,6 +95,12 @@ class SuggestionParams:
     # requirement weighs (idf / the most specific skill's idf) ** this (0: every skill alike),
     # so that a healthcare assistant's core reads as care skills rather than "communication".
     requirement_specificity: float = 2.0
+    # A held skill listed by at most this many occupations is distinctive ("a skill of the
+    # trade"); an occupation needs one among its support to be suggested ahead of others.
+    # Chosen on dev and dev2 (docs/benchmarks.md, eleventh session): 10-20 is a plateau
+    # (dev2 hit@10 75 -> 80-85), 15 its middle; 25 and more change nothing, 8 and less lose
+    # dev2 MRR. A small taxonomy (tests) has every skill distinctive: the rule is then off.
+    distinctive_max: int = 15
     level_prior: Mapping[str, float] = field(default_factory=lambda: {"1": 0.5, "2": 0.6})
     title_weight: float = 1.0
 
@@ -100,6 +114,9 @@ class Relevance:
     supported: np.ndarray  # (m,) bool: support ≥ min_support
     eligible: np.ndarray  # (m,) bool: support ≥ floor, or ≥ half of what the row lists
     general: np.ndarray  # (m,) int: held general skills the row lists (not in support)
+    # (m,) int: held distinctive skills the row lists (supported needs one; every held
+    # skill the row lists when no distinctive columns were given)
+    distinctive: np.ndarray
 
 
 class OccupationSpace:
@@ -135,6 +152,8 @@ class OccupationSpace:
         general = (df > params.general_share * n) & (df > GENERAL_MIN_OCCUPATIONS)
         self.supports = (~general).astype(np.float32)
         self.general = frozenset(space.uris[c] for c in np.flatnonzero(general).tolist())
+        # Columns whose skill is a skill of the trade (distinctive_max).
+        self.distinctive = ((df > 0) & (df <= params.distinctive_max)).astype(np.float32)
         groups = [taxonomy.occupations[u].isco_group[:1] for u in self.uris]
         self.level = np.array([params.level_prior.get(g, 1.0) for g in groups],
                               dtype=np.float32)
@@ -182,12 +201,14 @@ def person_vector(profile: CandidateProfile, space: SkillSpace,
 
 
 def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: SuggestionParams,
-              level: np.ndarray | None = None, supports: np.ndarray | None = None
-              ) -> Relevance:
+              level: np.ndarray | None = None, supports: np.ndarray | None = None,
+              distinctive: np.ndarray | None = None) -> Relevance:
     """How well each row (occupation or ad, already :meth:`OccupationSpace.weighted`) suits
     the person; rows with too little support are ordered after all supported ones.
     ``supports``: per skill column, 1 where a held skill counts as support, 0 for a general
-    one (:attr:`OccupationSpace.supports`)."""
+    one (:attr:`OccupationSpace.supports`). ``distinctive``: per column, 1 for a skill of the
+    trade (:attr:`OccupationSpace.distinctive`); a row is supported only with one of them
+    among the held skills it lists (ads: not given, every skill an employer chose counts)."""
     matched = np.asarray((rows @ person.T).todense()).ravel()
     totals = np.asarray(rows.sum(axis=1)).ravel()
     score = matched / np.power(params.length_prior + totals, params.length_power)
@@ -201,10 +222,15 @@ def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: Sugges
     if supports is not None:
         held.data = supports[held.indices].astype(held.data.dtype)
     support = np.asarray((listed @ held.T).todense()).ravel().astype(np.int64)
-    supported = support >= params.min_support
+    if distinctive is not None:
+        held.data = distinctive[held.indices].astype(held.data.dtype)
+        trade = np.asarray((listed @ held.T).todense()).ravel().astype(np.int64)
+    else:
+        trade = every
+    supported = (support >= params.min_support) & (trade > 0)
     listed_count = np.diff(listed.indptr)
     eligible = (support > 0) & ((support >= params.floor) | (2 * support >= listed_count))
-    return Relevance(score, support, supported, eligible, every - support)
+    return Relevance(score, support, supported, eligible, every - support, trade)
 
 
 def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
@@ -233,11 +259,20 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
 
 
 def support_note(support: int, params: SuggestionParams, lang: str,
-                 vouched: bool = False, general: Sequence[str] = ()) -> str:
+                 vouched: bool = False, general: Sequence[str] = (),
+                 distinctive: int | None = None) -> str:
     """One line for the explanation: how many of the person's skills the suggestion rests on
     (``vouched``: a credential title names it, see :func:`order`; ``general``: the labels of
-    held skills it lists that are too general to count as support)."""
+    held skills it lists that are too general to count as support; ``distinctive``: how many
+    of them are skills of the trade, when known)."""
     note = _support_count(support, params, lang, vouched)
+    if distinctive == 0 and support >= params.min_support and not vouched:
+        note += (f"; ingen av dem är särskild för yrket (varje listas av fler än "
+                 f"{params.distinctive_max} yrken): visas efter förslag som bygger på en "
+                 "kompetens i yrket" if lang == "sv" else
+                 f"; none of them is particular to this job (each is listed by more than "
+                 f"{params.distinctive_max} occupations): shown after suggestions that rest "
+                 "on a skill of the trade")
     if general:
         names = ", ".join(f"'{label}'" for label in general)
         note += (f"; {names} räknas i matchningen men inte som stöd: många yrken listar "
@@ -274,6 +309,7 @@ def describe(params: SuggestionParams) -> dict[str, Any]:
             "length_prior": params.length_prior, "length_power": params.length_power,
             "min_support": params.min_support, "floor": params.floor,
             "general_share": round(params.general_share, 4),
+            "distinctive_max": params.distinctive_max,
             "requirement_specificity": params.requirement_specificity,
             "level_prior": dict(params.level_prior), "title_weight": params.title_weight}
 
