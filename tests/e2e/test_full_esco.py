@@ -79,6 +79,18 @@ def test_tools_kept_in_order_are_maintenance_not_a_shops_security(
     assert "maintain" in labels[0], labels
 
 
+def test_a_care_course_on_moving_people_is_not_read_as_moving_designs(
+        official_engine: Engine) -> None:
+    """An elderly-care course titled "Förflyttningsteknik och hjälpmedel" (moving people
+    safely) was glossed "transfer technique": *transfer designs*, a printing skill, came
+    first and made *scenic painter* a suggestion for a care worker."""
+    [title] = official_engine.map_outcomes(["Förflyttningsteknik och hjälpmedel"], top_k=5,
+                                           lang="en")
+    labels = [link.label for link in title.skills]
+    assert labels[0] == "transfer patients", labels
+    assert "transfer designs" not in labels, labels
+
+
 def test_a_developer_ads_tools_are_read_and_its_frame_words_are_not(
         official_engine: Engine) -> None:
     """Issue 11's Java ad: the listed tools are read word for word, "Vana att arbeta i Jira"
