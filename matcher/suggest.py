@@ -111,7 +111,7 @@ class Relevance:
 
     score: np.ndarray  # (m,) the order key
     support: np.ndarray  # (m,) int: distinct held skills the row lists, general ones aside
-    supported: np.ndarray  # (m,) bool: support ≥ min_support
+    supported: np.ndarray  # (m,) bool: support ≥ min_support, one of them distinctive
     eligible: np.ndarray  # (m,) bool: support ≥ floor, or ≥ half of what the row lists
     general: np.ndarray  # (m,) int: held general skills the row lists (not in support)
     # (m,) int: held distinctive skills the row lists (supported needs one; every held
