@@ -146,30 +146,30 @@ class Explainer:
         # credit, method, relation). A candidate holds a few dozen skills, so the stand-ins
         # are found from what they hold, not by trying every route of every required skill.
         self.plan: list[tuple[str, float, bool, str]] = []
-        self.stands_in: dict[int, list[tuple[int, float, str, str]]] = {}
+        stands_in: dict[int, list[tuple[int, float, str, str]]] = {}
         for position, r in enumerate(requirements):
             uri = r.uri
             if uri in space.col:
                 rows, credits, codes = partial.column(space.col[uri])
                 for row, credit, code in zip(rows.tolist(), credits.tolist(), codes.tolist(),
                                              strict=True):
-                    self.stands_in.setdefault(row, []).append(
+                    stands_in.setdefault(row, []).append(
                         (position, credit, *METHODS[code]))
             self.plan.append((uri, r.weight, r.must_have, self._label(uri)))
         self.must_haves = any(r.must_have for r in requirements)
         self._labels: dict[str, str] = {}
         # A missing skill reads the same for every candidate: one object, shared.
         self._missing = [SkillMatch(uri, name, weight, must, 0.0, "missing",
-                                         f"no held skill covers {name!r}")
-                              for uri, weight, must, name in self.plan]
+                                    f"no held skill covers {name!r}")
+                         for uri, weight, must, name in self.plan]
         # Per skill a candidate may hold: its position among the required skills (or None),
         # its column, and the required skills it can stand in for; one lookup per held skill.
         self._of_held: dict[str, tuple[int | None, int, list[tuple[int, float, str, str]]]] = {}
-        for column, routes in self.stands_in.items():
+        for column, routes in stands_in.items():
             self._of_held[space.uris[column]] = (None, column, routes)
         for position, (uri, *_) in enumerate(self.plan):
             column = space.col.get(uri, -1)
-            self._of_held[uri] = (position, column, self.stands_in.get(column, []))
+            self._of_held[uri] = (position, column, stands_in.get(column, []))
         self._must_positions = [p for p, (_, _, must, _) in enumerate(self.plan) if must]
         self.core_total = sum(1 for c in self.core if c > 0)
 
@@ -245,7 +245,7 @@ class Explainer:
                 part.append(SkillMatch(uri, name, weight, must, partial_score, top.method,
                                        rationale, (), tuple(stand_ins[:self.max_stand_ins])))
             else:
-                continue
+                continue  # held at weight 0, and nothing stands in: missing
             covered_positions.add(position)
         missing = [m for position, m in enumerate(self._missing)
                    if position not in covered_positions]
