@@ -111,18 +111,20 @@ def main() -> None:
     rows = ads(args.split)
     if args.sweep:
         # The mappings do not depend on the policy: map each phrase once.
-        remembered: dict[tuple[str, int, Any], Any] = {}
+        remembered: dict[tuple[str, int, Any, Any], Any] = {}
         inner = engine.map_outcomes
 
         def map_once(texts: Any, top_k: int = 10, lang: str = "auto",
-                     contexts: Any = None) -> Any:
-            keys = [(t, top_k, c) for t, c in zip(texts, contexts or [None] * len(texts),
-                                                   strict=True)]
+                     contexts: Any = None, written_in: Any = None) -> Any:
+            keys = [(t, top_k, c, w) for t, c, w in zip(
+                texts, contexts or [None] * len(texts), written_in or [None] * len(texts),
+                strict=True)]
             missing = [k for k in dict.fromkeys(keys) if k not in remembered]
             if missing:
                 remembered.update(zip(missing, inner(
-                    [t for t, _, _ in missing], top_k=top_k, lang=lang,
-                    contexts=[c for _, _, c in missing]), strict=True))
+                    [t for t, _, _, _ in missing], top_k=top_k, lang=lang,
+                    contexts=[c for _, _, c, _ in missing],
+                    written_in=[w for _, _, _, w in missing]), strict=True))
             return [remembered[k] for k in keys]
 
         engine.map_outcomes = map_once  # type: ignore[method-assign]

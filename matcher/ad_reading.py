@@ -47,6 +47,7 @@ from matcher.occupation_names import NameMatch, OccupationNames
 from matcher.profiles import RequirementProfile
 from matcher.requirements import AdPhrase, AdPolicy, ad_phrases, ad_terms, requirement_from_phrases
 from matcher.taxonomy import Taxonomy
+from matcher.text import detect_language
 
 # Occupations whose name scores within this much of the best one form the context (at most
 # MAX_OCCUPATIONS): "undersköterska" is *nurse assistant*, *healthcare assistant* and
@@ -81,7 +82,8 @@ class Resources(Protocol):
     def occupation_names(self) -> OccupationNames: ...
 
     def map_outcomes(self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto",
-                     contexts: Sequence[Context | None] | None = None
+                     contexts: Sequence[Context | None] | None = None,
+                     written_in: Sequence[str | None] | None = None
                      ) -> list[OutcomeMapping]: ...
 
 
@@ -198,6 +200,9 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
     """One requirement profile per ad; with ``skip_unmapped``, None for an ad whose text names
     no skill confidently (else that raises InvalidInputError)."""
     per_ad: list[list[AdPhrase]] = []
+    # The language of each ad, read from its whole text: its phrases are in it ("solceller",
+    # "fallskydd" alone could be English words for all the text can say).
+    languages: list[str] = []
     contexts: list[Context | None] = []
     fields: list[frozenset[str] | None] = []
     for ad in ads:
@@ -205,6 +210,7 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
             raise InvalidInputError(f"ad {ad.title or ad.id!r} has no text", field="text")
         # An ad without recognisable tasks or requirements is read whole, as a task.
         per_ad.append(ad_phrases(ad.text) or [AdPhrase(ad.text.strip()[:2000], "tasks")])
+        languages.append(detect_language(ad.text))
         occupations = (ad_occupations(resources.occupation_names, ad)
                        if policy.context_weight > 0 or policy.field_neighbours > 0 else [])
         contexts.append(occupation_context(resources.taxonomy, occupations,
@@ -218,28 +224,32 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
                for p in phrases] for phrases in per_ad]
     named = {(unlisted.get(k, k[0]), k[1]): uris for k, uris in named.items()}
     names_alone = set(unlisted.values())
-    # A phrase is mapped once per context it occurs in (one ad, or ads for the same job).
-    keyed = list(dict.fromkeys((p.text, context) for phrases, context in zip(per_ad, contexts,
-                                                                           strict=True)
+    # A phrase is mapped once per context and language it occurs in (one ad, or ads for the
+    # same job).
+    keyed = list(dict.fromkeys((p.text, context, language)
+                               for phrases, context, language in zip(per_ad, contexts, languages,
+                                                                     strict=True)
                                for p in phrases if _key(p) not in whole))
     mapped = dict(zip(keyed, resources.map_outcomes(
-        [text for text, _ in keyed], top_k=5, contexts=[c for _, c in keyed]), strict=True)
-    ) if keyed else {}
+        [text for text, _, _ in keyed], top_k=5, contexts=[c for _, c, _ in keyed],
+        written_in=[language for _, _, language in keyed]), strict=True)) if keyed else {}
     related = _related(resources.taxonomy, {u for uris in named.values() for u in uris})
-    for (text, context), mapping in mapped.items():
+    for key, mapping in mapped.items():
         # "svenska i tal och skrift" names *Swedish*: not also *write Swedish*.
-        drop = {r for merit in (False, True) for u in named.get((text, merit), ())
+        drop = {r for merit in (False, True) for u in named.get((key[0], merit), ())
                 for r in related.get(u, ())}
         if drop:
-            mapped[(text, context)] = replace(
+            mapped[key] = replace(
                 mapping, skills=tuple(s for s in mapping.skills if s.uri not in drop))
     out: list[RequirementProfile | None] = []
-    for ad, phrases, context, field in zip(ads, per_ad, contexts, fields, strict=True):
+    for ad, phrases, context, language, field in zip(ads, per_ad, contexts, languages, fields,
+                                                     strict=True):
         exact = [named.get(_key(p), []) for p in phrases]
         try:
             profile = requirement_from_phrases(
                 ad.id, ad.title or ad.id, phrases,
-                [mapped.get((p.text, context)) for p in phrases], exact, policy=policy,
+                [mapped.get((p.text, context, language)) for p in phrases], exact,
+                policy=policy,
                 context=context.skills if context is not None else frozenset(), field=field)
             # Names read alone that gave no skill: said, so the employer knows they were read.
             read = {r.evidence for r in profile.requirements}

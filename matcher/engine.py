@@ -216,6 +216,7 @@ class Engine:
     def map_outcomes(
         self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto",
         contexts: Sequence[Context | None] | None = None,
+        written_in: Sequence[str | None] | None = None,
     ) -> list[OutcomeMapping]:
         """Per text, the ``top_k`` most likely ESCO skills with score, confidence and reason.
 
@@ -227,8 +228,11 @@ class Engine:
                 label in that language).
             contexts: per text, the skills its surroundings make likely (an ad's occupation,
                 :class:`matcher.mapping.Context`), or None.
+            written_in: per text, the language it is written in when known from around it (a
+                credential's language, an ad's), or None: detected from the text alone.
         """
-        return self.mapper.map(list(texts), top_k=top_k, lang=lang, contexts=contexts)
+        return self.mapper.map(list(texts), top_k=top_k, lang=lang, contexts=contexts,
+                               written_in=written_in)
 
     def map_credential(
         self, credential: CredentialOffering | Credential, *, top_k: int = 5, lang: str = "auto"
@@ -243,28 +247,34 @@ class Engine:
     ) -> list[CredentialMapping]:
         """Map many credentials in one batch per language; a text shared by several (the same
         credential held by many people) is mapped once."""
-        texts: dict[tuple[str, str], None] = {}
+        # Key: (language of the labels, language written in, text). A credential's texts are
+        # in its declared language: its title ("Solcellsinstallation") is glossed as Swedish
+        # even where the words alone cannot say so.
+        texts: dict[tuple[str, str | None, str], None] = {}
         for credential in credentials:
             for text in credential_texts(credential):
-                texts.setdefault((self._lang_of(credential, lang), text), None)
+                texts.setdefault((*self._langs_of(credential, lang), text), None)
         keys = list(texts)
-        mapped: dict[tuple[str, str], OutcomeMapping] = {}
+        mapped: dict[tuple[str, str | None, str], OutcomeMapping] = {}
         for text_lang in sorted({k[0] for k in keys}):
             group = [k for k in keys if k[0] == text_lang]
-            results = self.map_outcomes([t for _, t in group], top_k=top_k, lang=text_lang)
+            results = self.map_outcomes([t for _, _, t in group], top_k=top_k, lang=text_lang,
+                                        written_in=[w for _, w, _ in group])
             mapped.update(zip(group, results, strict=True))
         out = []
         for credential in credentials:
-            text_lang = self._lang_of(credential, lang)
-            title, *outcomes = [mapped[(text_lang, t)] for t in credential_texts(credential)]
+            langs = self._langs_of(credential, lang)
+            title, *outcomes = [mapped[(*langs, t)] for t in credential_texts(credential)]
             out.append(CredentialMapping(credential, tuple(outcomes), title))
         return out
 
     @staticmethod
-    def _lang_of(credential: CredentialOffering | Credential, lang: str) -> str:
-        if lang != "auto":
-            return lang
-        return credential.language if credential.language in ("sv", "en") else "auto"
+    def _langs_of(credential: CredentialOffering | Credential, lang: str
+                  ) -> tuple[str, str | None]:
+        """The language of the labels returned and the one the credential is written in
+        (None: not declared, detected per text)."""
+        written = credential.language if credential.language in ("sv", "en") else None
+        return (lang if lang != "auto" else written or "auto"), written
 
     # -- profiles ----------------------------------------------------------------------------
     def candidate_profiles(self, candidates: Sequence[CandidateInput]) -> list[CandidateProfile]:

@@ -35,6 +35,7 @@ from matcher.text import Segment, SegmentPlan, detect_language, segment
 logger = logging.getLogger(__name__)
 
 LANGS = ("auto", "sv", "en")
+EMPTY = "empty text: nothing to map"
 MAX_TOP_K = 100
 
 
@@ -158,15 +159,9 @@ _REASON = {
 class OutcomeMapper:
     """Maps texts to ESCO skills with a :class:`SkillIndex` and an :class:`Embedder`."""
 
-    def __init__(
-        self,
-        taxonomy: Taxonomy,
-        index: SkillIndex,
-        embedder: Embedder,
-        *,
-        params: MappingParams | None = None,
-        calibration: Calibration | None = None,
-    ) -> None:
+    def __init__(self, taxonomy: Taxonomy, index: SkillIndex, embedder: Embedder, *,
+                 params: MappingParams | None = None,
+                 calibration: Calibration | None = None) -> None:
         self.taxonomy = taxonomy
         self.index = index
         self.embedder = embedder
@@ -201,24 +196,26 @@ class OutcomeMapper:
     def map(
         self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto",
         contexts: Sequence[Context | None] | None = None,
+        written_in: Sequence[Lang | None] | None = None,
     ) -> list[OutcomeMapping]:
         """Map each text to its ``top_k`` most likely ESCO skills, best first; each text in
-        its :class:`Context` when ``contexts`` (one per text, or None) is given."""
+        its :class:`Context` when ``contexts`` is given, and in the language ``written_in``
+        says (both one per text, or None; :func:`matcher.text.detect_language`)."""
         if lang not in LANGS:
             raise InvalidInputError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}",
                                     field="lang")
         check_top_k(top_k, MAX_TOP_K)
-        if contexts is not None and len(contexts) != len(texts):
-            raise ValueError(f"{len(contexts)} contexts for {len(texts)} texts")
+        for name, given in (("contexts", contexts), ("languages", written_in)):
+            if given is not None and len(given) != len(texts):
+                raise ValueError(f"{len(given)} {name} for {len(texts)} texts")
         prepared: list[tuple[list[Segment], list[str]]] = []
-        for text in texts:
+        sources: list[Lang] = []  # the language each text is written in
+        for text, known in zip(texts, written_in or [None] * len(texts), strict=True):
             if not isinstance(text, str):
                 raise InvalidInputError(f"each text must be a string, not {type(text).__name__}",
                                         field="texts")
-            if not text.strip():
-                prepared.append(([], ["empty text: nothing to map"]))
-            else:
-                prepared.append(self.segment(text))
+            sources.append(detect_language(text, known))
+            prepared.append(self.segment(text, sources[-1]) if text.strip() else ([], [EMPTY]))
         flat = [s.text for segments, _ in prepared for s in segments]
         vectors = self.embedder.embed_queries(flat)
         k = min(self.params.candidates, len(self.index))
@@ -229,7 +226,7 @@ class OutcomeMapper:
         for i, (text, (segments, warnings)) in enumerate(zip(texts, prepared, strict=True)):
             rows = slice(offset, offset + len(segments))
             offset += len(segments)
-            out_lang: Lang = detect_language(text) if lang == "auto" else lang
+            out_lang: Lang = sources[i] if lang == "auto" else lang
             if not segments:
                 results.append(OutcomeMapping(text, out_lang, (), tuple(warnings)))
                 continue
@@ -241,10 +238,11 @@ class OutcomeMapper:
             results.append(OutcomeMapping(text, out_lang, tuple(links), tuple(warnings)))
         return results
 
-    def segment(self, text: str) -> tuple[list[Segment], list[str]]:
+    def segment(self, text: str, written_in: Lang | None = None
+                ) -> tuple[list[Segment], list[str]]:
         """The segments :meth:`map` embeds for ``text``, and warnings for the user."""
         p = self.params
-        if p.gloss_weight > 0 and detect_language(text) == "sv":
+        if p.gloss_weight > 0 and detect_language(text, written_in) == "sv":
             return segment(text, p.swedish_labels_plan if self._swedish_labels
                            else p.swedish_plan)
         return segment(text, p.plan)

@@ -90,8 +90,12 @@ _CLAUSE_SPLIT = re.compile(r"\s*(?:;|,|\bsamt\b|\boch\b|\bsåväl som\b|\bas wel
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|\s*•\s*|\s+-\s+")
 
 
-def detect_language(text: str) -> Lang:
-    """'sv' or 'en', from function words and Swedish letters; English when unsure."""
+def detect_language(text: str, known: str | None = None) -> Lang:
+    """'sv' or 'en': ``known`` when it is one of them (the language of a credential or an ad
+    the text comes from: "solceller" alone has no function word), else from function words
+    and Swedish letters; English when unsure."""
+    if known == "sv" or known == "en":
+        return known
     words = re.findall(r"\w+", text.lower())
     sv = (sum(w in _SV_WORDS or (w in _SV_STRIPPED and w not in _EN_WORDS) for w in words)
           + 2 * len(re.findall(r"[åäö]", text.lower())))

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher import Engine, read_esco
+from matcher.credentials import parse_credential
 from matcher.taxonomy import Taxonomy, load_imported, save_taxonomy
 from tests.conftest import shared_path
 
@@ -111,3 +112,28 @@ def test_a_developer_ads_tools_are_read_and_its_frame_words_are_not(
     assert {"SQL", "JavaScript", "Java (computer programming)"} <= labels, labels
     assert not any(label.startswith("work in") for label in labels), labels
     assert any("Jira" in note for note in requirement.notes), requirement.notes
+
+
+def test_short_swedish_phrases_are_read_in_the_language_of_their_ad_or_credential(
+        official_engine: Engine) -> None:
+    """"Solceller" (solar cells) alone looks like English: an energy company's ad asked for
+    *solder electronics*, and a course titled "Truckkort A+B" was read as *manage truck
+    drivers*. The ad's language, read from its whole text, and the credential's declared
+    language say they are Swedish."""
+    ad = ("Kundtjänstmedarbetare till energibolag\n"
+          "Du svarar på frågor om elavtal och fakturor i telefon och chatt.\n"
+          "Vi söker dig som\n- har erfarenhet av kundservice\n"
+          "Meriterande\n- solceller\n- energi")
+    requirement = official_engine.requirement_from_ad(ad, title="Kundtjänstmedarbetare")
+    labels = [official_engine.taxonomy.skills[r.uri].label("en")
+              for r in requirement.requirements]
+    assert not any("solder" in label for label in labels), labels
+    credential = parse_credential({
+        "id": "urn:test:truck", "title": "Truckkort A+B", "learner": {"id": "urn:test:l"},
+        "awarding_body": {"name": "Test"}, "issuer_country": "SE", "issued_on": "2026-01-01",
+        "language": "sv", "learning_outcomes": ["Deltagaren kan köra motviktstruck säkert."],
+        "workload": {"hours": 16}, "assessment_type": "practical test",
+        "participation_form": "onsite", "quality_assurance": "internal review"}, source="test")
+    mapping = official_engine.map_credential(credential)
+    assert mapping.title.text == "Truckkort A+B"
+    assert mapping.title.skills[0].label == "operate forklift", mapping.title.skills

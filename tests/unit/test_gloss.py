@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from matcher import Engine, Settings, read_esco
 from matcher.embedding import HashingEmbedder
 from matcher.gloss import gloss_swedish
@@ -195,3 +197,19 @@ def test_trade_words_and_the_electrical_prefix() -> None:
     # "el" is too short a part for compounds in general, but not ambiguous as "electrical".
     assert gloss_swedish("tolka elsymboler") == "interpret electrical symbols"
     assert gloss_swedish("elev") == "student" and gloss_swedish("eller") == "or"
+
+
+def test_a_phrase_whose_language_is_known_is_glossed_though_its_words_cannot_tell(
+        engine: Engine) -> None:
+    """One Swedish word ("solceller", solar cells) has no function words: alone it reads as
+    English and was not glossed (on ESCO: *solder electronics*). A credential's declared
+    language, or an ad's read from its whole text, says it is Swedish."""
+    word = "truckkort"
+    alone, _ = engine.mapper.segment(word)
+    known, _ = engine.mapper.segment(word, "sv")
+    assert [s.text for s in alone] == [word]
+    assert gloss_swedish(word) in [s.text for s in known]
+    [guessed, told] = engine.map_outcomes([word, word], top_k=1, written_in=[None, "sv"])
+    assert (guessed.lang, told.lang) == ("en", "sv")
+    with pytest.raises(ValueError, match="1 languages for 2 texts"):
+        engine.map_outcomes([word, word], written_in=["sv"])
