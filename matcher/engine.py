@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from matcher.scoring.partial_credit import PartialCredit, RankingParams
 from matcher.scoring.results import RankingResult, Suggestions
 from matcher.suggest import OccupationSpace, SuggestionParams
 from matcher.taxonomy import Taxonomy, imported_meta, load_imported
+from matcher.text import title_subject
 
 if TYPE_CHECKING:
     from matcher.ad_library import AdLibrary, DerivedWith
@@ -247,12 +248,13 @@ class Engine:
     ) -> list[CredentialMapping]:
         """Map many credentials in one batch per language; a text shared by several (the same
         credential held by many people) is mapped once."""
-        # Key: (language of the labels, language written in, text). A credential's texts are
-        # in its declared language: its title ("Solcellsinstallation") is glossed as Swedish
-        # even where the words alone cannot say so.
+        # Key: (language of the labels, language written in, text looked up). A credential's
+        # texts are in its declared language: its title ("Solcellsinstallation") is glossed
+        # as Swedish even where the words alone cannot say so. The title is looked up by its
+        # subject (matcher.text.title_subject: "Barnvakt – grundkurs" as "Barnvakt").
         texts: dict[tuple[str, str | None, str], None] = {}
         for credential in credentials:
-            for text in credential_texts(credential):
+            for text in self._looked_up(credential):
                 texts.setdefault((*self._langs_of(credential, lang), text), None)
         keys = list(texts)
         mapped: dict[tuple[str, str | None, str], OutcomeMapping] = {}
@@ -264,9 +266,17 @@ class Engine:
         out = []
         for credential in credentials:
             langs = self._langs_of(credential, lang)
-            title, *outcomes = [mapped[(*langs, t)] for t in credential_texts(credential)]
+            title, *outcomes = [mapped[(*langs, t)] for t in self._looked_up(credential)]
+            title = replace(title, text=credential_texts(credential)[0])
             out.append(CredentialMapping(credential, tuple(outcomes), title))
         return out
+
+    @staticmethod
+    def _looked_up(credential: CredentialOffering | Credential) -> list[str]:
+        """What is mapped for each of the credential's texts: the title's subject, then each
+        outcome as written."""
+        title, *outcomes = credential_texts(credential)
+        return [title_subject(title), *outcomes]
 
     @staticmethod
     def _langs_of(credential: CredentialOffering | Credential, lang: str

@@ -103,6 +103,52 @@ def detect_language(text: str, known: str | None = None) -> Lang:
     return "sv" if sv > en else "en"
 
 
+# What a credential's title says about the course rather than its subject ("Barnvakt –
+# grundkurs", "YKB fortbildning – 35 timmar", "Validering – fordonsmekaniker", "Rehabilitering
+# 1"): looked up, "grundkurs" read as *promote education course* and "Kassautbildning –
+# stormarknad" as *analyse the training market*.
+_COURSE_WORDS = frozenset("""
+grundkurs grundkursen grund grunder grundnivå introduktion introduktionskurs intro
+fortbildning fortsättning fortsättningskurs påbyggnad påbyggnadskurs fördjupning kurs kursen
+delkurs modul utbildning utbildningen validering yrkesbevis certifikat certifiering behörighet
+steg nivå del timmar timme tim veckor dagar praktiken nybörjare online distans webb
+basics introduction introductory advanced refresher course module
+certificate certification level part step hours hour days weeks beginners practice
+e-learning
+""".split())
+_LINK_WORDS = frozenset("till i om för av inom to in of on for about".split())
+
+
+def title_subject(title: str) -> str:
+    """A credential's title without what only says what kind of course it is: words of
+    :data:`_COURSE_WORDS` and numbers at either end of each dash-, colon-, comma- or
+    bracket-separated part, with the preposition after a leading one ("Introduktion till
+    demensvård" → "demensvård", "Barnvakt – grundkurs" → "Barnvakt", "Rehabilitering 1" →
+    "Rehabilitering"). The title as written when nothing is dropped, or nothing else is left
+    ("Grundkurs")."""
+    def course(word: str) -> bool:
+        w = word.lower().strip(".")
+        return w in _COURSE_WORDS or w.isdigit()
+
+    kept, dropped = [], False
+    for part in re.split(r"\s+[–—-]\s+|[:,()|/]", title):
+        words = part.split()
+        size = len(words)
+        while words and (course(words[-1]) or words[-1].lower() in _LINK_WORDS):
+            words.pop()
+        lead = False
+        while words and (course(words[0]) or (lead and words[0].lower() in _LINK_WORDS)):
+            lead = True
+            words.pop(0)
+        dropped |= len(words) < size
+        if words:
+            kept.append(" ".join(words))
+    if not dropped:
+        return title.strip()
+    subject = " – ".join(kept)
+    return subject if re.search(r"\w{2,}", subject) else title.strip()
+
+
 def strip_formula(text: str) -> str:
     """Remove outcome formulae from the start of ``text``; never returns an empty string."""
     stripped = text.strip()
