@@ -78,7 +78,12 @@ class MapRequest(Request):
         min_length=1, max_length=100, examples=[["Deltagaren kan köra motviktstruck"]],
         description=f"1-100 texts of at most 2,000 characters, {MAX_MAP_CHARS:,} in all")
     top_k: int = Field(default=5, ge=1, le=20)
-    lang: Literal["auto", "sv", "en"] = "auto"
+    lang: Literal["auto", "sv", "en"] = Field(
+        default="auto", description="language of the labels and reasons returned")
+    written_in: Literal["sv", "en"] | None = Field(
+        default=None, description="the language the texts are written in, when known (a "
+        "Swedish credential's or ad's words: 'solceller' alone reads as English); default: "
+        "detected per text")
 
     @model_validator(mode="after")
     def _total(self) -> MapRequest:

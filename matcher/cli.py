@@ -130,7 +130,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     batch: list[tuple[str, str | None]] = []
 
     def flush() -> None:
-        mappings = engine.map_outcomes([t for t, _ in batch], top_k=args.top_k, lang=args.lang)
+        mappings = engine.map_outcomes([t for t, _ in batch], top_k=args.top_k, lang=args.lang,
+                                       written_in=[args.written_in] * len(batch))
         for (_, warning), mapping in zip(batch, mappings, strict=True):
             out = mapping.to_dict()
             if warning:
@@ -391,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
     map_.add_argument("--top-k", type=_top_k, default=10, metavar="N")
     map_.add_argument("--lang", choices=("auto", "sv", "en"), default="auto",
                       help="language of labels and reasons (default: detected per line)")
+    map_.add_argument("--written-in", choices=("sv", "en"), default=None,
+                      help="the language the outcomes are written in (default: detected per "
+                      "line; one word such as 'solceller' reads as English)")
     map_.set_defaults(func=cmd_map)
 
     cred = sub.add_parser("map-credential", help="map all learning outcomes of a credential "

@@ -69,5 +69,6 @@ async def map_texts(body: MapRequest, engine: EngineDep, mapping: MappingDep) ->
     count against the key's mapping quota (429 with ``Retry-After`` over it). Mapping runs in
     its own worker pool (503 with ``Retry-After`` when it and its queue are full)."""
     mappings = await mapping(sum(len(t) for t in body.texts), engine.map_outcomes, body.texts,
-                             top_k=body.top_k, lang=body.lang)
+                             top_k=body.top_k, lang=body.lang,
+                             written_in=[body.written_in] * len(body.texts))
     return {"outcomes": [m.to_dict() for m in mappings]}

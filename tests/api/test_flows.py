@@ -312,3 +312,16 @@ def test_suggestions_follow_a_stated_interest(client: TestClient, keys: Keys) ->
     assert any("interest 'gaffeltruck och lager'" in n for n in r.json()["notes"])
     r = client.get("/v1/me/suggestions", params={"interest": "x" * 501}, headers=h)
     assert r.status_code == 422 and r.json()["field"] == "interest"
+
+
+def test_map_reads_texts_in_the_language_the_caller_knows(client: TestClient,
+                                                          keys: Keys) -> None:
+    """One Swedish word ("truckkort") has nothing that says it is Swedish: told, the service
+    glosses it; the labels follow ``lang`` as before."""
+    h = keys.headers("issuer")
+    guessed = client.post("/v1/map", json={"texts": ["truckkort"]}, headers=h).json()
+    told = client.post("/v1/map", json={"texts": ["truckkort"], "written_in": "sv"},
+                       headers=h).json()
+    assert (guessed["outcomes"][0]["lang"], told["outcomes"][0]["lang"]) == ("en", "sv")
+    r = client.post("/v1/map", json={"texts": ["truckkort"], "written_in": "de"}, headers=h)
+    assert r.status_code == 422 and r.json()["field"] == "written_in", r.json()
