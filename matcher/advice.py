@@ -97,8 +97,9 @@ class Resources(Protocol):
 
     def match_occupations(self, query: str, *, top_k: int = 10) -> list[NameMatch]: ...
 
-    def map_outcomes(self, texts: Sequence[str], *, top_k: int = 10,
-                     lang: str = "auto") -> list[OutcomeMapping]: ...
+    def map_outcomes(self, texts: Sequence[str], *, top_k: int = 10, lang: str = "auto",
+                     written_in: Sequence[str | None] | None = None
+                     ) -> list[OutcomeMapping]: ...
 
 
 def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], ad_matrix: Any,
@@ -301,7 +302,7 @@ def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> 
     wish = named = None
     read: list[str] = []
     try:
-        wanted = _interest_profile(engine, interest)
+        wanted = _interest_profile(engine, interest, lang)
     except InvalidInputError:
         wanted = None
     if wanted is not None:
@@ -327,12 +328,13 @@ def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> 
     return wish, named
 
 
-def _interest_profile(engine: Resources, interest: str) -> RequirementProfile:
+def _interest_profile(engine: Resources, interest: str, lang: str) -> RequirementProfile:
     """An interest ("äldreomsorg med demensvård") as skills: it names a field, not one
     task, so each of its phrases keeps up to five links, down to 0.3 of the best one's
     confidence: about the first three when none stands out. (At half, an interest nearly
     always read as one skill: "hotell och reception" as *maintain reception area* alone,
-    without *hotel operations*.)"""
+    without *hotel operations*.) Read in the page's language ``lang`` when its words do not
+    say ("lagerarbete" typed on the Swedish page is Swedish)."""
     from matcher.errors import InvalidInputError
     from matcher.requirements import AdPhrase, AdPolicy, requirement_from_phrases
 
@@ -341,7 +343,8 @@ def _interest_profile(engine: Resources, interest: str) -> RequirementProfile:
                                 "wants, e.g. 'äldreomsorg'", field="interest")
     texts = [p.strip() for p in re.split(r"[.;!?\n]+", interest[:500]) if p.strip()]
     phrases = [AdPhrase(t, "required") for t in texts or [interest.strip()[:500]]]
-    mappings = engine.map_outcomes([p.text for p in phrases], top_k=5)
+    mappings = engine.map_outcomes([p.text for p in phrases], top_k=5,
+                                   written_in=[lang] * len(phrases))
     try:
         return requirement_from_phrases(
             "interest", interest, phrases, mappings, [[] for _ in phrases],

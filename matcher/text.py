@@ -91,15 +91,18 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|\s*•\s*|\s+-\s+")
 
 
 def detect_language(text: str, known: str | None = None) -> Lang:
-    """'sv' or 'en': ``known`` when it is one of them (the language of a credential or an ad
-    the text comes from: "solceller" alone has no function word), else from function words
-    and Swedish letters; English when unsure."""
-    if known == "sv" or known == "en":
-        return known
+    """'sv' or 'en', from function words and Swedish letters; English when unsure. With
+    ``known`` (the language of the credential, ad or page the text comes from), that
+    language unless the text's words clearly say otherwise (the other language leads by two):
+    "solceller" has no function word, and the "A" of "Truckkort A+B" is no English article."""
     words = re.findall(r"\w+", text.lower())
     sv = (sum(w in _SV_WORDS or (w in _SV_STRIPPED and w not in _EN_WORDS) for w in words)
           + 2 * len(re.findall(r"[åäö]", text.lower())))
     en = sum(w in _EN_WORDS for w in words)
+    if known == "sv":
+        return "en" if en >= sv + 2 else "sv"
+    if known == "en":
+        return "sv" if sv >= en + 2 else "en"
     return "sv" if sv > en else "en"
 
 

@@ -211,3 +211,13 @@ def test_eli_is_offered_electrical_courses_for_electrical_jobs_and_no_network_co
     assert not any(t.startswith("Nätverksteknik") for t in offered), offered
     assert all(c.job_skills and c.credit >= 0.3 for s in result.occupations for g in s.gaps
                for c in g.courses), report
+
+
+def test_an_interest_typed_on_the_swedish_page_is_read_as_swedish(
+        official_engine: Engine, personas: dict[str, CandidateProfile]) -> None:
+    """"lagerarbete" (warehouse work) has no Swedish letter or function word: read as
+    English it was *organise labour*. The page's language says how to read it."""
+    swedish = official_engine.suggest(personas["saman"], top_k=3, interest="lagerarbete",
+                                      lang="sv")
+    [read_as] = [n for n in swedish.notes if "read as" in n]
+    assert "warehouse operations" in read_as, read_as
