@@ -200,8 +200,8 @@ def read_ads(resources: Resources, ads: Sequence[AdSource], policy: AdPolicy, *,
     """One requirement profile per ad; with ``skip_unmapped``, None for an ad whose text names
     no skill confidently (else that raises InvalidInputError)."""
     per_ad: list[list[AdPhrase]] = []
-    # The language of each ad, read from its whole text: its phrases are in it ("solceller",
-    # "fallskydd" alone could be English words for all the text can say).
+    # The language of each ad, read from its whole text: its phrases are in it unless their
+    # own words clearly say otherwise ("solceller" alone could be English for all it says).
     languages: list[str] = []
     contexts: list[Context | None] = []
     fields: list[frozenset[str] | None] = []
