@@ -154,6 +154,16 @@ def main() -> None:
                       f"P {r['precision']}"
                       f" R {r['recall']} (lenient P {r['lenient_precision']} R "
                       f"{r['lenient_recall']}) {r['skills_per_ad']} skills/ad")
+        # The confidence a link of a one-word phrase needs ("tvätt", "rapportering": a word
+        # cut from a list says little alone).
+        for one_word in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+            engine.ad_policy = replace(base, one_word_confidence=one_word)
+            r = evaluate(engine, rows)
+            r.pop("per_ad")
+            out.append({"one_word_confidence": one_word, **r})
+            print(f"one word at {one_word:.2f}: P {r['precision']} R {r['recall']} (lenient P "
+                  f"{r['lenient_precision']} R {r['lenient_recall']}) {r['skills_per_ad']} "
+                  "skills/ad")
         engine.ad_policy = base
         write_results("ad_requirements_sweep", {"split": "dev", "results": out})
         return
