@@ -108,8 +108,8 @@ def detect_language(text: str, known: str | None = None) -> Lang:
 
 # What a credential's title says about the course rather than its subject ("Barnvakt –
 # grundkurs", "YKB fortbildning – 35 timmar", "Validering – fordonsmekaniker", "Rehabilitering
-# 1"): looked up, "grundkurs" read as *promote education course* and "Kassautbildning –
-# stormarknad" as *analyse the training market*.
+# 1"): looked up, "Barnvakt – grundkurs" read as *promote education course* and "Kock –
+# yrkesbevis" as *issue certificates for animal products*.
 _COURSE_WORDS = frozenset("""
 grundkurs grundkursen grund grunder grundnivå introduktion introduktionskurs intro
 fortbildning fortsättning fortsättningskurs påbyggnad påbyggnadskurs fördjupning kurs kursen
