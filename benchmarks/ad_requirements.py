@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import ROOT, official_engine, write_results  # noqa: E402
 
 from matcher.engine import Engine  # noqa: E402
+from matcher.requirements import AdPolicy  # noqa: E402
 
 
 def ads(split: str) -> list[dict[str, Any]]:
@@ -129,41 +130,36 @@ def main() -> None:
 
         engine.map_outcomes = map_once  # type: ignore[method-assign]
         base = engine.ad_policy
-        out = []
+        out: list[dict[str, Any]] = []
+
+        def compare(policy: AdPolicy, label: str, **record: Any) -> None:
+            """Read the dev ads under ``policy``; keep and print the figures."""
+            engine.ad_policy = policy
+            r = evaluate(engine, rows)
+            r.pop("per_ad")
+            out.append({**record, **r})
+            print(f"{label}: P {r['precision']} R {r['recall']} (lenient P "
+                  f"{r['lenient_precision']} R {r['lenient_recall']}) {r['skills_per_ad']} "
+                  "skills/ad")
+
         for threshold in (0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5):
             for relative in (0.6, 0.8, 1.0):
-                engine.ad_policy = replace(base, min_confidence=threshold,
-                                           links=replace(base.links, relative=relative))
-                r = evaluate(engine, rows)
-                r.pop("per_ad")
-                out.append({"min_confidence": threshold, "relative": relative, **r})
-                print(f"min_confidence {threshold:.2f} relative {relative:.1f}: P {r['precision']}"
-                      f" R {r['recall']} (lenient P {r['lenient_precision']} R "
-                      f"{r['lenient_recall']}) {r['skills_per_ad']} skills/ad")
+                compare(replace(base, min_confidence=threshold,
+                                links=replace(base.links, relative=relative)),
+                        f"min_confidence {threshold:.2f} relative {relative:.1f}",
+                        min_confidence=threshold, relative=relative)
         # The ad's field (its occupation and that many neighbours; 0: none) and the
         # confidence a link outside it needs.
         for neighbours in (10, 25, 50, 100):
             for confidence in (0.35, 0.45, 0.5, 0.55, 0.7, 0.85, 1.01):
-                engine.ad_policy = replace(base, field_neighbours=neighbours,
-                                           field_confidence=confidence)
-                r = evaluate(engine, rows)
-                r.pop("per_ad")
-                out.append({"field_neighbours": neighbours, "field_confidence": confidence,
-                            **r})
-                print(f"field of {neighbours} neighbours, {confidence:.2f} outside: "
-                      f"P {r['precision']}"
-                      f" R {r['recall']} (lenient P {r['lenient_precision']} R "
-                      f"{r['lenient_recall']}) {r['skills_per_ad']} skills/ad")
+                compare(replace(base, field_neighbours=neighbours, field_confidence=confidence),
+                        f"field of {neighbours} neighbours, {confidence:.2f} outside",
+                        field_neighbours=neighbours, field_confidence=confidence)
         # The confidence a link of a one-word phrase needs ("tvätt", "rapportering": a word
         # cut from a list says little alone).
         for one_word in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-            engine.ad_policy = replace(base, one_word_confidence=one_word)
-            r = evaluate(engine, rows)
-            r.pop("per_ad")
-            out.append({"one_word_confidence": one_word, **r})
-            print(f"one word at {one_word:.2f}: P {r['precision']} R {r['recall']} (lenient P "
-                  f"{r['lenient_precision']} R {r['lenient_recall']}) {r['skills_per_ad']} "
-                  "skills/ad")
+            compare(replace(base, one_word_confidence=one_word),
+                    f"one word at {one_word:.2f}", one_word_confidence=one_word)
         engine.ad_policy = base
         write_results("ad_requirements_sweep", {"split": "dev", "results": out})
         return

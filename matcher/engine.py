@@ -252,11 +252,14 @@ class Engine:
         # texts are in its declared language: its title ("Solcellsinstallation") is glossed
         # as Swedish even where the words alone cannot say so. The title is looked up by its
         # subject (matcher.text.title_subject: "Barnvakt – grundkurs" as "Barnvakt").
-        texts: dict[tuple[str, str | None, str], None] = {}
+        keyed: list[list[tuple[str, str | None, str]]] = []  # per credential, its texts' keys
+        titles: list[str] = []
         for credential in credentials:
-            for text in self._looked_up(credential):
-                texts.setdefault((*self._langs_of(credential, lang), text), None)
-        keys = list(texts)
+            written, *outcome_texts = credential_texts(credential)
+            langs = self._langs_of(credential, lang)
+            keyed.append([(*langs, t) for t in (title_subject(written), *outcome_texts)])
+            titles.append(written)
+        keys = list(dict.fromkeys(k for ks in keyed for k in ks))
         mapped: dict[tuple[str, str | None, str], OutcomeMapping] = {}
         for text_lang in sorted({k[0] for k in keys}):
             group = [k for k in keys if k[0] == text_lang]
@@ -264,19 +267,11 @@ class Engine:
                                         written_in=[w for _, w, _ in group])
             mapped.update(zip(group, results, strict=True))
         out = []
-        for credential in credentials:
-            langs = self._langs_of(credential, lang)
-            title, *outcomes = [mapped[(*langs, t)] for t in self._looked_up(credential)]
-            title = replace(title, text=credential_texts(credential)[0])
+        for credential, ks, as_written in zip(credentials, keyed, titles, strict=True):
+            title, *outcomes = [mapped[k] for k in ks]
+            title = replace(title, text=as_written)  # looked up by its subject, shown as written
             out.append(CredentialMapping(credential, tuple(outcomes), title))
         return out
-
-    @staticmethod
-    def _looked_up(credential: CredentialOffering | Credential) -> list[str]:
-        """What is mapped for each of the credential's texts: the title's subject, then each
-        outcome as written."""
-        title, *outcomes = credential_texts(credential)
-        return [title_subject(title), *outcomes]
 
     @staticmethod
     def _langs_of(credential: CredentialOffering | Credential, lang: str
