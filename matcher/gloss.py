@@ -52,7 +52,9 @@ _FUNCTION_WORDS = {
     "vad": "what", "kan": "can", "ska": "shall", "inte": "not", "både": "both",
     "även": "also", "så": "so", "ut": "out", "upp": "up", "in": "in", "ner": "down",
     "du": "you", "vi": "we", "man": "one", "olika": "various", "andra": "other",
-    "dem": "them", "deras": "their", "dess": "its",
+    "dem": "them", "deras": "their", "dess": "its", "vem": "who",
+    "vår": "our", "vårt": "our", "våra": "our", "oss": "us", "ni": "you",
+    "hos": "at", "sig": "themselves", "ur": "out of", "än": "than", "två": "two",
 }
 
 

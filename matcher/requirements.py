@@ -62,7 +62,7 @@ _HEADINGS: tuple[tuple[str, str], ...] = (
               r"övrigt|how to apply|application|contact"),
     ("person", r"personliga egenskaper|som person|vem du är som person"),
 )
-_HEADING = [(kind, re.compile(rf"^(?:{pattern})\s*[:!.]?\s*$", re.IGNORECASE))
+_HEADING = [(kind, re.compile(rf"^(?:{pattern})\s*[:!.?]?\s*$", re.IGNORECASE))
             for kind, pattern in _HEADINGS]
 _INLINE = [(kind, re.compile(rf"^(?:{pattern})\s*:\s*(?P<rest>.+)$", re.IGNORECASE))
            for kind, pattern in _HEADINGS]

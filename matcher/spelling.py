@@ -12,16 +12,22 @@ brings a word back to a word the glossary knows, only when the evidence is stron
   when exactly one meaning among the glossary's words (and their inflected forms in
   simplemma's list) is spelt that way without them ("vard" -> "vård", "for" -> "för"); a word
   the glossary does not know at all is restored when simplemma's list holds exactly one such
-  form;
-- an unknown word (not in simplemma's list, and not glossed, not even as two known parts) of
-  at least :data:`MIN_TYPO_LETTERS` letters (:data:`MIN_TYPO_LETTERS_CAPITALISED` when it opens
-  a sentence with a capital) is corrected to a glossary word one edit away (insertion,
-  deletion, substitution or swap of two adjacent letters: rapidfuzz's optimal string alignment
-  distance, ignoring å/ä/ö but keeping every å/ä/ö typed), when all such words mean the same;
+  form. Where several meanings fit, the most frequent is taken when it is
+  :data:`RESTORE_RATIO` times as frequent as each other ("ar" -> "är", not "år"). Either way
+  only to a word that Swedish text uses at least :data:`RESTORE_RATIO` times as often as the
+  word typed (wordfreq's Swedish frequencies): "mat" (food) stays "mat", not the rarer "mät",
+  and "plats", "klar", "starkt" and "latte" stay as typed;
+- an unknown word (not in simplemma's list, not glossed, not even as two known parts, and
+  never seen in wordfreq's Swedish text) of at least :data:`MIN_TYPO_LETTERS` letters
+  (:data:`MIN_TYPO_LETTERS_CAPITALISED` when it opens a sentence with a capital) is
+  corrected to a glossary word one edit away (insertion, deletion, substitution or swap of
+  two adjacent letters: rapidfuzz's optimal string alignment distance, ignoring å/ä/ö but
+  keeping every å/ä/ö typed), when all such words mean the same;
 - otherwise the word is left as typed: the model then reads it by its own subwords.
 
 Names and acronyms (a capital inside a sentence, or all capitals) are never corrected.
-Reads simplemma's Swedish dictionary and the glossary; writes nothing.
+Reads simplemma's Swedish dictionary, wordfreq's Swedish frequencies and the glossary;
+writes nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +49,12 @@ MIN_TYPO_LETTERS = 6
 # A capitalised word that opens a sentence may be a name ("Saman" is no typo of "sagan").
 MIN_TYPO_LETTERS_CAPITALISED = 7
 _MAX_RESTORATIONS = 512  # spellings tried for one word typed without å/ä/ö (3^5 * 2)
+# A word typed without å/ä/ö is restored only to a spelling this many times as frequent in
+# Swedish (wordfreq; 1 on its Zipf scale): simplemma's list holds nearly every string that
+# is some inflected form ("mät", "plåts", "stärkt"), so that a spelling exists says little.
+# "vard" -> "vård" (×117), "for" -> "för" (×166), "aldre" -> "äldre" (×3,800); "mat" is 200
+# times as frequent as "mät", "van" (used to) a third as frequent as "vän".
+RESTORE_RATIO = 10.0
 
 
 def strip_aao(text: str) -> str:
@@ -143,20 +155,47 @@ def correct_word(word: str, *, text_has_aao: bool, min_typo_letters: int = MIN_T
     glossary = load_glossary()
     known = word in vocab.forms or glossary.knows(word)
     if not text_has_aao and not _AAO.search(word):
-        candidates = vocab.by_stripped.get(word, set()) - {word}
-        restored = vocab.unique(candidates) if candidates else None
+        restored = _likeliest(vocab, vocab.by_stripped.get(word, set()) - {word}, word)
         if restored:
             return restored
         if known:
             return word
-        restored = vocab.unique(_restorations(word, vocab.forms))
+        restored = _likeliest(vocab, _restorations(word, vocab.forms), word)
         if restored:
             return restored
     elif known:
         return word
-    if len(word) < min_typo_letters:
-        return word
+    if len(word) < min_typo_letters or _frequency(word):
+        return word  # short, or a word Swedish text uses ("ofyllda" is no typo of "fyllda")
     return _fuzzy(word, vocab) or word
+
+
+def _frequency(word: str) -> float:
+    """How often Swedish text uses ``word`` (wordfreq; 0 for a spelling it has never seen)."""
+    from wordfreq import word_frequency
+
+    return float(word_frequency(word, "sv"))
+
+
+def _more_common(restored: str, typed: str) -> bool:
+    """Whether Swedish text uses ``restored`` at least :data:`RESTORE_RATIO` times as often as
+    ``typed``."""
+    return _frequency(restored) >= RESTORE_RATIO * _frequency(typed)
+
+
+def _likeliest(vocab: _Vocabulary, candidates: set[str], typed: str) -> str | None:
+    """The spelling of ``typed`` to restore among ``candidates``: the one meaning they share,
+    or the most frequent when it is :data:`RESTORE_RATIO` times as frequent as each other
+    ("ar": *är* before *år*); and only when it is as much more frequent than ``typed``."""
+    if not candidates:
+        return None
+    best = vocab.unique(candidates)
+    if best is None:
+        ranked = sorted(candidates, key=lambda c: (-_frequency(c), c))
+        if not all(_more_common(ranked[0], other) for other in ranked[1:]):
+            return None
+        best = ranked[0]
+    return best if _more_common(best, typed) else None
 
 
 def _fuzzy(word: str, vocab: _Vocabulary) -> str | None:

@@ -228,3 +228,11 @@ def test_a_link_outside_the_ads_field_needs_more_confidence(engine: Engine) -> N
                                                                SKILL + "forklift"}
     assert len(requirement_from_phrases("ad", "R", [phrase], [mapping], [[]],
                                         policy=policy).uris) == 2
+
+
+def test_a_heading_asked_as_a_question_is_a_heading() -> None:
+    """"Vem är du?" opens the requirements in many Swedish ads; read as a sentence it was
+    linked to *tai chi*."""
+    found = sections("Vem är du?\nDu har truckkort A och B.\nVad vi erbjuder?\nKollektivavtal.")
+    assert [(text, section) for text, section, _ in found] == [
+        ("Du har truckkort A och B.", "required"), ("Kollektivavtal.", "offer")]

@@ -21,6 +21,19 @@ def test_words_typed_without_aao_are_restored() -> None:
     assert correct_swedish("ge god vard for aldre") == "ge god vård för äldre"
 
 
+
+def test_a_common_word_is_not_restored_to_a_rarer_one() -> None:
+    """An ad's list item "servera mat" (serve food) has no å/ä/ö because none is needed; it
+    became "servera mät" (measure) and was read as *metrology*. A word is restored only to a
+    spelling Swedish text uses far more often."""
+    for text in ("servera mat", "laga maten", "Plats: Malmo", "stark i svenska", "van vid kassa"):
+        assert correct_swedish(text) == text
+    assert gloss_swedish(correct_swedish("servera mat")) == "serve food"
+    # Where several meanings fit, the far more frequent one: "ar" is "är" (is), not "år".
+    assert correct_swedish("tva ar") == "två är"
+    # A real word is no typo of its neighbour ("ofyllda" is unfilled, not "fyllda").
+    assert correct_swedish("ofyllda platser") == "ofyllda platser"
+
 def test_a_typo_in_a_long_word_is_corrected_to_the_glossary_word() -> None:
     assert correct_swedish("Deltagaren kan isgnera journalen korerkt") == (
         "Deltagaren kan signera journalen korrekt")
