@@ -160,6 +160,10 @@ def main() -> None:
         for one_word in (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
             compare(replace(base, one_word_confidence=one_word),
                     f"one word at {one_word:.2f}", one_word_confidence=one_word)
+        # A one-word phrase that is an everyday Swedish word gives no mapped link (0: off).
+        for zipf in (0.0, 3.0, 3.5, 4.0, 4.5):
+            compare(replace(base, everyday_zipf=zipf), f"everyday words from zipf {zipf:.1f}",
+                    everyday_zipf=zipf)
         engine.ad_policy = base
         write_results("ad_requirements_sweep", {"split": "dev", "results": out})
         return

@@ -17,6 +17,7 @@ Reads: the ads file, the demo ads. Writes: the ads file, the demo-profile cache.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,10 +140,9 @@ class AdLibrary:
 
 
 def policy_key(policy: AdPolicy) -> str:
-    """The ad policy's parameters, for cache keys."""
-    links = policy.links
-    return (f"{links.min_confidence:g}-{links.relative:g}-{links.per_text}-"
-            f"{policy.min_confidence:g}-{policy.one_word_confidence:g}-{policy.max_skills}")
+    """The ad policy's parameters, for cache keys: every field (a dataclass's repr names
+    them all, the link policy's too), so that no change of policy reuses old profiles."""
+    return hashlib.sha256(repr(policy).encode()).hexdigest()[:16]
 
 
 def _source(ad: JobAd) -> AdSource:

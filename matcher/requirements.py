@@ -41,6 +41,7 @@ from matcher.errors import InvalidInputError
 from matcher.evidence import LinkPolicy
 from matcher.models import OutcomeMapping
 from matcher.profiles import Requirement, RequirementProfile
+from matcher.spelling import everyday_word
 
 SECTION_WEIGHT = {"required": 1.0, "tasks": 0.75, "merit": 0.4}
 SKILL_SECTIONS = tuple(SECTION_WEIGHT)
@@ -162,6 +163,16 @@ class AdPolicy:
     # *journalism* 0.83): the demo elderly-care ads lost their dementia requirement and two
     # persona tests failed. Kept at 0.3.
     one_word_confidence: float = 0.3
+    # A phrase that is one everyday Swedish word ("fisk", "kök", "glad", "förstår",
+    # "rapportering", "konferens") names a topic of the job, not a skill: the model still links
+    # it to the nearest label that holds the word (*fish anatomy*, *monitor kitchen supplies*,
+    # *entertain people*, *understand spoken German*, *journalism*, *chair a meeting*). Such a
+    # phrase gives only skills named word for word. Everyday: Swedish text uses the word at
+    # least this often (wordfreq's Zipf scale: 3.5 is 3 in 100,000 words) and more than English
+    # text does (so "Spring", "HTML" and "Java" are tool names, not everyday Swedish); a
+    # vocational word ("demensvård" 1.2, "källsortering" 2.4, "etikettering" 1.2) still links.
+    # 0: off. Dev ads (benchmarks/ad_requirements.py; docs/benchmarks.md, thirteenth session).
+    everyday_zipf: float = 3.5
     max_skills: int = 25
 
 
@@ -380,8 +391,10 @@ def requirement_from_phrases(
             keep(uri, weight, phrase, 1.0)
         if mapping is None:
             continue
-        floor = (policy.one_word_confidence if len(phrase.text.split()) == 1
-                 else policy.min_confidence)
+        words = phrase.text.split()
+        if len(words) == 1 and everyday_word(words[0], policy.everyday_zipf):
+            continue
+        floor = policy.one_word_confidence if len(words) == 1 else policy.min_confidence
         for link, factor in policy.links.select(mapping.skills):
             needed = (max(floor, policy.outside_confidence)
                       if context and link.uri not in context else floor)

@@ -177,6 +177,19 @@ def _frequency(word: str) -> float:
     return float(word_frequency(word, "sv"))
 
 
+def everyday_word(word: str, zipf: float) -> bool:
+    """Whether ``word`` is an everyday Swedish word: Swedish text uses it at least ``zipf`` on
+    wordfreq's Zipf scale (log10 of uses per billion words; 0: never) and more than English
+    text does ("fisk", "glad", "förstår"; not "Spring" or "HTML")."""
+    from wordfreq import zipf_frequency
+
+    if zipf <= 0:
+        return False
+    word = word.strip(".,;:!?()").lower()
+    swedish = float(zipf_frequency(word, "sv"))
+    return swedish >= zipf and swedish > float(zipf_frequency(word, "en"))
+
+
 def _more_common(restored: str, typed: str) -> bool:
     """Whether Swedish text uses ``restored`` at least :data:`RESTORE_RATIO` times as often as
     ``typed``."""

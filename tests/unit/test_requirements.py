@@ -236,3 +236,24 @@ def test_a_heading_asked_as_a_question_is_a_heading() -> None:
     found = sections("Vem är du?\nDu har truckkort A och B.\nVad vi erbjuder?\nKollektivavtal.")
     assert [(text, section) for text, section, _ in found] == [
         ("Du har truckkort A och B.", "required"), ("Kollektivavtal.", "offer")]
+
+
+def test_a_phrase_of_one_everyday_word_names_no_skill() -> None:
+    """"fisk", "kök" or "glad" cut from a list is a topic of the job, not a skill; the model
+    linked them to *fish anatomy*, *monitor kitchen supplies* and *entertain people*. A
+    vocational word ("demensvård") and a tool's name ("Spring") still link."""
+    def link(name: str, confidence: float) -> SkillLink:
+        return SkillLink(SKILL + name, name, 0.9, confidence, "semantic", name, "preferred",
+                         "en", "x", "x")
+
+    phrases = [AdPhrase(word, "tasks", item=True) for word in ("fisk", "Glad", "demensvård",
+                                                               "Spring")]
+    mappings = [OutcomeMapping(p.text, "sv", (link(p.text.lower(), 0.8),)) for p in phrases]
+    profile = requirement_from_phrases("ad", "Kock", phrases, mappings, [[], [], [], []])
+    assert profile.uris == [SKILL + "demensvård", SKILL + "spring"]
+    # Named word for word (an ESCO label or an ad term), it counts.
+    named = requirement_from_phrases("ad", "Kock", phrases[:1], mappings[:1], [[SKILL + "x"]])
+    assert named.uris == [SKILL + "x"]
+    # Off: every phrase links.
+    assert len(requirement_from_phrases("ad", "Kock", phrases, mappings, [[], [], [], []],
+                                        policy=AdPolicy(everyday_zipf=0)).uris) == 4
