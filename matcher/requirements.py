@@ -107,6 +107,7 @@ _BULLET = re.compile(r"^\s*(?:[-–•·▪*]|\d+[.)])\s*")
 # of one phrase.
 _LIST = re.compile(r"\s*[;,/]\s*|:\s+|\s+samt\s+|\s+och\s+(?=(?-i:[A-ZÅÄÖ0-9]))",
                    re.IGNORECASE)
+_BRACKETED = re.compile(r"\([^()]*\)")
 _AND_INFINITIVE = re.compile(r"\s+och\s+(?=[a-zåäö]{3,}a\s)")
 # How ads phrase a requirement ("dokumenterad utbildning i demensvård", "vana att …",
 # "experience with …"): like the outcome formula, it names no skill and must not drive the
@@ -306,7 +307,11 @@ def ad_phrases(text: str) -> list[AdPhrase]:
             out.append(AdPhrase(sentence, section))
             continue
         split = _split_and if item else _split_tasks  # a list item lists; prose goes on
-        parts = [p.strip(" .") for part in _LIST.split(sentence) for p in split(part)]
+        # Commas inside brackets list examples of the phrase before them ("skenor på olika
+        # taktyper (tegel, plåt, papp)"): the phrase keeps them, never cut into "papp)".
+        guarded = _BRACKETED.sub(lambda m: m.group(0).replace(",", "\1"), sentence)
+        parts = [p.replace("\1", ",").strip(" .") for part in _LIST.split(guarded)
+                 for p in split(part)]
         # A part names something when it has two words, or one of two letters or more ("C#",
         # "SQL", "truckkort"); list labels ("Krav:") name nothing.
         parts = [p for p in parts if re.search(r"\w", p)

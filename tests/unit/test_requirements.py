@@ -257,3 +257,11 @@ def test_a_phrase_of_one_everyday_word_names_no_skill() -> None:
     # Off: every phrase links.
     assert len(requirement_from_phrases("ad", "Kock", phrases, mappings, [[], [], [], []],
                                         policy=AdPolicy(everyday_zipf=0)).uris) == 4
+
+
+def test_examples_in_brackets_stay_with_their_phrase() -> None:
+    """"(tegel, plåt, papp)" lists examples of the roof types before it; cut at its commas,
+    "papp)" was read as *ABAP*."""
+    texts = [p.text for p in ad_phrases(
+        "Arbetsuppgifter\n- skenor på olika taktyper (tegel, plåt, papp)\n- truck, lager")]
+    assert texts == ["skenor på olika taktyper (tegel, plåt, papp)", "truck", "lager"]
