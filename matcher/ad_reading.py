@@ -1,7 +1,7 @@
 """A job ad's text → its requirement profile, phrase by phrase, optionally in the light of
 the job the ad is for.
 
-1. **Phrases.** The sections and list items of :mod:`matcher.requirements`: pitch, offer and
+1. **Phrases.** The sections and list items of :mod:`matcher.ad_sections`: pitch, offer and
    application give nothing; requirements weigh most, merits least.
 2. **Word for word.** A list item that is an ESCO label ("SQL"), a name written with a
    capital inside a sentence ("Microsoft SQL Server"), and a Swedish ad term
@@ -39,13 +39,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import NamedTuple, Protocol
 
+from matcher.ad_sections import AdPhrase, ad_phrases
 from matcher.errors import InvalidInputError
 from matcher.index import SkillIndex
 from matcher.mapping import Context
 from matcher.models import OutcomeMapping
 from matcher.occupation_names import NameMatch, OccupationNames
 from matcher.profiles import RequirementProfile
-from matcher.requirements import AdPhrase, AdPolicy, ad_phrases, ad_terms, requirement_from_phrases
+from matcher.requirements import AdPolicy, ad_terms, requirement_from_phrases
 from matcher.taxonomy import Taxonomy
 from matcher.text import detect_language
 

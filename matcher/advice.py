@@ -335,8 +335,9 @@ def _interest_profile(engine: Resources, interest: str, lang: str) -> Requiremen
     always read as one skill: "hotell och reception" as *maintain reception area* alone,
     without *hotel operations*.) Read in the page's language ``lang`` when its words do not
     say ("lagerarbete" typed on the Swedish page is Swedish)."""
+    from matcher.ad_sections import AdPhrase
     from matcher.errors import InvalidInputError
-    from matcher.requirements import AdPhrase, AdPolicy, requirement_from_phrases
+    from matcher.requirements import AdPolicy, requirement_from_phrases
 
     if not isinstance(interest, str) or not interest.strip():
         raise InvalidInputError("interest is empty; describe the field or job the person "

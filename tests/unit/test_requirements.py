@@ -15,18 +15,12 @@ from matcher.ad_reading import (
     job_titles,
     occupation_context,
 )
+from matcher.ad_sections import AdPhrase, ad_phrases, sections
+from matcher.ad_sections import strip_requirement_formula as strip
 from matcher.calibration import Calibration
 from matcher.models import OutcomeMapping, SkillLink
 from matcher.occupation_names import NameMatch
-from matcher.requirements import (
-    AdPhrase,
-    AdPolicy,
-    ad_phrases,
-    ad_terms,
-    requirement_from_phrases,
-    sections,
-)
-from matcher.requirements import strip_requirement_formula as strip
+from matcher.requirements import AdPolicy, ad_terms, requirement_from_phrases
 from tests.fixtures.esco_mini import OCC, SKILL
 
 AD = """Vi är ett växande logistikföretag i Malmö med 120 anställda. Hos oss får du arbeta i ett
@@ -254,6 +248,13 @@ def test_a_phrase_of_one_everyday_word_names_no_skill() -> None:
     # Named word for word (an ESCO label or an ad term), it counts.
     named = requirement_from_phrases("ad", "Kock", phrases[:1], mappings[:1], [[SKILL + "x"]])
     assert named.uris == [SKILL + "x"]
+    # The words around it do not make it a skill: "är snabb", "kan läsa" (*type at speed*,
+    # *attend read-through*).
+    around = [AdPhrase(text, "required", item=True) for text in ("är snabb", "kan läsa",
+                                                                 "läsa ritningar")]
+    linked = [OutcomeMapping(p.text, "sv", (link(p.text.split()[-1], 0.8),)) for p in around]
+    assert requirement_from_phrases("ad", "Montör", around, linked, [[], [], []]).uris == [
+        SKILL + "ritningar"]
     # Off: every phrase links.
     assert len(requirement_from_phrases("ad", "Kock", phrases, mappings, [[], [], [], []],
                                         policy=AdPolicy(everyday_zipf=0)).uris) == 4
