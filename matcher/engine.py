@@ -491,8 +491,9 @@ class Engine:
         package = resources.files("matcher")
         sources = hashlib.sha256(b"".join(
             package.joinpath(name).read_bytes()
-            for name in ("mapping.py", "calibration.py", "text.py", "gloss.py", "index.py",
-                         "requirements.py", "ad_reading.py", "occupation_names.py",
+            for name in ("mapping.py", "calibration.py", "text.py", "gloss.py", "spelling.py",
+                         "index.py", "skill_facts.py", "ad_sections.py", "requirements.py",
+                         "ad_reading.py", "occupation_names.py",
                          "resources/sv_en_glossary.tsv", "resources/sv_ad_terms.tsv")))
         blob = repr((asdict(mapper.params), mapper.calibration, self._index_kinds,
                      package_version(), sources.hexdigest()))
