@@ -71,12 +71,16 @@ class LabelWords:
         labels = [stems(taxonomy.skills[uri].label("en")) for uri in index.uris]
         frequency = Counter(stem for label in labels for stem in label)
         n = max(len(labels), 1)
+        # A name of one word ("geriatrics", "Swedish") is a concept the model relates to its
+        # paraphrases ("elderly dementia care"); only a name of several words can say more
+        # than the text.
         self._weights = [{stem: math.log(n / (1 + frequency[stem])) for stem in label}
-                         for label in labels]
+                         if len(label) >= 2 else {} for label in labels]
 
     def unsaid(self, rows: np.ndarray, texts: Iterable[str]) -> np.ndarray:
         """For each row, the share of its label's weight whose words none of ``texts`` says
-        (0: the text says every word of the skill's name, or the name has no content word)."""
+        (0: the text says every word of the skill's name, or the name has fewer than two
+        content words)."""
         said = set().union(*(stems(t) for t in texts))
         out = np.zeros(len(rows), dtype=np.float64)
         for i, row in enumerate(rows.tolist()):
