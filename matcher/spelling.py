@@ -121,9 +121,11 @@ def _vocabulary() -> _Vocabulary:
 
 
 def prepare() -> None:
-    """Build the corrector's vocabulary now (about 4 s on 2 cores): a service does it at
-    start-up, so the first Swedish text does not hold the GIL while searches wait."""
+    """Build the corrector's vocabulary and read wordfreq's Swedish list now (about 4 s on 2
+    cores): a service does it at start-up, so the first Swedish text does not hold the GIL
+    while searches wait."""
     _vocabulary()
+    _frequency("och")  # wordfreq's Swedish list, read once
 
 
 def _deletions(word: str) -> set[str]:
