@@ -44,6 +44,7 @@ from matcher.spelling import everyday_word
 
 SECTION_WEIGHT = {"required": 1.0, "tasks": 0.75, "merit": 0.4}  # by SKILL_SECTIONS
 
+
 @dataclass(frozen=True)
 class AdPolicy:
     """Which links of an ad's phrases count as requirements.
