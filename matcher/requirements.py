@@ -37,7 +37,7 @@ from importlib import resources
 from matcher.ad_sections import AdPhrase
 from matcher.errors import InvalidInputError
 from matcher.evidence import LinkPolicy
-from matcher.gloss import function_words
+from matcher.gloss import function_words, gloss_swedish
 from matcher.models import OutcomeMapping
 from matcher.profiles import Requirement, RequirementProfile
 from matcher.spelling import everyday_word
@@ -86,10 +86,11 @@ class AdPolicy:
     # persona tests failed. Kept at 0.3.
     one_word_confidence: float = 0.3
     # A phrase that is one everyday Swedish word ("fisk", "kök", "glad", "förstår",
-    # "rapportering", "konferens") names a topic of the job, not a skill: the model still links
-    # it to the nearest label that holds the word (*fish anatomy*, *monitor kitchen supplies*,
-    # *entertain people*, *understand spoken German*, *journalism*, *chair a meeting*). Such a
-    # phrase gives only skills named word for word. Everyday: Swedish text uses the word at
+    # "konferens") names a topic of the job, not a skill: the model still links it to the
+    # nearest label that holds the word (*fish anatomy*, *monitor kitchen supplies*, *entertain
+    # people*, *understand spoken German*, *chair a meeting*). Such a phrase keeps only a link
+    # whose matched label is the word or its gloss ("kundservice" → *customer service*), and
+    # skills named word for word. Everyday: Swedish text uses the word at
     # least this often (wordfreq's Zipf scale: 3.5 is 3 in 100,000 words) and more than English
     # text does (so "Spring", "HTML" and "Java" are tool names, not everyday Swedish); a
     # vocational word ("demensvård" 1.2, "källsortering" 2.4, "etikettering" 1.2) still links.
@@ -102,6 +103,12 @@ class AdPolicy:
 # god datorvana" (copulas, auxiliaries, "god"/"bra" and the gloss's function words).
 _GLUE = frozenset({*function_words(), "är", "vara", "har", "ha", "kunna", "god", "goda", "gott",
                    "bra", "mycket"})
+
+
+def _names_of(word: str) -> frozenset[str]:
+    """What a label must read to name the skill ``word`` names: the word, or its gloss."""
+    word = word.strip(".,;:!?()").lower()
+    return frozenset({word, gloss_swedish(word).lower()})
 
 
 @cache
@@ -188,10 +195,14 @@ def requirement_from_phrases(
             continue
         words = phrase.text.split()
         content = [w for w in words if w.lower().strip(".,;:!?()") not in _GLUE]
-        if len(content) == 1 and everyday_word(content[0], policy.everyday_zipf):
-            continue
+        # An everyday word keeps only a skill it names: one a label of which is the word or
+        # its gloss ("kundservice" → *customer service*; not "fisk" → *fish anatomy*).
+        names = (_names_of(content[0]) if len(content) == 1
+                 and everyday_word(content[0], policy.everyday_zipf) else None)
         floor = policy.one_word_confidence if len(words) == 1 else policy.min_confidence
         for link, factor in policy.links.select(mapping.skills):
+            if names is not None and link.matched_text.lower() not in names:
+                continue
             needed = (max(floor, policy.outside_confidence)
                       if context and link.uri not in context else floor)
             if field is not None and link.uri not in field:

@@ -235,16 +235,20 @@ def test_a_heading_asked_as_a_question_is_a_heading() -> None:
 def test_a_phrase_of_one_everyday_word_names_no_skill() -> None:
     """"fisk", "kök" or "glad" cut from a list is a topic of the job, not a skill; the model
     linked them to *fish anatomy*, *monitor kitchen supplies* and *entertain people*. A
-    vocational word ("demensvård") and a tool's name ("Spring") still link."""
-    def link(name: str, confidence: float) -> SkillLink:
-        return SkillLink(SKILL + name, name, 0.9, confidence, "semantic", name, "preferred",
+    vocational word ("demensvård") and a tool's name ("Spring") still link, and an everyday
+    word keeps a skill it names ("kundservice" → *customer service*)."""
+    def link(name: str, matched: str) -> SkillLink:
+        return SkillLink(SKILL + name, name, 0.9, 0.8, "semantic", matched, "preferred",
                          "en", "x", "x")
 
-    phrases = [AdPhrase(word, "tasks", item=True) for word in ("fisk", "Glad", "demensvård",
-                                                               "Spring")]
-    mappings = [OutcomeMapping(p.text, "sv", (link(p.text.lower(), 0.8),)) for p in phrases]
-    profile = requirement_from_phrases("ad", "Kock", phrases, mappings, [[], [], [], []])
-    assert profile.uris == [SKILL + "demensvård", SKILL + "spring"]
+    found = {"fisk": "fish anatomy", "Glad": "delight", "demensvård": "geriatrics",
+             "Spring": "types of spring", "kundservice": "customer service"}
+    phrases = [AdPhrase(word, "tasks", item=True) for word in found]
+    mappings = [OutcomeMapping(p.text, "sv", (link(p.text.lower(), found[p.text]),))
+                for p in phrases]
+    none = [[] for _ in phrases]
+    profile = requirement_from_phrases("ad", "Kock", phrases, mappings, none)
+    assert profile.uris == [SKILL + "demensvård", SKILL + "spring", SKILL + "kundservice"]
     # Named word for word (an ESCO label or an ad term), it counts.
     named = requirement_from_phrases("ad", "Kock", phrases[:1], mappings[:1], [[SKILL + "x"]])
     assert named.uris == [SKILL + "x"]
@@ -252,12 +256,13 @@ def test_a_phrase_of_one_everyday_word_names_no_skill() -> None:
     # *attend read-through*).
     around = [AdPhrase(text, "required", item=True) for text in ("är snabb", "kan läsa",
                                                                  "läsa ritningar")]
-    linked = [OutcomeMapping(p.text, "sv", (link(p.text.split()[-1], 0.8),)) for p in around]
+    linked = [OutcomeMapping(p.text, "sv", (link(p.text.split()[-1], "type at speed"),))
+              for p in around]
     assert requirement_from_phrases("ad", "Montör", around, linked, [[], [], []]).uris == [
         SKILL + "ritningar"]
     # Off: every phrase links.
-    assert len(requirement_from_phrases("ad", "Kock", phrases, mappings, [[], [], [], []],
-                                        policy=AdPolicy(everyday_zipf=0)).uris) == 4
+    assert len(requirement_from_phrases("ad", "Kock", phrases, mappings, none,
+                                        policy=AdPolicy(everyday_zipf=0)).uris) == 5
 
 
 def test_examples_in_brackets_stay_with_their_phrase() -> None:
