@@ -33,7 +33,7 @@ _NOUN_ENDINGS = ("orna", "arna", "erna", "or", "ar", "er", "en", "et", "na", "n"
 _VERBAL_NOUN_ENDINGS = (("ering", "era"), ("ning", "a"), ("ing", "a"))
 # Forms of "vara" / "bli": the words after one are read as adjectives where they can be
 # ("… så att de är funktionsdugliga och säkra": safe, not the verb "säkra", to secure).
-_COPULAS = {"är", "vara", "var", "varit", "blir", "bli", "blev", "blivit", "förblir"}
+COPULAS = frozenset({"är", "vara", "var", "varit", "blir", "bli", "blev", "blivit", "förblir"})
 _PREDICATIVE_GLUE = {"och", "eller", "samt", "inte", "helt", "alltid", "mer", "mest"}
 _MIN_PART = 3  # a compound part shorter than this is too ambiguous ("is")
 # Short first parts that are not ambiguous in vocational Swedish: "el" in "elfel", "ellära",
@@ -100,7 +100,7 @@ class Glossary:
                     i += 1
                     continue
                 predicative = False
-            predicative = predicative or words[i] in _COPULAS
+            predicative = predicative or words[i] in COPULAS
             for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
                 span = slice(i, i + n)
                 english = (self.by_word.get(tuple(words[span]))

@@ -37,7 +37,7 @@ from importlib import resources
 from matcher.ad_sections import AdPhrase
 from matcher.errors import InvalidInputError
 from matcher.evidence import LinkPolicy
-from matcher.gloss import function_words, gloss_swedish
+from matcher.gloss import COPULAS, function_words, gloss_swedish
 from matcher.models import OutcomeMapping
 from matcher.profiles import Requirement, RequirementProfile
 from matcher.spelling import everyday_word
@@ -100,14 +100,14 @@ class AdPolicy:
 
 
 # Words around the one word that says what a phrase is about: "är snabb", "kan läsa", "har
-# god datorvana" (copulas, auxiliaries, "god"/"bra" and the gloss's function words).
-_GLUE = frozenset({*function_words(), "är", "vara", "har", "ha", "kunna", "god", "goda", "gott",
+# god datorvana" (the gloss's function words and copulas, auxiliaries, "god"/"bra").
+_GLUE = frozenset({*function_words(), *COPULAS, "har", "ha", "kunna", "god", "goda", "gott",
                    "bra", "mycket"})
 
 
 def _names_of(word: str) -> frozenset[str]:
-    """What a label must read to name the skill ``word`` names: the word, or its gloss."""
-    word = word.strip(".,;:!?()").lower()
+    """What a label must read to name the skill ``word`` (lower case) names: the word, or its
+    gloss."""
     return frozenset({word, gloss_swedish(word).lower()})
 
 
@@ -194,7 +194,7 @@ def requirement_from_phrases(
         if mapping is None:
             continue
         words = phrase.text.split()
-        content = [w for w in words if w.lower().strip(".,;:!?()") not in _GLUE]
+        content = [w for w in (w.lower().strip(".,;:!?()") for w in words) if w not in _GLUE]
         # An everyday word keeps only a skill it names: one a label of which is the word or
         # its gloss ("kundservice" → *customer service*; not "fisk" → *fish anatomy*).
         names = (_names_of(content[0]) if len(content) == 1
