@@ -154,12 +154,12 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
             title = titled.named_by(i) if titled is not None else None
             general = (general_skills(space, engine.partial_credit.space, profile, i)
                        if rel.general[i] else [])
+            # Asked for by the interest: shown where it ranks, whatever its skills
+            # (matcher.suggest.order).
+            was_asked = asked is not None and bool(asked[i])
             why = support_note(int(rel.support[i]), params, lang, title is not None,
                                [engine.taxonomy.skills[u].label(lang) for u in general],
-                               # asked for by the interest: shown where it ranks, whatever
-                               # its skills (matcher.suggest.order)
-                               None if asked is not None and asked[i] else
-                               int(rel.distinctive[i]))
+                               None if was_asked else int(rel.distinctive[i]), was_asked)
             if title is not None:
                 why += title_note(title, lang)
             occupation_out.append(_suggestion(
@@ -177,11 +177,14 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
         # Every skill an ad names was chosen by the employer: none is too general to count
         # (an IT-support ad's "troubleshoot"), unlike in an occupation's long ESCO list.
         rel = relevance(person, space.weighted(ad_matrix), params)
-        for i in order(rel, top_k, *closeness(ad_matrix)):
+        ad_boost, ad_asked = closeness(ad_matrix)
+        for i in order(rel, top_k, ad_boost, ad_asked):
             ad_id, title, requirement, details = ads[i]
             ad_out.append(_suggestion(
                 engine, "ad", ad_id, title, profile, requirement, courses_per_gap, lang,
-                tuple(details.items()), why=support_note(int(rel.support[i]), params, lang)))
+                tuple(details.items()), why=support_note(
+                    int(rel.support[i]), params, lang,
+                    asked=ad_asked is not None and bool(ad_asked[i]))))
     return Suggestions(profile.id, tuple(occupation_out), tuple(ad_out), source,
                        tuple(notes))
 

@@ -260,12 +260,13 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
 
 def support_note(support: int, params: SuggestionParams, lang: str,
                  vouched: bool = False, general: Sequence[str] = (),
-                 distinctive: int | None = None) -> str:
+                 distinctive: int | None = None, asked: bool = False) -> str:
     """One line for the explanation: how many of the person's skills the suggestion rests on
     (``vouched``: a credential title names it, see :func:`order`; ``general``: the labels of
     held skills it lists that are too general to count as support; ``distinctive``: how many
-    of them are skills of the trade, when known)."""
-    note = _support_count(support, params, lang, vouched)
+    of them are skills of the trade, when known; ``asked``: the person's interest asked for
+    it, so it is shown where its closeness puts it, whatever its support)."""
+    note = _support_count(support, params, lang, vouched, asked)
     if distinctive == 0 and support >= params.min_support and not vouched:
         note += (f"; ingen av dem är särskild för yrket (varje listas av fler än "
                  f"{params.distinctive_max} yrken): visas efter förslag som bygger på en "
@@ -282,11 +283,15 @@ def support_note(support: int, params: SuggestionParams, lang: str,
     return note
 
 
-def _support_count(support: int, params: SuggestionParams, lang: str, vouched: bool) -> str:
+def _support_count(support: int, params: SuggestionParams, lang: str, vouched: bool,
+                   asked: bool) -> str:
     if lang == "sv":
         if support >= params.min_support:
             return (f"bygger på {support} av dina kompetenser (minst {params.min_support} "
                     "krävs för att föreslås)")
+        if asked:
+            return (f"bygger bara på {support} av dina kompetenser (under minimum "
+                    f"{params.min_support}): visas här för att det ligger nära ditt intresse")
         if vouched:
             return (f"bygger på {support} av dina kompetenser (färre än de "
                     f"{params.min_support} som annars krävs: en kurstitel pekar på yrket)")
@@ -295,6 +300,9 @@ def _support_count(support: int, params: SuggestionParams, lang: str, vouched: b
     if support >= params.min_support:
         return (f"rests on {support} of your skills (at least {params.min_support} needed to be "
                 "suggested)")
+    if asked:
+        return (f"rests on only {support} of your skills (below the minimum of "
+                f"{params.min_support}): shown here because it is close to your interest")
     if vouched:
         return (f"rests on {support} of your skills (fewer than the {params.min_support} "
                 "otherwise needed: a credential's title names it)")

@@ -55,6 +55,11 @@ def test_an_interest_naming_an_occupation_puts_it_first(engine: Engine) -> None:
     wished = engine.suggest(person, top_k=3, interest="undersköterska")
     assert wished.occupations[0].id == OCC + "care-assistant", wished.notes
     assert any("occupations by name" in n for n in wished.notes)
+    # It rests on one skill: the explanation says why it is first anyway, not that it is
+    # "shown after better-supported suggestions" while it leads them.
+    assert "close to your interest" in wished.occupations[0].why
+    assert "shown after" not in wished.occupations[0].why
+    assert "close to your interest" not in plain.occupations[0].why
 
 
 def test_a_credential_title_naming_an_occupation_moves_it_up_and_says_so(engine: Engine
