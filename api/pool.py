@@ -5,7 +5,7 @@ Reads the ``candidates``, ``held_credentials``, ``credentials``, ``credential_li
 log.
 
 - **Start-up: one full load.** Every consenting candidate is read (in id order, a page at a
-  time), their profiles are built (:func:`api.profiles.build_profile`), packed
+  time), their profiles are built (:func:`api.profiles.profile_of`), packed
   (:mod:`api.pool_profiles`: ~0.6 kB a candidate instead of ~5 kB) and turned into rows of the
   candidate × skill matrix (:class:`api.pool_matrix.PoolMatrix`). It is logged with its time
   (``load_seconds``). A full load happens again only when this process fell behind the log's
@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.pool_matrix import PoolMatrix, Snapshot
 from api.pool_profiles import Packed, ProfileShelf
-from api.profiles import build_profile, profile_of
+from api.profiles import profile_of
 from api.store import Store
 from api.store.models import (
     Candidate,
@@ -72,14 +72,6 @@ PRUNE_EVERY = 60.0  # seconds between two prunings by one process
 LOG_BATCH = 10_000  # change-log rows read per query
 LOAD_PAGE = 2_000  # candidates per query in a full load (bounds the ORM objects held at once)
 IDS_PER_QUERY = 500  # candidate ids per IN (...) when applying changes
-
-
-def candidate_query() -> Any:
-    return select(Candidate).options(
-        selectinload(Candidate.credentials).selectinload(HeldCredential.credential)
-        .selectinload(IssuerCredential.links),
-        selectinload(Candidate.skills),
-    )
 
 
 class CandidatePool:
@@ -208,21 +200,27 @@ class CandidatePool:
                     return done
 
     def _apply(self, ids: list[str]) -> None:
-        """Reload these candidates and replace their profiles and matrix rows."""
+        """Reload these candidates and replace their profiles and matrix rows. Read as the
+        full load reads a page (:meth:`_page`: declared skills as plain rows, no ORM object
+        per candidate): each process applies every write made anywhere, so this is the
+        per-write cost that multiplies with the processes."""
         upserts: list[CandidateProfile] = []
         removals: list[str] = []
         with self.store.new_session() as session:
             for start in range(0, len(ids), IDS_PER_QUERY):
                 chunk = ids[start:start + IDS_PER_QUERY]
-                rows = {c.id: c for c in session.scalars(
-                    candidate_query().where(Candidate.id.in_(chunk)))}
+                rows = {r.id: r for r in session.execute(
+                    select(Candidate.id, Candidate.consent, Candidate.share_contact,
+                           Candidate.contact).where(Candidate.id.in_(chunk)))}
+                findable = [c for c in chunk if c in rows and rows[c].consent]
+                profiles = dict(zip(findable, self._page(session, findable), strict=True))
                 for candidate_id in chunk:
                     row = rows.get(candidate_id)
                     if row is None or not row.consent:
                         removals.append(candidate_id)
                         self._contacts.pop(candidate_id, None)
                         continue
-                    profile = build_profile(row, self.taxonomy, self.policy)
+                    profile = profiles[candidate_id]
                     if profile != self._matrix.get(candidate_id):  # e.g. only contact changed
                         upserts.append(profile)
                     if row.share_contact and row.contact:

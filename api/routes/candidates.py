@@ -99,6 +99,14 @@ def spend_claim_code(session: Session, code: str) -> IssuerCredential:
     return issued
 
 
+def _written(session: Session, row: Candidate, engine: Any, lang: str) -> dict[str, Any]:
+    """The profile as a write leaves it, answered from the rows the write already loaded
+    (flushed, not yet committed; a commit that fails raises instead): reading it back after
+    the commit cost a second load of the candidate, its credentials and skills per write."""
+    session.flush()
+    return candidate_out(row, engine, lang)
+
+
 def _mine(store: Any, engine: Any, owner: str, lang: str) -> dict[str, Any]:
     with store.new_session() as session:
         row = load_candidate(session, owner=owner)
@@ -129,10 +137,10 @@ def update_candidate(body: CandidateUpdate, seeker: JobSeeker, engine: EngineDep
         if body.share_contact is not None:
             row.share_contact = body.share_contact
         row.updated_at = now
-        candidate_id = row.id
-        store.log_changes(session, [candidate_id])
+        store.log_changes(session, [row.id])
+        answer = _written(session, row, engine, lang)
     pool.catch_up()
-    return _mine(store, engine, seeker.owner, lang)
+    return answer
 
 
 @router.delete("/candidate", status_code=204, responses=ERRORS | MINE_404)
@@ -238,9 +246,10 @@ def declare_skill(body: SkillDeclare, seeker: JobSeeker, engine: EngineDep, stor
         if added:
             candidate.skills.append(DeclaredSkill(skill_uri=skill.uri, added_at=utcnow()))
             store.log_changes(session, [candidate.id])
+        answer = _written(session, candidate, engine, lang)
     if added:
         pool.catch_up()
-    return _mine(store, engine, seeker.owner, lang)
+    return answer
 
 
 @router.delete("/candidate/skills", response_model=CandidateOut, responses=ERRORS | MINE_404)
@@ -253,10 +262,10 @@ def remove_declared_skill(seeker: JobSeeker, engine: EngineDep, store: StoreDep,
         if found is None:
             raise NotFound(f"you have not declared the skill {uri!r}", field="uri")
         candidate.skills.remove(found)
-        candidate_id = candidate.id
-        store.log_changes(session, [candidate_id])
+        store.log_changes(session, [candidate.id])
+        answer = _written(session, candidate, engine, lang)
     pool.catch_up()
-    return _mine(store, engine, seeker.owner, lang)
+    return answer
 
 
 @router.get("/audit", response_model=list[AuditOut], responses=ERRORS | MINE_404)

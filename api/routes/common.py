@@ -16,7 +16,14 @@ from api.errors import NotFound
 from api.pool import CandidatePool
 from api.profiles import build_profile, held_links
 from api.store import Store
-from api.store.models import AuditEntry, Candidate, HeldCredential, IssuerCredential, utcnow
+from api.store.models import (
+    AuditEntry,
+    Candidate,
+    HeldCredential,
+    IssuerCredential,
+    as_utc,
+    utcnow,
+)
 from matcher.engine import Engine
 from matcher.profiles import CandidateProfile
 from matcher.taxonomy import Taxonomy
@@ -50,8 +57,9 @@ def held_out(held: HeldCredential) -> dict[str, Any]:
         "id": held.id, "verified": held.verified, "title": doc.get("title", ""),
         "issuer": (doc.get("awarding_body") or {}).get("name"),
         "issued_on": doc.get("issued_on"), "document": doc, "links": held_links(held),
-        "added_at": held.added_at, "source": held.source, "verification": held.verification,
-        "revoked_at": held.revoked_at,
+        "added_at": as_utc(held.added_at), "source": held.source,
+        "verification": held.verification,
+        "revoked_at": as_utc(held.revoked_at) if held.revoked_at is not None else None,
     }
 
 
@@ -81,7 +89,8 @@ def candidate_out(row: Candidate, engine: Engine, lang: str) -> dict[str, Any]:
     profile = build_profile(row, taxonomy, engine.link_policy)
     return {
         "id": row.id, "consent": row.consent, "share_contact": row.share_contact,
-        "contact": row.contact, "created_at": row.created_at, "updated_at": row.updated_at,
+        "contact": row.contact, "created_at": as_utc(row.created_at),
+        "updated_at": as_utc(row.updated_at),
         "credentials": [held_out(h) for h in row.credentials],
         "declared_skills": [s.skill_uri for s in row.skills],
         "skills": skills_out(profile, taxonomy, lang),

@@ -210,8 +210,11 @@ def test_a_full_load_builds_the_profiles_the_service_builds_one_at_a_time(
         client: TestClient, store: Store, keys: Any, engine: Engine) -> None:
     """The full load reads candidates in bulk (declared skills as plain rows); each profile
     is the one :func:`api.profiles.build_profile` makes of the loaded candidate."""
-    from api.pool import candidate_query
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
     from api.profiles import build_profile
+    from api.store.models import HeldCredential, IssuerCredential
 
     seeker_with_credential(client, keys, consent=True)  # a claimed (verified) credential
     h = keys.headers("job_seeker")
@@ -224,11 +227,21 @@ def test_a_full_load_builds_the_profiles_the_service_builds_one_at_a_time(
     pool.reload()
     with store.new_session() as session:
         loaded = {c.id: build_profile(c, engine.taxonomy, engine.link_policy)
-                  for c in session.scalars(candidate_query().where(Candidate.consent.is_(True)))}
+                  for c in session.scalars(select(Candidate).options(
+                      selectinload(Candidate.credentials).selectinload(HeldCredential.credential)
+                      .selectinload(IssuerCredential.links), selectinload(Candidate.skills))
+                      .where(Candidate.consent.is_(True)))}
     assert len(loaded) == 4 and set(pool.profiles()) == set(loaded)
     assert all(pool.profiles()[cid] == profile for cid, profile in loaded.items())
     assert any(len(p.skills) >= 2 and any(len(e) > 1 for e in p.skills.values())
                for p in loaded.values())  # evidence from a credential and a declaration
+    # A change read from the log (not a full load) gives the same profiles.
+    _add_candidate(store, "c_other9", DEMENTIA)
+    with store.session() as session:
+        store.log_changes(session, [*loaded, "c_other9"])
+    assert pool.catch_up() == 5 and pool.full_loads == 1
+    assert all(pool.profiles()[cid] == profile for cid, profile in loaded.items())
+    assert set(pool.profiles()) == {*loaded, "c_other9"}
 
 
 # -- deltas between processes ------------------------------------------------------------------
