@@ -2,6 +2,7 @@
 
     python benchmarks/suggestions.py                 # dev split, the engine's parameters
     python benchmarks/suggestions.py --split dev2    # a second dev set: do dev's choices carry?
+    python benchmarks/suggestions.py --split dev3    # a third, written later still
     python benchmarks/suggestions.py --sweep         # dev split, the parameter comparison
     python benchmarks/suggestions.py --split test    # once, for the report
 
@@ -149,7 +150,7 @@ def sweep(engine: Engine, rows: list[dict[str, Any]],
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("dev", "dev2", "test"), default="dev")
+    parser.add_argument("--split", choices=("dev", "dev2", "dev3", "test"), default="dev")
     parser.add_argument("--sweep", action="store_true", help="compare parameters (dev only)")
     args = parser.parse_args()
     if args.sweep and args.split == "test":
