@@ -102,7 +102,9 @@ def spend_claim_code(session: Session, code: str) -> IssuerCredential:
 def _written(session: Session, row: Candidate, engine: Any, lang: str) -> dict[str, Any]:
     """The profile as a write leaves it, answered from the rows the write already loaded
     (flushed, not yet committed; a commit that fails raises instead): reading it back after
-    the commit cost a second load of the candidate, its credentials and skills per write."""
+    the commit cost a second load of the candidate, its credentials and skills per write.
+    Call it before :meth:`Store.log_changes`, whose counter lock serialises every writer
+    until the commit: the answer is built outside that lock."""
     session.flush()
     return candidate_out(row, engine, lang)
 
@@ -137,8 +139,8 @@ def update_candidate(body: CandidateUpdate, seeker: JobSeeker, engine: EngineDep
         if body.share_contact is not None:
             row.share_contact = body.share_contact
         row.updated_at = now
-        store.log_changes(session, [row.id])
         answer = _written(session, row, engine, lang)
+        store.log_changes(session, [row.id])
     pool.catch_up()
     return answer
 
@@ -245,8 +247,9 @@ def declare_skill(body: SkillDeclare, seeker: JobSeeker, engine: EngineDep, stor
         added = all(s.skill_uri != skill.uri for s in candidate.skills)
         if added:
             candidate.skills.append(DeclaredSkill(skill_uri=skill.uri, added_at=utcnow()))
-            store.log_changes(session, [candidate.id])
         answer = _written(session, candidate, engine, lang)
+        if added:
+            store.log_changes(session, [candidate.id])
     if added:
         pool.catch_up()
     return answer
@@ -262,8 +265,8 @@ def remove_declared_skill(seeker: JobSeeker, engine: EngineDep, store: StoreDep,
         if found is None:
             raise NotFound(f"you have not declared the skill {uri!r}", field="uri")
         candidate.skills.remove(found)
-        store.log_changes(session, [candidate.id])
         answer = _written(session, candidate, engine, lang)
+        store.log_changes(session, [candidate.id])
     pool.catch_up()
     return answer
 
