@@ -156,6 +156,8 @@ class CandidatePool:
         """The profiles of these candidates, in bulk: declared skills as plain rows, held
         credentials (few) as objects with their links. The same profiles as
         :func:`api.profiles.build_profile` builds from a loaded candidate (a test checks)."""
+        if not ids:  # e.g. every changed candidate withdrew consent
+            return []
         declared: dict[str, list[str]] = {cid: [] for cid in ids}
         for cid, uri in session.execute(
                 select(DeclaredSkill.candidate_id, DeclaredSkill.skill_uri)

@@ -154,12 +154,9 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
             title = titled.named_by(i) if titled is not None else None
             general = (general_skills(space, engine.partial_credit.space, profile, i)
                        if rel.general[i] else [])
-            # Asked for by the interest: shown where it ranks, whatever its skills
-            # (matcher.suggest.order).
-            was_asked = asked is not None and bool(asked[i])
             why = support_note(int(rel.support[i]), params, lang, title is not None,
                                [engine.taxonomy.skills[u].label(lang) for u in general],
-                               None if was_asked else int(rel.distinctive[i]), was_asked)
+                               int(rel.distinctive[i]), asked is not None and bool(asked[i]))
             if title is not None:
                 why += title_note(title, lang)
             occupation_out.append(_suggestion(

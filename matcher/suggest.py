@@ -265,9 +265,9 @@ def support_note(support: int, params: SuggestionParams, lang: str,
     (``vouched``: a credential title names it, see :func:`order`; ``general``: the labels of
     held skills it lists that are too general to count as support; ``distinctive``: how many
     of them are skills of the trade, when known; ``asked``: the person's interest asked for
-    it, so it is shown where its closeness puts it, whatever its support)."""
+    it, so it is shown where its closeness puts it, whatever its support or trade skills)."""
     note = _support_count(support, params, lang, vouched, asked)
-    if distinctive == 0 and support >= params.min_support and not vouched:
+    if distinctive == 0 and support >= params.min_support and not (vouched or asked):
         note += (f"; ingen av dem är särskild för yrket (varje listas av fler än "
                  f"{params.distinctive_max} yrken): visas efter förslag som bygger på en "
                  "kompetens i yrket" if lang == "sv" else

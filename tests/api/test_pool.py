@@ -211,10 +211,9 @@ def test_a_full_load_builds_the_profiles_the_service_builds_one_at_a_time(
     """The full load reads candidates in bulk (declared skills as plain rows); each profile
     is the one :func:`api.profiles.build_profile` makes of the loaded candidate."""
     from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
 
     from api.profiles import build_profile
-    from api.store.models import HeldCredential, IssuerCredential
+    from api.routes.common import load_candidate
 
     seeker_with_credential(client, keys, consent=True)  # a claimed (verified) credential
     h = keys.headers("job_seeker")
@@ -226,11 +225,10 @@ def test_a_full_load_builds_the_profiles_the_service_builds_one_at_a_time(
     pool = CandidatePool(store, engine.taxonomy, engine.link_policy)
     pool.reload()
     with store.new_session() as session:
+        rows = [load_candidate(session, candidate_id=cid) for cid in session.scalars(
+            select(Candidate.id).where(Candidate.consent.is_(True))).all()]
         loaded = {c.id: build_profile(c, engine.taxonomy, engine.link_policy)
-                  for c in session.scalars(select(Candidate).options(
-                      selectinload(Candidate.credentials).selectinload(HeldCredential.credential)
-                      .selectinload(IssuerCredential.links), selectinload(Candidate.skills))
-                      .where(Candidate.consent.is_(True)))}
+                  for c in rows if c is not None}
     assert len(loaded) == 4 and set(pool.profiles()) == set(loaded)
     assert all(pool.profiles()[cid] == profile for cid, profile in loaded.items())
     assert any(len(p.skills) >= 2 and any(len(e) > 1 for e in p.skills.values())
