@@ -86,6 +86,19 @@ def test_amina_gets_elderly_care_roles_with_dementia_matched_and_infosec_gap(
     assert any(ELDERLY_CARE.search(s.title) for s in plain.ads), show(plain)
 
 
+def test_amina_support_course_gives_a_ticketing_system_not_social_work_case_management(
+        official_engine: Engine, personas: dict[str, CandidateProfile]) -> None:
+    [mapping] = official_engine.map_outcomes(
+        ["Deltagaren kan ta emot supportärenden, registrera dem i ett ärendehanteringssystem "
+         "och prioritera dem."])
+    assert mapping.skills[0].label == "use ICT ticketing system", mapping.skills[:3]
+    profile = personas["amina"]
+    labels = {official_engine.taxonomy.skills[uri].label("en"): uri for uri in profile.skills}
+    assert "apply case management" not in labels, sorted(labels)
+    ticketing = profile.skills[labels["use ICT ticketing system"]]
+    assert any("Användarsupport" in (e.credential_title or "") for e in ticketing)
+
+
 def test_saman_gets_industrial_or_vehicle_roles_with_drawing_or_swedish_gaps(
         official_engine: Engine, personas: dict[str, CandidateProfile]) -> None:
     result = official_engine.suggest(personas["saman"], top_k=5,

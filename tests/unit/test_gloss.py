@@ -189,6 +189,15 @@ def test_a_word_with_several_senses_offers_them_all() -> None:
     assert len(load_glossary().gloss_senses("kontrollera förband med momentnyckel", limit=1)) == 2
 
 
+def test_a_support_desk_case_is_a_ticket_not_social_work() -> None:
+    # "ärendehantering" is the handling of cases or tickets; glossed "case management", it
+    # met ESCO's social-work skill *apply case management* word for word, so an IT-support
+    # course made social work lead a preschool assistant's suggestions.
+    gloss = gloss_swedish("registrera dem i ett ärendehanteringssystem")
+    assert "ticketing system" in gloss and "case management" not in gloss
+    assert "case management" not in gloss_swedish("ärendehantering")
+
+
 def test_trade_words_and_the_electrical_prefix() -> None:
     # A fixed expression of the trade wins over the word's first sense (a bandage).
     tightened = gloss_swedish("dra åt förband med momentnyckel")
