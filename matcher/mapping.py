@@ -105,10 +105,10 @@ class MappingParams:
     # this times the share of the label's weight left unsaid. Off: at 0.02 (the best on
     # validation and dev: hit@1 TECH 46.7 -> 54.7, HOUSE 45.9 -> 47.5, Swedish 43.7 -> 46.8,
     # English 39.3 -> 42.9; English hit@5 82.1 -> 78.6; benchmarks/tune_mapping.py
-    # --unsaid-sweep) ads and employer MAP gain, but suggestions lose (dev MRR 0.689 -> 0.654)
-    # and persona tests fail: a care worker's profile gains *apply case management*, which
-    # makes social work lead her suggestions. The profile and suggestion policies were chosen
-    # with today's order: to be retuned with them. docs/benchmarks.md, thirteenth session.
+    # --unsaid-sweep) ads and employer MAP gain, but suggestions lose (dev MRR 0.689 -> 0.654).
+    # Retuned with the profile's link policy on three dev sets, its best variant left
+    # suggestions within noise and made the personas' lists worse (a studio technician for a
+    # preschool assistant). docs/benchmarks.md, thirteenth and fifteenth sessions.
     unsaid_weight: float = 0.0
     candidates: int = 128  # 256 gave the same RP@5 and hit@5 on validation and dev, slower
 
