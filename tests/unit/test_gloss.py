@@ -192,7 +192,7 @@ def test_a_word_with_several_senses_offers_them_all() -> None:
 def test_a_support_desk_case_is_a_ticket_not_social_work() -> None:
     # "ärendehantering" is the handling of cases or tickets; glossed "case management", it
     # met ESCO's social-work skill *apply case management* word for word, so an IT-support
-    # course made social work lead a preschool assistant's suggestions.
+    # course put social work among a preschool assistant's suggestions.
     gloss = gloss_swedish("registrera dem i ett ärendehanteringssystem")
     assert "ticketing system" in gloss and "case management" not in gloss
     assert "case management" not in gloss_swedish("ärendehantering")
