@@ -198,13 +198,17 @@ def test_a_support_desk_case_is_a_ticket_not_social_work() -> None:
     assert "case management" not in gloss_swedish("ärendehantering")
 
 
-def test_shop_and_hotel_words_in_their_trade() -> None:
+def test_shop_hotel_and_care_words_in_their_trade() -> None:
     # "fronta" is pulling goods to the front of a shelf; glossed "face products" (an ESCO
     # label of *cosmetics*), "fronta varor i hyllorna" linked cosmetics first.
     assert "front shelves" in gloss_swedish("fronta varor i hyllorna")
     assert "face" not in gloss_swedish("fronta varor i hyllorna")
     # A hotel's "nyckelhantering" is handling keys, not data protection's key management.
     assert "key handling" in gloss_swedish("nyckelhantering på hotellet")
+    # "fackspråk" is a trade's terminology (ESCO: *technical terminology*); glossed
+    # "technical language", a care course's "fackspråk inom vården" linked *use foreign
+    # languages in patient care* first.
+    assert gloss_swedish("fackspråk inom vården") == "technical terminology within care"
 
 
 def test_trade_words_and_the_electrical_prefix() -> None:
