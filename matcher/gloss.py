@@ -36,6 +36,7 @@ _VERBAL_NOUN_ENDINGS = (("ering", "era"), ("ning", "a"), ("ing", "a"))
 COPULAS = frozenset({"är", "vara", "var", "varit", "blir", "bli", "blev", "blivit", "förblir"})
 _PREDICATIVE_GLUE = {"och", "eller", "samt", "inte", "helt", "alltid", "mer", "mest"}
 _MIN_PART = 3  # a compound part shorter than this is too ambiguous ("is")
+_MIN_STEM = 4  # a stem shorter than this joins unrelated words ("giv": given, givare)
 # Short first parts that are not ambiguous in vocational Swedish: "el" in "elfel", "ellära",
 # "elanvändning", "elsymboler" (electrical).
 _SHORT_MODIFIERS = {"el": "electrical"}
@@ -55,6 +56,7 @@ _FUNCTION_WORDS = {
     "dem": "them", "deras": "their", "dess": "its", "vem": "who",
     "vår": "our", "vårt": "our", "våra": "our", "oss": "us", "ni": "you",
     "hos": "at", "sig": "themselves", "ur": "out of", "än": "than", "två": "two",
+    "varför": "why", "därför": "therefore",
 }
 
 
@@ -103,10 +105,14 @@ class Glossary:
             predicative = predicative or words[i] in COPULAS
             for n in range(min(_MAX_WORDS, len(tokens) - i), 0, -1):
                 span = slice(i, i + n)
-                english = (self.by_word.get(tuple(words[span]))
-                           or self.by_word.get(tuple(lemmas[span]))
-                           or (None if n == 1 and words[i] in _FUNCTION_WORDS
-                               else self.by_stem.get(tuple(stems[span]))))
+                if n == 1 and words[i] in _FUNCTION_WORDS:
+                    # "var" (where, was) is no form of "vara" (goods), "för" no stem of "förare"
+                    english = self.by_word.get((words[i],))
+                else:
+                    english = (self.by_word.get(tuple(words[span]))
+                               or self.by_word.get(tuple(lemmas[span]))
+                               or (self.by_stem.get(tuple(stems[span]))
+                                   if n > 1 or len(stems[i]) >= _MIN_STEM else None))
                 if english:
                     out.append(english)
                     i += n
@@ -126,8 +132,16 @@ class Glossary:
                     or (compounds and self._compound(_lemma(word))))
 
     def _single(self, word: str) -> str | None:
+        if word in _FUNCTION_WORDS:  # no compound ends in one: "varför" is not "item driver"
+            return None
         return (self.by_word.get((word,)) or self.by_word.get((_lemma(word),))
-                or self.by_stem.get((_stem(word),)) or self._verbal_noun(word))
+                or self._by_stem(word) or self._verbal_noun(word))
+
+    def _by_stem(self, word: str) -> str | None:
+        """By the Snowball stem, when it has at least four letters: shorter stems join
+        unrelated words ("given" and "givare" share "giv")."""
+        stem = _stem(word)
+        return self.by_stem.get((stem,)) if len(stem) >= _MIN_STEM else None
 
     def _verbal_noun(self, word: str) -> str | None:
         """A noun made from a known verb: "hantering" (hantera), "granskning" (granska)."""
@@ -179,8 +193,8 @@ class Glossary:
                 continue
             modifier = word[:cut]
             for form in (modifier, modifier[:-1] if modifier.endswith("s") else ""):
-                if len(form) >= _MIN_PART:
-                    first = self.by_word.get((form,)) or self.by_stem.get((_stem(form),))
+                if len(form) >= _MIN_PART and form not in _FUNCTION_WORDS:
+                    first = self.by_word.get((form,)) or self._by_stem(form)
                     if first:
                         return f"{first} {head}"
         return None

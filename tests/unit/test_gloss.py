@@ -211,6 +211,17 @@ def test_shop_hotel_and_care_words_in_their_trade() -> None:
     assert gloss_swedish("fackspråk inom vården") == "technical terminology within care"
 
 
+def test_function_words_and_short_stems_are_not_read_as_trade_words() -> None:
+    # A function word is no form of a noun ("var" is where or was, not "vara", goods) and
+    # no part of a compound ("varför" is why, not "item driver"); a stem of three letters
+    # joins unrelated words ("given" and "givare", a sensor, share "giv").
+    assert gloss_swedish("varför") == "why"
+    assert gloss_swedish("var finns").startswith("where")
+    assert "sensor" not in gloss_swedish("utifrån en given installationsritning")
+    assert "driver" not in gloss_swedish("förlägga kabel i kanalisation")
+    assert gloss_swedish("förlägga kabel i kanalisation") == "lay cable in cable ducting"
+
+
 def test_trade_words_and_the_electrical_prefix() -> None:
     # A fixed expression of the trade wins over the word's first sense (a bandage).
     tightened = gloss_swedish("dra åt förband med momentnyckel")
