@@ -111,8 +111,7 @@ class Glossary:
                 else:
                     english = (self.by_word.get(tuple(words[span]))
                                or self.by_word.get(tuple(lemmas[span]))
-                               or (self.by_stem.get(tuple(stems[span]))
-                                   if n > 1 or len(stems[i]) >= _MIN_STEM else None))
+                               or self._by_stems(tuple(stems[span])))
                 if english:
                     out.append(english)
                     i += n
@@ -135,13 +134,14 @@ class Glossary:
         if word in _FUNCTION_WORDS:  # no compound ends in one: "varför" is not "item driver"
             return None
         return (self.by_word.get((word,)) or self.by_word.get((_lemma(word),))
-                or self._by_stem(word) or self._verbal_noun(word))
+                or self._by_stems((_stem(word),)) or self._verbal_noun(word))
 
-    def _by_stem(self, word: str) -> str | None:
-        """By the Snowball stem, when it has at least four letters: shorter stems join
-        unrelated words ("given" and "givare" share "giv")."""
-        stem = _stem(word)
-        return self.by_stem.get((stem,)) if len(stem) >= _MIN_STEM else None
+    def _by_stems(self, stems: tuple[str, ...]) -> str | None:
+        """By Snowball stems; one word only when its stem has at least four letters:
+        shorter stems join unrelated words ("given" and "givare" share "giv")."""
+        if len(stems) == 1 and len(stems[0]) < _MIN_STEM:
+            return None
+        return self.by_stem.get(stems)
 
     def _verbal_noun(self, word: str) -> str | None:
         """A noun made from a known verb: "hantering" (hantera), "granskning" (granska)."""
@@ -194,7 +194,7 @@ class Glossary:
             modifier = word[:cut]
             for form in (modifier, modifier[:-1] if modifier.endswith("s") else ""):
                 if len(form) >= _MIN_PART and form not in _FUNCTION_WORDS:
-                    first = self.by_word.get((form,)) or self._by_stem(form)
+                    first = self.by_word.get((form,)) or self._by_stems((_stem(form),))
                     if first:
                         return f"{first} {head}"
         return None
