@@ -8,8 +8,10 @@ turns the phrases into a requirement profile.
 
 Requirement, task and merit sentences that are lists ("Krav: undersköterskeexamen, god
 svenska"; bullet items) are cut into items, each looked up alone; commas inside brackets list
-examples and do not cut. A narrative task sentence stays whole. How ads phrase a requirement
-("dokumenterad utbildning i", "vana att") is removed from the start of a phrase.
+examples and do not cut. A narrative task sentence is cut into its tasks, where a verb in the
+present tense begins the next one ("Du tar betalt, hanterar returer och fyller på varor").
+How ads phrase a requirement ("dokumenterad utbildning i", "vana att") is removed from the
+start of a phrase.
 
 Reads the text alone; writes nothing.
 """
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from matcher.gloss import lemma as _lemma
 
 SKILL_SECTIONS = ("required", "tasks", "merit")  # the sections whose phrases name skills
 
@@ -189,8 +193,10 @@ def ad_phrases(text: str) -> list[AdPhrase]:
         if section not in SKILL_SECTIONS:
             continue
         if section == "tasks" and not item:
-            # A narrative sentence keeps its context; the mapper looks at its clauses itself.
-            out.append(AdPhrase(sentence, section))
+            # A narrative sentence of tasks is cut into its tasks, each a verb and what it
+            # acts on ("Du byter hjul, kontrollerar bromsar och tar betalt"): read whole, the
+            # model links one or two of them at best.
+            out.extend(AdPhrase(clause, section) for clause in task_clauses(sentence))
             continue
         split = _split_and if item else _split_tasks  # a list item lists; prose goes on
         # Commas inside brackets list examples of the phrase before them ("skenor på olika
@@ -235,3 +241,43 @@ def _split_tasks(part: str) -> list[str]:
     if len(pieces) > 1 and all(len(p.split()) >= 2 for p in pieces):
         return pieces
     return [part]
+
+
+# Where a sentence of tasks may go on with its next task: a comma, "och", "samt".
+# The verb must go on with what it acts on: in "kontrollerar däck, bromsar och lampor" the
+# noun "bromsar" (also "brakes" as a verb) is followed by "och" and lists.
+_NEXT_TASK = re.compile(r"(,\s+(?:och\s+|samt\s+)?|\s+(?:och|samt)\s+)"
+                        r"(?=([a-zåäö]+)\s+(?!(?:och|samt|eller)\b)\w)")
+
+
+def is_present_verb(word: str) -> bool:
+    """Whether ``word`` is a Swedish verb in the present tense: its lemma is an infinitive
+    (ending in a vowel) that the word extends by "r" ("hanterar", "ger"), replaces the "a"
+    of by "er" ("hjälper") or drops it from ("kör", "utför")."""
+    if len(word) < 2 or not word.endswith("r"):
+        return False
+    lemma = _lemma(word)
+    if lemma == word or lemma[-1:] not in "aeiouyåäö":
+        return False
+    return word in (lemma + "r", lemma[:-1] + "er", lemma[:-1])
+
+
+def task_clauses(sentence: str) -> list[str]:
+    """A sentence of tasks cut where it goes on with another verb in the present tense ("Du
+    byter och balanserar hjul, kontrollerar bromsar och utför enklare service" → three
+    tasks). A clause keeps at least two words; a verb that only pairs with the next one
+    ("byter och balanserar") stays with it."""
+    cuts: list[int] = []
+    for found in _NEXT_TASK.finditer(sentence):
+        start, end = found.start(), found.end()
+        if not is_present_verb(found.group(2).lower()):
+            continue
+        previous = sentence[cuts[-1] if cuts else 0:start].split()
+        if len([w for w in previous if w.lower() != "du"]) < 2:
+            continue
+        cuts.extend((start, end))
+    if not cuts:
+        return [sentence]
+    bounds = [0, *cuts, len(sentence)]
+    clauses = [sentence[bounds[i]:bounds[i + 1]].strip(" ,.") for i in range(0, len(bounds), 2)]
+    return [c for c in clauses if c]

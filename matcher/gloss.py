@@ -233,6 +233,11 @@ def _lemma(word: str) -> str:
     return str(simplemma.lemmatize(word, lang="sv")).lower()
 
 
+def lemma(word: str) -> str:
+    """A Swedish word's lemma (simplemma), lower case: "hanterar" -> "hantera"."""
+    return _lemma(word)
+
+
 @lru_cache(maxsize=1)
 def load_glossary() -> Glossary:
     """The bundled glossary (read once per process)."""

@@ -21,6 +21,8 @@ application and the person give no skills: "Bra, då vill vi träffa dig!" must 
 ESCO label ("SQL", "JavaScript", "Linux" where ESCO has it) or a Swedish ad term
 (:func:`ad_terms`) is taken word for word (confidence 1). A mapped phrase keeps a skill only
 when its link is confident (:class:`AdPolicy`), and a phrase of one everyday word keeps none.
+A degree or a licence to practise ("undersköterskeexamen", "förskollärarlegitimation") is a
+qualification the employer checks, not a skill: it gives none, and the profile's notes say so.
 
 Each requirement keeps the sentence it came from (``evidence``) and its section (``origin``),
 so the employer sees which sentence gave which skill and can remove it.
@@ -147,6 +149,11 @@ def ad_terms(phrase: str, *, merit: bool = False) -> list[tuple[str, str]]:
     return found
 
 
+# A Swedish degree or licence to practise, named by the occupation it qualifies for
+# ("undersköterskeexamen", "gymnasieexamen", "förskollärarlegitimation").
+_QUALIFICATION = re.compile(r"\w{3,}(?:examen|examina|legitimation)")
+
+
 def requirement_from_phrases(
     id: str,
     title: str,
@@ -187,6 +194,7 @@ def requirement_from_phrases(
             best[uri] = Requirement(uri, round(weight, 4), False, f"ad:{phrase.section}",
                                     phrase.text, confidence, core=phrase.section != "merit")
 
+    qualifications: list[str] = []
     for phrase, mapping, named in zip(phrases, mappings, exact, strict=True):
         weight = SECTION_WEIGHT[phrase.section]
         for uri in named:
@@ -195,6 +203,11 @@ def requirement_from_phrases(
             continue
         words = phrase.text.split()
         content = [w for w in (w.lower().strip(".,;:!?()") for w in words) if w not in _GLUE]
+        if content and _QUALIFICATION.fullmatch(content[0]) and not named:
+            # "Undersköterskeexamen", "förskollärarlegitimation": a qualification the
+            # employer checks, not a skill; the model would read it as an exam or a law.
+            qualifications.append(phrase.text)
+            continue
         # An everyday word keeps only a skill it names: one a label of which is the word or
         # its gloss ("kundservice" → *customer service*; not "fisk" → *fish anatomy*).
         names = (_names_of(content[0]) if len(content) == 1
@@ -216,4 +229,6 @@ def requirement_from_phrases(
             "explicitly (--skills) or a text with the job's tasks and requirements",
             field="ad",
         )
-    return RequirementProfile(id, title, "ad", tuple(kept))
+    notes = ((", ".join(dict.fromkeys(qualifications)) + ": a qualification, not an ESCO "
+              "skill, so not part of the requirement",) if qualifications else ())
+    return RequirementProfile(id, title, "ad", tuple(kept), notes)

@@ -93,6 +93,21 @@ def test_och_joins_one_phrase_but_separates_two_tasks() -> None:
     assert "Java" in texts and "SQL" in texts
 
 
+def test_a_sentence_of_tasks_is_read_task_by_task() -> None:
+    """Read whole, "Du tar betalt, hanterar returer … och fyller på varor" gave one skill of
+    four; each task is now a phrase of its own, with its own evidence for the employer."""
+    texts = [p.text for p in ad_phrases(
+        "Om tjänsten\nDu tar betalt, hanterar returer och fakturaköp, hjälper kunder med "
+        "produktfrågor och fyller på varor.\n"
+        "Du byter och balanserar hjul, kontrollerar däck, bromsar och lampor.")]
+    assert texts == ["Du tar betalt", "hanterar returer och fakturaköp",
+                     "hjälper kunder med produktfrågor", "fyller på varor",
+                     # two verbs on one object stay together; "bromsar" lists a noun here
+                     "Du byter och balanserar hjul", "kontrollerar däck, bromsar och lampor"]
+    assert all(p.section == "tasks" for p in ad_phrases("Om tjänsten\nDu kör truck och "
+                                                         "plockar order."))
+
+
 def test_prose_keeps_the_section_of_its_paragraph() -> None:
     found = {text: section for text, section, _ in sections(
         "Vi tror att du har en utbildning inom systemvetenskap. Du är van vid Java och Spring.\n"
@@ -271,3 +286,26 @@ def test_examples_in_brackets_stay_with_their_phrase() -> None:
     texts = [p.text for p in ad_phrases(
         "Arbetsuppgifter\n- skenor på olika taktyper (tegel, plåt, papp)\n- truck, lager")]
     assert texts == ["skenor på olika taktyper (tegel, plåt, papp)", "truck", "lager"]
+
+
+def test_a_degree_or_licence_is_a_qualification_not_a_skill() -> None:
+    """"Undersköterskeexamen" was linked to *undertake healthcare examination*, and
+    "förskollärarlegitimation" to *legal use-of-force*: a qualification is checked in the
+    application, and the employer is told it was read."""
+    def link(name: str) -> SkillLink:
+        return SkillLink(SKILL + name, name, 0.9, 0.8, "semantic", name, "preferred", "en",
+                         "x", "x")
+
+    phrases = [AdPhrase("Undersköterskeexamen", "required", item=True),
+               AdPhrase("förskollärarlegitimation", "required", item=True),
+               AdPhrase("erfarenhet av demensvård", "required", item=True)]
+    mappings = [OutcomeMapping(p.text, "sv", (link(p.text.split()[-1]),)) for p in phrases]
+    profile = requirement_from_phrases("ad", "Undersköterska", phrases, mappings,
+                                       [[], [], []])
+    assert profile.uris == [SKILL + "demensvård"]
+    assert profile.notes == ("Undersköterskeexamen, förskollärarlegitimation: a qualification, "
+                             "not an ESCO skill, so not part of the requirement",)
+    # A licence that names a skill (an ad term, word for word) still counts.
+    licence = [AdPhrase("svetslicens", "required", item=True)]
+    assert requirement_from_phrases("ad", "Svetsare", licence, [None],
+                                    [[SKILL + "welding"]]).uris == [SKILL + "welding"]
