@@ -9,7 +9,8 @@ turns the phrases into a requirement profile.
 Requirement, task and merit sentences that are lists ("Krav: undersköterskeexamen, god
 svenska"; bullet items) are cut into items, each looked up alone; commas inside brackets list
 examples and do not cut. A narrative task sentence is cut into its tasks, where a verb in the
-present tense begins the next one ("Du tar betalt, hanterar returer och fyller på varor").
+present tense begins the next one ("Du tar betalt, hanterar returer och fyller på varor"),
+and read whole as well.
 How ads phrase a requirement ("dokumenterad utbildning i", "vana att") is removed from the
 start of a phrase.
 
@@ -196,7 +197,11 @@ def ad_phrases(text: str) -> list[AdPhrase]:
             # A narrative sentence of tasks is cut into its tasks, each a verb and what it
             # acts on ("Du byter hjul, kontrollerar bromsar och tar betalt"): read whole, the
             # model links one or two of them at best.
-            out.extend(AdPhrase(clause, section) for clause in task_clauses(sentence))
+            # The whole sentence is read too: a short task alone can be too little for the
+            # model ("Du deltar i inskolning, omsorg, lek och planerade aktiviteter").
+            clauses = task_clauses(sentence)
+            out.extend(AdPhrase(text, section)
+                       for text in ([sentence, *clauses] if len(clauses) > 1 else clauses))
             continue
         split = _split_and if item else _split_tasks  # a list item lists; prose goes on
         # Commas inside brackets list examples of the phrase before them ("skenor på olika
