@@ -45,6 +45,8 @@ FORMAT_VERSION = 1
 LEXICAL_CUTOFF = 0.9
 # A hit through the query's English gloss counts this share of one through the query itself.
 GLOSS_FACTOR = 0.95
+ALTERNATIVE_FACTOR = 0.99  # a name that is an alternative label counts this share
+GLOSS_SENSES = 2  # other senses of a glossed title looked up besides its first
 CLOSENESS_CACHE = 1024  # queries whose closeness is remembered (2 x 3,000 floats: ~24 MB)
 # How people say that they name a job rather than a field: removed before matching.
 _FORMULA = re.compile(
@@ -158,7 +160,7 @@ class OccupationNames:
         the best semantic cosine, and the label index that gave the better of the two."""
         from rapidfuzz import fuzz, process
 
-        from matcher.gloss import gloss_swedish
+        from matcher.gloss import load_glossary
 
         text = strip_formula(query)
         n = len(self.uris)
@@ -166,12 +168,16 @@ class OccupationNames:
         best_label = np.full(n, -1, dtype=np.int64)
         # The query as typed, and its English gloss ("svetsare" → "welder"): a Swedish title
         # then meets an English label word for word even when no Swedish labels are imported.
-        # A gloss is a guess, so its hits count a little less (GLOSS_FACTOR).
+        # A title's gloss may name the job in several ways ("städare": "cleaner", "building
+        # cleaner"), each looked up. A gloss is a guess, so its hits count a little less
+        # (GLOSS_FACTOR).
+        glosses = load_glossary().gloss_senses(text, GLOSS_SENSES)
         queries = [text]
-        gloss = gloss_swedish(text)
-        if gloss and fold(gloss) != fold(text):
-            queries.append(gloss)
-        for factor, variant in zip((1.0, GLOSS_FACTOR), queries, strict=False):
+        for gloss in glosses:
+            if gloss and fold(gloss) not in {fold(q) for q in queries}:
+                queries.append(gloss)
+        factors = [1.0] + [GLOSS_FACTOR] * (len(queries) - 1)
+        for factor, variant in zip(factors, queries, strict=True):
             key = fold(variant)
             if not key:
                 continue
@@ -186,11 +192,20 @@ class OccupationNames:
                 # label ("care assistant" is not "foot care assistant").
                 partial = factor == 1.0 and 2 * len(self.keys[i]) >= len(key)
                 value = factor * (max(whole, 0.97 * score / 100) if partial else whole)
+                # Several occupations may carry the name: ESCO's preferred label names the
+                # occupation, an alternative label another's variant ("healthcare assistant"
+                # is also a variant of *medical administrative assistant*).
+                value *= 1.0 if self.labels[i][3] else ALTERNATIVE_FACTOR
                 r = self.rows[i]
                 if value > lexical[r]:
                     lexical[r], best_label[r] = value, i
         lexical[lexical < LEXICAL_CUTOFF * GLOSS_FACTOR] = 0.0
-        vectors = self.embedder.embed_queries(queries)
+        # By meaning: the query and its first gloss. Its other senses only name labels word
+        # for word: as more queries they would lift every occupation's best cosine and blur
+        # the title closeness that is read relative to the best (a course title's "för
+        # butikssäljare" then pointed to *shop assistant*, no longer to *clothing seller*).
+        vectors = self.embedder.embed_queries(
+            [text] + [glosses[0]] * bool(glosses[0] and fold(glosses[0]) != fold(text)))
         sims = (self.vectors @ vectors.T).max(axis=1)
         semantic = np.zeros(n, dtype=np.float32)
         semantic_label = np.full(n, -1, dtype=np.int64)

@@ -137,3 +137,21 @@ def test_short_swedish_phrases_are_read_in_the_language_of_their_ad_or_credentia
     mapping = official_engine.map_credential(credential)
     assert mapping.title.text == "Truckkort A+B"
     assert mapping.title.skills[0].label == "operate forklift", mapping.title.skills
+
+
+@pytest.mark.parametrize("title, expected", [
+    ("vårdbiträde", "healthcare assistant"),  # also a variant name of two office occupations
+    ("städare", "building cleaner"),  # "cleaner" alone is no ESCO name
+    ("butikssäljare", "shop assistant"),
+    ("supporttekniker", "ICT help desk agent"),  # was *employment support worker*
+    ("receptionist", "receptionist"),  # also a variant of *telephone switchboard operator*
+    ("solcellsmontör", "solar energy technician"),
+])
+def test_common_swedish_job_titles_name_their_occupation_without_swedish_labels(
+        official_engine: Engine, title: str, expected: str) -> None:
+    """With ESCO in English only (as the engine ships), a Swedish job title reaches its
+    occupation through the glossary's senses, an occupation's own name before another's
+    variant."""
+    found = official_engine.match_occupations(title, top_k=3)
+    labels = [official_engine.taxonomy.occupations[m.uri].label("en") for m in found]
+    assert labels[0] == expected and found[0].method == "lexical", labels
