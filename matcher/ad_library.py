@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.ad_reading import AdSource
-from matcher.jobs import AdProblem, AdStore, ImportReport, JobAd, StoredAd, read_ads
+from matcher.jobs import AdProblem, AdStore, ImportReport, JobAd, StoredAd
 from matcher.profiles import RequirementProfile
 from matcher.requirements import AdPolicy
 from matcher.scoring.partial_credit import SkillSpace
@@ -58,13 +58,14 @@ class AdLibrary:
         self.policy = policy
         self._ads: tuple[list[StoredAd], str, Any] | None = None
 
-    def import_file(self, path: Path | str) -> ImportReport:
-        """Import job ads (JobSearch JSON list or JSON lines) with their requirement profiles.
+    def import_ads(self, ads: list[JobAd], problems: list[AdProblem]) -> ImportReport:
+        """Import job ads read from a file (:func:`matcher.jobs.read_ads`: the ads and what
+        was wrong with the others) with their requirement profiles.
 
-        Writes the ads file atomically. A bad ad (invalid JSON, missing field, no skill found
-        in its text) is reported with its line or index and skipped.
+        Writes the ads file atomically. An ad whose text links to no ESCO skill is reported
+        with its id and skipped, as the ``problems`` already are.
         """
-        ads, problems = read_ads(path)
+        problems = list(problems)
         existing = {s.ad.id: s for s in self.stored()}
         where = {ad.id: i for i, ad in enumerate(ads)}
         imported: list[str] = []

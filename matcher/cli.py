@@ -302,6 +302,10 @@ def cmd_ads_import(args: argparse.Namespace) -> int:
     _print_json(report.to_dict(), pretty=True)
     for problem in report.problems:
         sys.stderr.write(f"matcher: skipped {problem.where}: {problem.error}\n")
+    if not report.imported and not report.replaced:
+        sys.stderr.write(f"matcher: error: {args.file}: no ad was imported (each was skipped, "
+                         "see above); the stored ads are unchanged\n")
+        return 1
     return 0
 
 

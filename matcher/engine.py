@@ -449,9 +449,24 @@ class Engine:
     # -- job ads, catalogue and suggestions ----------------------------------------------------
     def import_ads(self, path: Path | str) -> ImportReport:
         """Import job ads (JobSearch JSON list or JSON lines) with their requirement profiles
-        into ``MATCHER_HOME/ads/ads.json`` (:meth:`matcher.ad_library.AdLibrary.import_file`).
+        into ``MATCHER_HOME/ads/ads.json`` (:meth:`matcher.ad_library.AdLibrary.import_ads`).
+        A bad ad is reported and skipped; the stored ads stay as they were.
+
+        Raises:
+            InvalidInputError: the file is missing, unreadable or empty, or holds no usable
+                ad; said before the model or the skill index is loaded.
         """
-        return self.ad_library.import_file(path)
+        from matcher.errors import InvalidInputError
+        from matcher.jobs import read_ads
+
+        ads, problems = read_ads(path)
+        if not ads:
+            detail = (f" ({problems[0].where}: {problems[0].error}"
+                      + (f"; and {len(problems) - 1} more problem(s)" if len(problems) > 1
+                         else "") + ")" if problems else "")
+            raise InvalidInputError(f"{path}: no usable job ad{detail}; nothing was imported",
+                                    field="file")
+        return self.ad_library.import_ads(ads, problems)
 
     def job_ads(self) -> tuple[list[StoredAd], str]:
         """The imported ads with their profiles, else the demo ads: (ads, "imported"|"demo")."""

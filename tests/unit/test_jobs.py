@@ -202,6 +202,35 @@ def test_ads_import_keeps_good_ads_and_is_used_by_suggest(imported: Path, candid
     assert code == 1 and "no such file" in err
 
 
+def test_a_file_without_a_usable_ad_is_an_error_and_keeps_the_stored_ads(
+        imported: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import that imports nothing exits 1, saying why, and leaves the stored ads alone. A
+    file of which no ad can be read fails before the model or the skill index is loaded (on
+    a fresh machine that load built the index for minutes before saying so)."""
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(ad("1", GOOD)))
+    assert run(capsys, "ads", "import", str(good))[0] == 0
+    unreadable = tmp_path / "unreadable.jsonl"
+    unreadable.write_text("\n".join([json.dumps({"id": "a"}), "{broken"]))
+    from matcher.engine import Engine
+
+    def no_library(self: Engine) -> None:
+        raise AssertionError("the ad library (model, index) was loaded")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Engine, "ad_library", property(no_library))
+        code, out, err = run(capsys, "ads", "import", str(unreadable))
+    assert code == 1 and out == ""
+    assert "no usable job ad (line 1: description.text is missing" in err
+    assert "and 1 more problem(s)" in err and "nothing was imported" in err
+    unmapped = tmp_path / "unmapped.jsonl"
+    unmapped.write_text(json.dumps({**ad("3", "– – … !"), "headline": "!!"}))
+    code, out, err = run(capsys, "ads", "import", str(unmapped))
+    assert code == 1 and json.loads(out)["imported"] == 0
+    assert "no ad was imported" in err and "stored ads are unchanged" in err
+    assert [s.ad.id for s in AdStore(imported).load()[0]] == ["1"]
+
+
 def test_bad_text_and_long_fields_are_reported_with_their_field(tmp_path: Path) -> None:
     """Issue 13: a lone surrogate (JSON "\\udfff") or an over-long field skips the ad, with
     its line and field; the good ads in the file are kept."""
