@@ -581,13 +581,20 @@ class Engine:
         employer); the result says which (``ads_source``: imported, demo or given).
 
         Raises:
-            InvalidInputError: ``interest`` is given but names no skill or occupation.
+            InvalidInputError: ``interest`` is given but empty (said before any profile is
+                built) or names no skill or occupation.
         """
         from matcher.advice import advise
+        from matcher.errors import InvalidInputError
         from matcher.scoring.rank import check_top_k
         from matcher.scoring.results import Suggestions
 
         check_top_k(top_k)
+        if interest is not None and not interest.strip():
+            raise InvalidInputError(
+                "the interest is empty; say in a few words what you want to move towards "
+                "('äldreomsorg med demensvård', 'undersköterska'), or leave it out",
+                field="interest")
         profile = (candidate if isinstance(candidate, CandidateProfile)
                    else self.candidate_profiles([candidate])[0])
         if ads is None:

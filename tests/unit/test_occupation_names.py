@@ -62,6 +62,21 @@ def test_an_interest_naming_an_occupation_puts_it_first(engine: Engine) -> None:
     assert "close to your interest" not in plain.occupations[0].why
 
 
+def test_an_empty_interest_is_said_before_any_profile_is_built(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"  " as an interest was reported as an empty *occupation query*, and only after the
+    person's credentials were mapped (on a fresh machine, after the skill index was built)."""
+    from matcher.profiles import CandidateInput
+
+    def no_profiles(*_: object) -> None:
+        raise AssertionError("the profile was built")
+
+    monkeypatch.setattr(Engine, "candidate_profiles", no_profiles)
+    with pytest.raises(InvalidInputError, match="the interest is empty") as raised:
+        engine.suggest(CandidateInput("p", ()), interest="  ")
+    assert raised.value.field == "interest"
+
+
 def test_a_credential_title_naming_an_occupation_moves_it_up_and_says_so(engine: Engine
                                                                          ) -> None:
     from matcher.evidence import Evidence
