@@ -47,6 +47,12 @@ LEXICAL_CUTOFF = 0.9
 GLOSS_FACTOR = 0.95
 ALTERNATIVE_FACTOR = 0.99  # a name that is an alternative label counts this share
 GLOSS_SENSES = 2  # other senses of a glossed title looked up besides its first
+# A label of MIN_CONTAINED_WORDS to MAX_CONTAINED_WORDS words said inside a longer gloss
+# names the occupation, at this share of a whole-label hit.
+MIN_CONTAINED_WORDS, MAX_CONTAINED_WORDS = 2, 6
+CONTAINED_FACTOR = 0.97
+# Words after which a name may begin inside a gloss ("… for shop assistant").
+_PHRASE_START = frozenset("a an the and or for to as of in on at with by from".split())
 CLOSENESS_CACHE = 1024  # queries whose closeness is remembered (2 x 3,000 floats: ~24 MB)
 # How people say that they name a job rather than a field: removed before matching.
 _FORMULA = re.compile(
@@ -99,6 +105,11 @@ class OccupationNames:
         self.labels = labels
         self.keys = [fold(text) for _, text, _, _ in labels]
         self.rows = np.array([r for r, _, _, _ in labels], dtype=np.int64)
+        # Labels of two words or more by their words, to find one inside a longer gloss.
+        self._phrases: dict[str, list[int]] = {}
+        for i, key in enumerate(self.keys):
+            if MIN_CONTAINED_WORDS <= len(key.split()) <= MAX_CONTAINED_WORDS:
+                self._phrases.setdefault(key, []).append(i)
         # Embedded: preferred labels in every language and every non-English label (English
         # alternative labels are ten per occupation and found lexically).
         self._embedded = np.array([i for i, (_, _, lang, preferred) in enumerate(labels)
@@ -199,6 +210,23 @@ class OccupationNames:
                 r = self.rows[i]
                 if value > lexical[r]:
                     lexical[r], best_label[r] = value, i
+        # A gloss that says an occupation's name among other words ("Taxiförarlegitimation –
+        # förberedande kurs": "taxi driver licence preparatory course") names it, as a whole
+        # label of two words or more (one word, "guide" or "host", is too often something
+        # else) that begins the gloss or a phrase of it ("… for shop assistant"), not the
+        # end of a longer name ("motor cycle mechanic" is no *cycle mechanic*).
+        for gloss in queries[1:]:
+            words = fold(gloss).split()
+            for size in range(MIN_CONTAINED_WORDS, min(MAX_CONTAINED_WORDS, len(words)) + 1):
+                for start in range(len(words) - size + 1):
+                    if start and words[start - 1] not in _PHRASE_START:
+                        continue
+                    for i in self._phrases.get(" ".join(words[start:start + size]), ()):
+                        value = (GLOSS_FACTOR * CONTAINED_FACTOR
+                                 * (1.0 if self.labels[i][3] else ALTERNATIVE_FACTOR))
+                        r = self.rows[i]
+                        if value > lexical[r]:
+                            lexical[r], best_label[r] = value, i
         lexical[lexical < LEXICAL_CUTOFF * GLOSS_FACTOR] = 0.0
         # By meaning: the query and its first gloss. Its other senses only name labels word
         # for word: as more queries they would lift every occupation's best cosine and blur

@@ -146,6 +146,9 @@ def test_short_swedish_phrases_are_read_in_the_language_of_their_ad_or_credentia
     ("supporttekniker", "ICT help desk agent"),  # was *employment support worker*
     ("receptionist", "receptionist"),  # also a variant of *telephone switchboard operator*
     ("solcellsmontör", "solar energy technician"),
+    # a course title that says the name among other words ("taxi driver licence
+    # preparatory course"); read by meaning it was *car driving instructor*
+    ("Taxiförarlegitimation – förberedande kurs", "taxi driver"),
 ])
 def test_common_swedish_job_titles_name_their_occupation_without_swedish_labels(
         official_engine: Engine, title: str, expected: str) -> None:
@@ -155,3 +158,11 @@ def test_common_swedish_job_titles_name_their_occupation_without_swedish_labels(
     found = official_engine.match_occupations(title, top_k=3)
     labels = [official_engine.taxonomy.occupations[m.uri].label("en") for m in found]
     assert labels[0] == expected and found[0].method == "lexical", labels
+
+
+def test_a_name_at_the_end_of_a_longer_name_is_not_named(official_engine: Engine) -> None:
+    """"motorcykelmekaniker" is glossed "motor cycle mechanic", which ends in ESCO's
+    "cycle mechanic" (*bicycle mechanic*); the longer name is another job."""
+    found = official_engine.match_occupations("jobba som motorcykelmekaniker", top_k=3)
+    labels = [official_engine.taxonomy.occupations[m.uri].label("en") for m in found]
+    assert "bicycle mechanic" not in labels[:1] or found[0].method != "lexical", labels
