@@ -121,20 +121,23 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
 
     space = engine.occupation_space
     params = space.params
-    wish = named = None
+    wish = named = named_by_word = None
     if interest is not None:
-        wish, named = _interest(engine, interest, lang, notes)
+        wish, named, named_by_word = _interest(engine, interest, lang, notes)
 
-    def closeness(rows: Any, names: Any = None) -> tuple[Any, Any]:
-        """(boost, asked) for rows, or (None, None) without an interest. The boost is the
-        closeness to the interest in [0.1, 1.1]: through its skills, the closest row
-        counting 1, or, for occupations, through their names. Asked: rows the interest
-        names (an occupation's name, or skills at least half as close as the closest
-        row's), which are suggested below the support floor: the person asked for them."""
+    def closeness(rows: Any, names: Any = None) -> tuple[Any, Any, Any]:
+        """(boost, asked, by name) for rows, or (None, None, None) without an interest. The
+        boost is the closeness to the interest in [0.1, 1.1]: through its skills, the
+        closest row counting 1, or, for occupations, through their names. Asked: rows the
+        interest names (an occupation's name, or skills at least half as close as the
+        closest row's), which are suggested below the support floor: the person asked for
+        them. By name: the occupations the interest names word for word, which come
+        first."""
         if wish is None and names is None:
-            return None, None
+            return None, None, None
         near = np.zeros(rows.shape[0], dtype=np.float32)
         asked = np.zeros(rows.shape[0], dtype=bool)
+        by_name = None
         if wish is not None:
             near = suggestion_relevance(wish, rows, "cosine")[0]
             near = near / max(float(near.max()), 1e-9)
@@ -142,12 +145,14 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
         if names is not None:
             near = np.maximum(near, names)
             asked |= names >= LEXICAL_CUTOFF
-        return 0.1 + near, asked
+            by_name = named_by_word
+        return 0.1 + near, asked, by_name
 
     occupation_out = []
     if space.uris:
-        boost, asked = closeness(space.kind, named)
-        ranked, rel, _, titled = rank_occupations(engine, profile, top_k, boost, asked)
+        boost, asked, by_name = closeness(space.kind, named)
+        ranked, rel, _, titled = rank_occupations(engine, profile, top_k, boost, asked,
+                                                  by_name)
         for i in ranked:
             occupation = engine.taxonomy.occupations[space.uris[i]]
             requirement = engine.requirement_from_occupation(occupation.uri, lang=lang)
@@ -174,7 +179,7 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
         # Every skill an ad names was chosen by the employer: none is too general to count
         # (an IT-support ad's "troubleshoot"), unlike in an occupation's long ESCO list.
         rel = relevance(person, space.weighted(ad_matrix), params)
-        ad_boost, ad_asked = closeness(ad_matrix)
+        ad_boost, ad_asked, _ = closeness(ad_matrix)
         for i in order(rel, top_k, ad_boost, ad_asked):
             ad_id, title, requirement, details = ads[i]
             ad_out.append(_suggestion(
@@ -188,11 +193,13 @@ def advise(engine: Resources, profile: CandidateProfile, ads: Sequence[AdRow], a
 
 def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
                      boost: np.ndarray | None = None, asked: np.ndarray | None = None,
+                     by_name: np.ndarray | None = None,
                      ) -> tuple[list[int], Relevance, np.ndarray | None, Titles | None]:
     """The ``top_k`` occupations (rows of :attr:`occupation_space`) in suggestion order, with
     the relevance, the boost that ordered them (an interest's, ``boost``, times the credential
     titles') and the titles' closeness (:func:`title_closeness`). ``asked``: rows the person
-    asked for (:func:`matcher.suggest.order`)."""
+    asked for; ``by_name``: those they asked for by the occupation's name, first
+    (:func:`matcher.suggest.order`)."""
     from matcher.suggest import order, person_vector, relevance
 
     space = engine.occupation_space
@@ -207,7 +214,7 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
         vouched = titled.points
     # An occupation a credential title names (as far as the explanation says so) counts as
     # supported from the floor on (matcher.suggest, "what the credentials are called").
-    return order(rel, top_k, boost, asked, vouched), rel, boost, titled
+    return order(rel, top_k, boost, asked, vouched, by_name), rel, boost, titled
 
 
 def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> list[str]:
@@ -288,9 +295,12 @@ def title_note(title: str, lang: str) -> str:
     return f"; the title of your credential '{title}' points to it"
 
 
-def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> tuple[Any, Any]:
+def _interest(engine: Resources, interest: str, lang: str, notes: list[str]
+              ) -> tuple[Any, Any, Any]:
     """An interest as (skill coverage row or None, per-occupation name closeness aligned
-    with :attr:`occupation_space` or None), with a note saying how it was read.
+    with :attr:`occupation_space` or None, whether it names each occupation word for word or
+    None: the lexical name score, 0 where it names none), with a note saying how it was
+    read.
 
     Raises:
         InvalidInputError: the interest names neither a skill nor an occupation.
@@ -299,7 +309,7 @@ def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> 
     from matcher.scoring.score import coverage, requirement_matrix
 
     partial = engine.partial_credit
-    wish = named = None
+    wish = named = by_name = None
     read: list[str] = []
     try:
         wanted = _interest_profile(engine, interest, lang)
@@ -314,6 +324,11 @@ def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> 
     space = engine.occupation_space
     if space.uris:
         named = name_closeness(engine, interest)
+        names = engine.occupation_names
+        lexical = names.lexical_closeness(interest)[_name_columns(names, space)]
+        # The occupations it names best: "vårdbiträde" names *healthcare assistant*, whose
+        # name it is, more than two office jobs that list it as a variant.
+        by_name = np.where(lexical >= float(lexical.max()) - 0.005, lexical, 0.0)
         best = engine.match_occupations(interest, top_k=3)
         if best and best[0].method == "lexical":
             read.append("occupations by name: " + ", ".join(
@@ -325,7 +340,7 @@ def _interest(engine: Resources, interest: str, lang: str, notes: list[str]) -> 
                                 field="interest")
     notes.append(f"ordered by fit and by closeness to the interest {interest!r} "
                  f"(read as {'; '.join(read) or 'occupation names'})")
-    return wish, named
+    return wish, named, by_name
 
 
 def _interest_profile(engine: Resources, interest: str, lang: str) -> RequirementProfile:

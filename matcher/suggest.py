@@ -234,14 +234,18 @@ def relevance(person: sparse.csr_matrix, rows: sparse.csr_matrix, params: Sugges
 
 
 def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
-          named: np.ndarray | None = None, vouched: np.ndarray | None = None) -> list[int]:
+          named: np.ndarray | None = None, vouched: np.ndarray | None = None,
+          first: np.ndarray | None = None) -> list[int]:
     """The ``k`` best rows: supported ones first, each group by score (× ``boost``); rows
     below the support floor are left out.
 
-    ``named`` marks rows the person named themselves (an interest naming the occupation):
-    they count as supported whatever their support, since the person asked for them.
-    ``vouched`` marks rows a credential title names: above the floor, they count as
-    supported.
+    ``named`` marks rows the person asked for themselves (an interest close to them): they
+    count as supported whatever their support. ``vouched`` marks rows a credential title
+    names: above the floor, they count as supported. ``first`` gives, for rows the person
+    asked for by their name ("undersköterska"), how closely the name matched (0 elsewhere):
+    they come before all others, the closest name first (an occupation's own name before
+    another's variant), the way a counsellor starts from the job the person names and then
+    says what it takes.
     """
     from matcher.scoring.score import best_rows
 
@@ -254,7 +258,13 @@ def order(rel: Relevance, k: int, boost: np.ndarray | None = None,
     key = np.where(eligible, key, 0.0)
     # Supported rows first: an offset larger than any score.
     offset = float(np.max(key)) + 1.0 if len(key) else 0.0
-    ranked = best_rows(key + supported.astype(np.float64) * offset, k)
+    lead = supported.astype(np.float64) * offset
+    if first is not None:
+        # Name scores differ by 0.01 and more (matcher.occupation_names): × 100 × offset
+        # orders by them before any score; equal names by score.
+        lead = lead + np.where(first > 0, 2 * offset + first * 100 * offset, 0.0)
+        key = np.where(first > 0, np.maximum(key, 1e-9), key)  # asked for: never left out
+    ranked = best_rows(key + lead, k)
     return [int(i) for i in ranked.tolist() if key[i] > 0]
 
 

@@ -234,3 +234,22 @@ def test_an_interest_typed_on_the_swedish_page_is_read_as_swedish(
                                       lang="sv")
     [read_as] = [n for n in swedish.notes if "read as" in n]
     assert "warehouse operations" in read_as, read_as
+
+
+@pytest.mark.parametrize("interest, expected", [
+    ("undersköterska", "nurse assistant"),
+    ("jobba som vårdbiträde", "healthcare assistant"),
+])
+def test_an_occupation_named_as_the_interest_comes_first(
+        official_engine: Engine, personas: dict[str, CandidateProfile], interest: str,
+        expected: str) -> None:
+    """Amina says which job she wants. Her IT and preschool courses fit *digital literacy
+    teacher* better, and it came first, the named job second; a counsellor starts from the
+    job the person names and says what it takes. "vårdbiträde" is also a variant name of two
+    office occupations, which do not come first."""
+    result = official_engine.suggest(personas["amina"], top_k=5, interest=interest)
+    report = show(result)
+    first = result.occupations[0]
+    assert first.title == expected, report
+    assert "interest" in first.why, report
+    assert "medical administrative assistant" not in [s.title for s in result.occupations[:1]]
