@@ -6,7 +6,11 @@ ESCO occupations directly, not only through skills. Two ways, the better one cou
 - **lexical**: ``rapidfuzz`` over every preferred and alternative occupation label, in every
   imported language, compared without case, punctuation or å/ä/ö (``fold``), so a typo
   ("undersköterka") or a keyboard without Swedish letters ("lokalvardare") still finds the
-  label. A score (0–1) of at least :data:`LEXICAL_CUTOFF` counts;
+  label. A score (0–1) of at least :data:`LEXICAL_CUTOFF` counts. A Swedish query is also
+  looked up through its English gloss, in each sense the glossary gives ("städare": "cleaner",
+  "building cleaner"), and a label of two words or more said inside a longer gloss names its
+  occupation ("Taxiförarlegitimation – förberedande kurs": "taxi driver …"); where several
+  occupations carry the name, the one whose preferred label it is comes first;
 - **semantic**: the embedding of the query (and, for Swedish, of its English gloss) against
   the embeddings of the preferred labels in every language and the imported Swedish labels:
   Swedish titles meet English labels through the multilingual model when no Swedish labels
