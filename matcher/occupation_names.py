@@ -176,6 +176,7 @@ class OccupationNames:
         from rapidfuzz import fuzz, process
 
         from matcher.gloss import load_glossary
+        from matcher.spelling import correct_swedish
 
         text = strip_formula(query)
         n = len(self.uris)
@@ -186,7 +187,10 @@ class OccupationNames:
         # A title's gloss may name the job in several ways ("städare": "cleaner", "building
         # cleaner"), each looked up. A gloss is a guess, so its hits count a little less
         # (GLOSS_FACTOR).
-        glosses = load_glossary().gloss_senses(text, GLOSS_SENSES)
+        # Glossed as it would be spelt: a title typed without å/ä/ö or with a slip
+        # ("underskoterska", "lokalvardare") is no glossary word until restored
+        # (matcher.spelling); the query as typed still meets Swedish labels itself.
+        glosses = load_glossary().gloss_senses(correct_swedish(text), GLOSS_SENSES)
         queries = [text]
         for gloss in glosses:
             if gloss and fold(gloss) not in {fold(q) for q in queries}:

@@ -149,6 +149,10 @@ def test_short_swedish_phrases_are_read_in_the_language_of_their_ad_or_credentia
     # a course title that says the name among other words ("taxi driver licence
     # preparatory course"); read by meaning it was *car driving instructor*
     ("Taxiförarlegitimation – förberedande kurs", "taxi driver"),
+    # typed without å/ä/ö or with a slip: spelt right before it is glossed
+    ("underskoterska", "nurse assistant"),
+    ("jobba som lokalvardare", "building cleaner"),
+    ("elektrikr", "electrician"),
 ])
 def test_common_swedish_job_titles_name_their_occupation_without_swedish_labels(
         official_engine: Engine, title: str, expected: str) -> None:
