@@ -49,7 +49,7 @@ _INLINE = [(kind, re.compile(rf"^(?:{pattern})\s*:\s*(?P<rest>.+)$", re.IGNORECA
            for kind, pattern in _HEADINGS]
 
 # Cues in a sentence itself.
-_MERIT = re.compile(r"\b(meriterande|meriterar|merit|är ett plus|ett stort plus|önskvärt|"
+_MERIT = re.compile(r"\b(meriterande|meriterar|merit|är ett plus|ett stort plus|önskvärt|får gärna|"
                     r"önskvärd|ser gärna|nice to have|an advantage|is a plus|preferred)\b",
                     re.IGNORECASE)
 _REQUIRED = re.compile(r"\b(krav|kräver|krävs|måste|obligatorisk|required|requirements?|must|"
@@ -78,6 +78,12 @@ _NO_SKILL = re.compile(
     r"full-time|part-time|permanent position|salary|apply|application|start date|we offer|"
     r"benefits|collective agreement)\b", re.IGNORECASE)
 _PERSON = re.compile(r"\b(som person|personliga egenskaper|as a person)\b", re.IGNORECASE)
+# A sentence that opens with what the employer gives ("Du får produktutbildning av våra
+# leverantörer", "Vi ger intern utbildning och ser gärna att du läser vidare") is the offer,
+# whatever else it says: read as a requirement it was *train staff about product features*,
+# read as a merit *teach further education*. "Du får gärna ha truckkort" asks for a merit.
+_OFFER_OPENING = re.compile(r"^(?:du får (?!gärna\b)|vi ger\b|du erbjuds\b|we give you\b)",
+                            re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _BULLET = re.compile(r"^\s*(?:[-–•·▪*]|\d+[.)])\s*")
 # List separators. "och" separates items before a name ("Java och SQL", the capital matched
@@ -164,6 +170,8 @@ def _section_of(sentence: str, heading: str | None, previous: str | None = None)
     """The section of one sentence: its own cue first, then its heading's, then the section
     of the sentence before it in the same paragraph ("Vi tror att du har … Du är van vid Java
     och Spring." are both requirements), then a guess."""
+    if _OFFER_OPENING.match(sentence):
+        return "offer"
     if _MERIT.search(sentence):
         return "merit"
     if _PERSON.search(sentence):

@@ -312,3 +312,18 @@ def test_a_degree_or_licence_is_a_qualification_not_a_skill() -> None:
     licence = [AdPhrase("svetslicens", "required", item=True)]
     assert requirement_from_phrases("ad", "Svetsare", licence, [None],
                                     [[SKILL + "welding"]]).uris == [SKILL + "welding"]
+
+
+def test_what_the_employer_gives_is_the_offer_not_a_requirement() -> None:
+    """"Du får produktutbildning av våra leverantörer" was read as a requirement (*train
+    staff about product features*), and "Vi ger intern utbildning och ser gärna att du läser
+    vidare" as a merit (*teach further education*)."""
+    found = {text: section for text, section, _ in sections(
+        "Krav\nDu får produktutbildning av våra leverantörer.\n"
+        "Vi ger intern utbildning och ser gärna att du läser vidare på yrkeshögskola.\n"
+        "Du får gärna ha truckkort.\nDu kör truck och plockar order.")}
+    assert found["Du får produktutbildning av våra leverantörer."] == "offer"
+    assert found["Vi ger intern utbildning och ser gärna att du läser vidare på "
+                 "yrkeshögskola."] == "offer"
+    assert found["Du får gärna ha truckkort."] == "merit"
+    assert found["Du kör truck och plockar order."] == "required"
