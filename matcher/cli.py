@@ -179,13 +179,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.occupation:
         requirement = engine.requirement_from_occupation(args.occupation, must_have=must)
     elif args.ad_file:
-        from matcher.jobs import read_ads
+        from matcher.jobs import read_usable_ads
 
-        ads, problems = read_ads(args.ad_file)
-        if not ads:
-            detail = f" ({problems[0].where}: {problems[0].error})" if problems else ""
-            raise _invalid(f"{args.ad_file}: no usable job ad{detail}")
-        ad = ads[0]
+        ad = read_usable_ads(args.ad_file)[0][0]
         requirement = engine.requirement_from_ad(ad.text, title=ad.headline, id=ad.id,
                                                  occupation=ad.occupation, must_have=must)
     else:

@@ -456,16 +456,10 @@ class Engine:
             InvalidInputError: the file is missing, unreadable or empty, or holds no usable
                 ad; said before the model or the skill index is loaded.
         """
-        from matcher.errors import InvalidInputError
-        from matcher.jobs import read_ads
+        from matcher.jobs import read_usable_ads
 
-        ads, problems = read_ads(path)
-        if not ads:
-            detail = (f" ({problems[0].where}: {problems[0].error}"
-                      + (f"; and {len(problems) - 1} more problem(s)" if len(problems) > 1
-                         else "") + ")" if problems else "")
-            raise InvalidInputError(f"{path}: no usable job ad{detail}; nothing was imported",
-                                    field="file")
+        # Read first: the library loads the model and the index.
+        ads, problems = read_usable_ads(path, then="; nothing was imported")
         return self.ad_library.import_ads(ads, problems)
 
     def job_ads(self) -> tuple[list[StoredAd], str]:

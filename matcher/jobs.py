@@ -235,6 +235,23 @@ def read_ads(path: Path | str) -> tuple[list[JobAd], list[AdProblem]]:
     return ads, problems
 
 
+def read_usable_ads(path: Path | str, *, then: str = ""
+                    ) -> tuple[list[JobAd], list[AdProblem]]:
+    """:func:`read_ads`, when at least one ad of the file can be used (``then``: what the
+    error adds, such as "; nothing was imported").
+
+    Raises:
+        InvalidInputError: as :func:`read_ads`, or no ad of the file can be used (the first
+            problem is named, with how many more there are).
+    """
+    ads, problems = read_ads(path)
+    if not ads:
+        more = f"; and {len(problems) - 1} more problem(s)" if len(problems) > 1 else ""
+        detail = f" ({problems[0].where}: {problems[0].error}{more})" if problems else ""
+        raise InvalidInputError(f"{path}: no usable job ad{detail}{then}", field="file")
+    return ads, problems
+
+
 def demo_ads() -> list[JobAd]:
     """The demo ads shipped with the package (Swedish, Skåne; written for the project)."""
     path = resources.files("matcher").joinpath("demo_data/ads.jsonl")
