@@ -3,6 +3,7 @@
     python benchmarks/suggestions.py                 # dev split, the engine's parameters
     python benchmarks/suggestions.py --split dev2    # a second dev set: do dev's choices carry?
     python benchmarks/suggestions.py --split dev3    # a third, written later still
+    python benchmarks/suggestions.py --split dev4    # a fourth (2026-12-01), measured first untuned
     python benchmarks/suggestions.py --sweep         # dev split, the parameter comparison
     python benchmarks/suggestions.py --split test    # once, for the report
 
@@ -150,7 +151,7 @@ def sweep(engine: Engine, rows: list[dict[str, Any]],
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("dev", "dev2", "dev3", "test"), default="dev")
+    parser.add_argument("--split", choices=("dev", "dev2", "dev3", "dev4", "test"), default="dev")
     parser.add_argument("--sweep", action="store_true", help="compare parameters (dev only)")
     args = parser.parse_args()
     if args.sweep and args.split == "test":
