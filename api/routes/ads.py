@@ -18,12 +18,25 @@ from api.errors import NotFound
 from api.routes.system import ERRORS, MAX_ID, QUOTA_ERRORS
 from api.schemas import AdOut, AdsImport, AdsImportOut
 from api.store.models import JobAdRow, utcnow
-from matcher.errors import MatcherError
+from matcher.errors import InvalidInputError, MatcherError
 from matcher.jobs import AdError, parse_ad
 from matcher.profiles import RequirementProfile
 
 router = APIRouter(prefix="/v1/ads", tags=["platforms"])
 LangParam = Annotated[str, Query(pattern="^(sv|en)$")]
+
+
+class NoAdImported(InvalidInputError):
+    """Every ad of an import was refused: nothing was stored, and the answer is a 422 that
+    names the first refusal (the way ``matcher ads import`` exits 1), not a 200 that a
+    platform could read as success."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        first = errors[0]
+        more = (f"; {len(errors) - 1} more ad(s) refused as well" if len(errors) > 1 else "")
+        super().__init__(f"no ad imported: {first['message']}{more}; fix the ads and send "
+                         "them again (an ad needs an id, a headline and a description text)",
+                         field=first.get("field"))
 
 
 def ad_requirement(row: JobAdRow) -> RequirementProfile:
@@ -54,7 +67,8 @@ async def import_ads(body: AdsImport, platform: Platform, engine: EngineDep, sto
     """Import ads; an ad with an id you imported before replaces it. A bad ad (a required
     field missing, a field too long: id 300, headline 2,000, description.text 20,000, other
     fields 500 characters) is skipped and reported in ``errors`` with its index in ``ads``
-    and the field; the others are imported. The ads' texts are mapped in the mapping pool
+    and the field; the others are imported. When every ad is refused, nothing is imported
+    and the answer is a 422 naming the first refusal. The ads' texts are mapped in the mapping pool
     and count against the key's mapping quota."""
     parsed, errors = await mapping(sum(_text_chars(a) for a in body.ads), _parse_ads, engine,
                                    body.ads)
@@ -95,6 +109,8 @@ def _import(parsed: list[Any], errors: list[dict[str, Any]], owner: str, engine:
                 errors.append({"error": "invalid_ad", "field": f"ads.{i}",
                                "message": f"ad #{i}: the database refused it "
                                           f"({type(exc.orig).__name__}); it was skipped"})
+    if not ids:
+        raise NoAdImported(errors)
     with store.new_session() as session:
         rows = session.scalars(select(JobAdRow).where(JobAdRow.id.in_(ids)))
         imported = [_ad_out(r, engine, lang) for r in rows]

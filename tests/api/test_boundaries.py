@@ -158,6 +158,26 @@ def test_long_ad_fields_skip_only_the_bad_ads(site: tuple[TestClient, Keys]) -> 
     assert len(client.get("/v1/ads", headers=keys.headers("platform")).json()) == 1
 
 
+def test_an_import_whose_every_ad_is_refused_is_a_422(site: tuple[TestClient, Keys]) -> None:
+    """A platform must not read 'nothing imported' as success: a 422 names the first refused
+    ad and its field, and the ads already stored stay as they were."""
+    client, keys = site
+    good, no_text, long_id = ads_sample()[:3]
+    assert client.post("/v1/ads", json={"ads": [good]},
+                       headers=keys.headers("platform")).status_code == 200
+    no_text.pop("description")
+    long_id["id"] = "x" * 301
+    r = client.post("/v1/ads", json={"ads": [no_text, long_id]},
+                    headers=keys.headers("platform"))
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == "ads.0.description.text"
+    assert body["message"].startswith("no ad imported: ad #0: description.text is missing")
+    assert "1 more ad(s) refused" in body["message"]
+    stored = client.get("/v1/ads", headers=keys.headers("platform")).json()
+    assert [a["external_id"] for a in stored] == [good["id"]]
+
+
 def test_an_ad_the_database_refuses_is_skipped_alone(site: tuple[TestClient, Keys],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Were a check to miss something the database refuses (here: the headline limit raised
