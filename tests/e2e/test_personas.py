@@ -253,3 +253,15 @@ def test_an_occupation_named_as_the_interest_comes_first(
     assert first.title == expected, report
     assert "interest" in first.why, report
     assert "medical administrative assistant" not in [s.title for s in result.occupations[:1]]
+
+
+def test_underskoterska_leads_with_both_occupations_it_names(
+        official_engine: Engine, personas: dict[str, CandidateProfile]) -> None:
+    """ESCO has no one *undersköterska*: its Swedish labels give the word to *healthcare
+    assistant* (ward) and others, and issuers and counsellors use *nurse assistant* too. With
+    the interest "undersköterska", Amina got *nurse assistant* first and then her IT and
+    preschool jobs, *healthcare assistant* nowhere in her ten."""
+    result = official_engine.suggest(personas["amina"], top_k=10, interest="undersköterska")
+    report = show(result)
+    assert {s.title for s in result.occupations[:2]} == {"nurse assistant",
+                                                         "healthcare assistant"}, report
