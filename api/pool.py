@@ -61,7 +61,7 @@ from api.store.models import (
 from matcher.evidence import LinkPolicy
 from matcher.profiles import CandidateProfile
 from matcher.scoring.partial_credit import SkillSpace
-from matcher.scoring.score import candidate_matrix
+from matcher.scoring.score import candidate_matrix, title_columns
 from matcher.taxonomy import Taxonomy
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class CandidatePool:
         self.policy = policy
         self.space = space or SkillSpace(list(taxonomy.skills))
         self._lock = threading.RLock()
-        self._matrix = PoolMatrix(self.space)
+        self._matrix = PoolMatrix(self.space, title_columns(taxonomy, self.space))
         self._contacts: dict[str, dict[str, Any]] = {}
         self._seen = -1  # the last change-log row applied; -1: not loaded yet
         self._checked = -1.0
@@ -137,13 +137,13 @@ class CandidatePool:
                             contacts[r.id] = dict(r.contact)
                 # A page's profiles are packed and turned into matrix rows at once: the pool
                 # never holds every profile unpacked (5 kB each against ~0.6 kB packed).
-                pages.append(candidate_matrix(page, self.space))
+                pages.append(candidate_matrix(page, self.space, self._matrix.titles))
                 packed.extend(shelf.pack(p) for p in page)
                 if len(rows) < LOAD_PAGE:
                     break
                 after = rows[-1].id
             built = time.perf_counter()
-            self._matrix = PoolMatrix.from_rows(self.space, shelf, packed,
+            self._matrix = PoolMatrix.from_rows(self.space, self._matrix.titles, shelf, packed,
                                                 sparse.vstack(pages, format="csr"))
             self._contacts, self._seen = contacts, seen
             self.full_loads += 1
@@ -284,7 +284,9 @@ class CandidatePool:
             with self._lock:
                 if space.uris != self.space.uris:
                     matrix = self._matrix
-                    self._matrix = PoolMatrix(space, [matrix.get(i) for i in matrix.ids()])  # type: ignore[misc]
+                    held = [matrix.get(i) for i in matrix.ids()]
+                    self._matrix = PoolMatrix(space, title_columns(self.taxonomy, space),
+                                              [p for p in held if p is not None])
                 self.space = space
         return self._matrix.snapshot()
 

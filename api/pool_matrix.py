@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,7 +66,8 @@ class Snapshot:
     """What one search reads: the matrix parts, which slots are live, and their profiles."""
 
     space: SkillSpace
-    main: sparse.csc_matrix  # n_main × skills, rows in candidate-id order
+    titles: Mapping[str, int]  # each occupation's title-lift column, after the skills
+    main: sparse.csc_matrix  # n_main × (skills + occupations), rows in candidate-id order
     tail: sparse.csc_matrix | None  # (n_slots - n_main) × skills
     live: np.ndarray  # (n_slots,) bool
     count: int  # live slots
@@ -82,17 +83,23 @@ class Snapshot:
         return len(self.live)
 
     def score(self, requirement: RequirementProfile, partial: PartialCredit) -> Scores:
-        """Every slot's score and must-have gate (dead slots: 0 and not met)."""
-        main = score_candidates(self.main, requirement, partial)
-        score, must_met, rows = main.score, main.must_met, main.rows
+        """Every slot's score, must-have gate and title lift (dead slots: 0 and not met)."""
+        main = score_candidates(self.main, requirement, partial, self.titles)
+        score, must_met, rows, lift = main.score, main.must_met, main.rows, main.lift
         full = main.full if main.full is not None else np.zeros_like(score)
         if self.n_slots > self.n_main:
             extra = self.n_slots - self.n_main
             score = np.concatenate([score, np.zeros(extra, dtype=score.dtype)])
             full = np.concatenate([full, np.zeros(extra, dtype=full.dtype)])
             must_met = np.concatenate([must_met, np.full(extra, main.others_meet)])
+            if lift is not None:
+                lift = np.concatenate([lift, np.zeros(extra, dtype=lift.dtype)])
             if self.tail is not None:
-                tail = score_candidates(self.tail, requirement, partial)
+                tail = score_candidates(self.tail, requirement, partial, self.titles)
+                if tail.lift is not None:
+                    if lift is None:
+                        lift = np.zeros(self.n_slots, dtype=np.float32)
+                    lift[self.n_main:] = tail.lift
                 score[self.n_main:] = tail.score
                 if tail.full is not None:
                     full[self.n_main:] = tail.full
@@ -105,7 +112,7 @@ class Snapshot:
         score[dead] = 0.0
         full[dead] = 0.0
         must_met[dead] = False
-        return Scores(score, must_met, full, rows, main.others_meet)
+        return Scores(score, must_met, full, rows, main.others_meet, lift)
 
     def top(self, scores: Scores, k: int) -> np.ndarray:
         """Slots of the ``k`` best live candidates: those meeting every must-have first, then
@@ -162,27 +169,34 @@ class SlotProfiles:
 
 
 class PoolMatrix:
-    """The candidate × skill matrix of a pool, with one slot per findable candidate.
+    """The candidate × skill matrix of a pool, with one slot per findable candidate, and
+    the candidates' title lifts in one column per occupation after the skills.
 
     Args:
         space: the skill columns (the engine's partial-credit space).
+        titles: each occupation's title-lift column
+            (:func:`matcher.scoring.score.title_columns`).
         profiles: the findable candidates' profiles to start from.
     """
 
-    def __init__(self, space: SkillSpace, profiles: Iterable[CandidateProfile] = ()) -> None:
+    def __init__(self, space: SkillSpace, titles: Mapping[str, int],
+                 profiles: Iterable[CandidateProfile] = ()) -> None:
         self.space = space
+        self.titles = titles
+        self.width = len(space) + len(titles)
         self.compactions = 0
         self.shelf = ProfileShelf()
         ordered = sorted(profiles, key=lambda p: p.id)
         self._layout([self.shelf.pack(p) for p in ordered],
-                     candidate_matrix(ordered, space).tocsc())
+                     candidate_matrix(ordered, space, titles).tocsc())
 
     @classmethod
-    def from_rows(cls, space: SkillSpace, shelf: ProfileShelf, packed: list[Packed],
-                  rows: sparse.csr_matrix) -> PoolMatrix:
-        """From profiles already packed (by ``shelf``) and their matrix rows, in any order: a
+    def from_rows(cls, space: SkillSpace, titles: Mapping[str, int], shelf: ProfileShelf,
+                  packed: list[Packed], rows: sparse.csr_matrix) -> PoolMatrix:
+        """From profiles already packed (by ``shelf``) and their matrix rows
+        (:func:`~matcher.scoring.score.candidate_matrix` with ``titles``), in any order: a
         full load builds both a page at a time, never every profile at once."""
-        matrix = cls(space)
+        matrix = cls(space, titles)
         matrix.shelf = shelf
         order = sorted(range(len(packed)), key=lambda i: packed[i][0])
         matrix._layout([packed[i] for i in order],
@@ -209,8 +223,9 @@ class PoolMatrix:
         self._publish()
 
     def _publish(self) -> None:
-        self._snapshot = Snapshot(self.space, self._main, self._tail_csc, self._live,
-                                  len(self._slot), SlotProfiles(self._profiles), self._ids)
+        self._snapshot = Snapshot(self.space, self.titles, self._main, self._tail_csc,
+                                  self._live, len(self._slot), SlotProfiles(self._profiles),
+                                  self._ids)
 
     # -- reading -----------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -256,7 +271,7 @@ class PoolMatrix:
                 live[old] = False
                 self._dead_main += old < n_main
         if upserts:
-            rows = candidate_matrix(upserts, self.space)
+            rows = candidate_matrix(upserts, self.space, self.titles)
             base = len(self._profiles)
             nnz = self._tail_indptr[-1]
             if nnz + rows.nnz > len(self._tail_indices):
@@ -277,7 +292,7 @@ class PoolMatrix:
             self._tail_csc = sparse.csr_matrix(
                 (self._tail_data[:nnz], self._tail_indices[:nnz],
                  np.asarray(self._tail_indptr, dtype=np.int64)),
-                shape=(n_tail, len(self.space))).tocsc()
+                shape=(n_tail, self.width)).tocsc()
         self._live = live
         self._publish()
         if self.compaction_due(COMPACT_FORCE):

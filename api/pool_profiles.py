@@ -25,8 +25,10 @@ from typing import Any
 
 from matcher.evidence import Evidence
 from matcher.profiles import CandidateProfile
+from matcher.title_names import TitleLift
 
-Packed = tuple[str, tuple[Any, ...], tuple[str, ...]]  # id, flat skill/evidence pairs, notes
+# id, flat skill/evidence pairs, notes, flat title lifts (occupation URI, TitleLift, …)
+Packed = tuple[str, tuple[Any, ...], tuple[str, ...], tuple[Any, ...]]
 
 
 class ProfileShelf:
@@ -34,6 +36,9 @@ class ProfileShelf:
 
     def __init__(self) -> None:
         self._evidence: weakref.WeakValueDictionary[Evidence, Evidence] = (
+            weakref.WeakValueDictionary())
+        # Title lifts are shared the same way: every holder of a course has its title's.
+        self._lifts: weakref.WeakValueDictionary[TitleLift, TitleLift] = (
             weakref.WeakValueDictionary())
 
     def _share(self, evidence: Evidence) -> Evidence:
@@ -52,13 +57,25 @@ class ProfileShelf:
             flat.append(sys.intern(uri))
             shared = tuple(self._share(e) for e in evidence)
             flat.append(shared[0] if len(shared) == 1 else shared)
-        return (profile.id, tuple(flat), profile.notes)
+        titles: list[Any] = []
+        for uri, lifted in profile.titles.items():
+            titles += [sys.intern(uri), self._share_lift(lifted)]
+        return (profile.id, tuple(flat), profile.notes, tuple(titles))
+
+    def _share_lift(self, lifted: TitleLift) -> TitleLift:
+        found = self._lifts.get(lifted)
+        if found is None:
+            self._lifts[lifted] = lifted
+            return lifted
+        return found
 
     @staticmethod
     def unpack(packed: Packed) -> CandidateProfile:
-        candidate_id, flat, notes = packed
+        candidate_id, flat, notes, lifts = packed
         skills = {}
         for i in range(0, len(flat), 2):
             evidence = flat[i + 1]
             skills[flat[i]] = evidence if isinstance(evidence, tuple) else (evidence,)
-        return CandidateProfile.from_ordered(candidate_id, skills, notes)  # packed in order
+        titles = {lifts[i]: lifts[i + 1] for i in range(0, len(lifts), 2)}
+        return CandidateProfile.from_ordered(candidate_id, skills, notes,  # packed in order
+                                             titles)

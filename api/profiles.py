@@ -14,6 +14,10 @@ What only the service knows:
   is *verified* when its proof, issuer key, dates and status checked out and its issuer is
   registered here, else *unverified*; its evidence carries the verifier's finding;
 - a revoked credential (``revoked_at``) adds nothing.
+
+A credential's title names (:mod:`matcher.title_names`, which need the model) are worked out
+when it is added and stored with it (:func:`title_names_json`), so profiles are built here
+from stored data alone, as the pool needs.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from api.store.models import Candidate, HeldCredential
 from matcher.evidence import LinkPolicy, LinkState, TextLink
 from matcher.profiles import CandidateProfile, build_candidate_profile
 from matcher.taxonomy import Taxonomy
+from matcher.title_names import TitleName
 
 _STATES = ("suggested", "confirmed", "added", "rejected")
 
@@ -51,6 +56,16 @@ def text_links(links: list[dict[str, Any]]) -> list[TextLink]:
             for link in links]
 
 
+def stored_title_names(stored: list[Any] | None) -> tuple[TitleName, ...]:
+    """A held credential's stored title names (none for rows added before migration 0005)."""
+    return tuple(TitleName.from_dict(n) for n in stored or ())
+
+
+def title_names_json(engine: Any, title: str) -> list[dict[str, Any]]:
+    """What :class:`HeldCredential.title_names` stores for a credential with this title."""
+    return [n.to_dict() for n in engine.title_names(title)]
+
+
 def build_profile(candidate: Candidate, taxonomy: Taxonomy,
                   policy: LinkPolicy | None = None) -> CandidateProfile:
     """The candidate's skills, each with every piece of evidence behind it."""
@@ -67,8 +82,9 @@ def profile_of(candidate_id: str, credentials: Sequence[HeldCredential],
     current = [h for h in credentials if h.revoked_at is None]
     held = [(h.document, bool(h.verified), text_links(held_links(h))) for h in current]
     declared = [uri for uri in declared if uri in taxonomy.skills]
-    profile = build_candidate_profile(candidate_id, held, self_declared=declared,
-                                      taxonomy=taxonomy, policy=policy)
+    profile = build_candidate_profile(
+        candidate_id, held, self_declared=declared, taxonomy=taxonomy, policy=policy,
+        title_names=[stored_title_names(h.title_names) for h in current])
     findings = {str(h.document.get("id")): h.verification for h in current if h.verification}
     if not findings:
         return profile

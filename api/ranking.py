@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from api.pool import CandidatePool
@@ -41,8 +42,7 @@ def derive_requirement(engine: Engine, body: RequirementCreate, *, id: str) -> R
             engine.taxonomy.skill(uri)  # 422 naming an unknown URI
         profile = profile.with_weights(body.weights)
     if (body.title and body.title != profile.title) or profile.id != id:
-        profile = RequirementProfile(id, body.title or profile.title, profile.source,
-                                     profile.requirements, profile.notes)
+        profile = replace(profile, id=id, title=body.title or profile.title)
     return profile
 
 
@@ -99,6 +99,7 @@ def result_items(ranked: Sequence[RankedCandidate]) -> list[dict[str, Any]]:
                                    for s in m.stand_ins]}
                     for m in r.explanation.partial],
         "missing": [m.uri for m in r.explanation.missing],
+        **({"title_points": r.title_points} if r.title_points is not None else {}),
     } for r in ranked]
 
 

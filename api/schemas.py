@@ -315,6 +315,9 @@ class RequirementOut(BaseModel):
     requirements: list[RequirementItem]
     notes: list[str] | None = Field(default=None, description="what was read but is not "
                                     "required, and why (an ad's tool ESCO has no skill for)")
+    occupation: str | None = Field(default=None, description="the ESCO occupation the "
+                                   "requirement was built from: candidates whose credential "
+                                   "titles point to it rank higher (title_points)")
     created_at: datetime | None = None
 
 
@@ -391,6 +394,11 @@ class SearchResult(BaseModel):
     missing: list[str] = Field(description="URIs of the required skills the candidate lacks; "
                                "their labels, weights and must-have flags are in "
                                "requirement.requirements, once for all results")
+    title_points: str | None = Field(default=None, description="for an occupation: the "
+                                     "title of the candidate's credential that names it (or "
+                                     "whose course teaches some of it under a close name); "
+                                     "it ranks the candidate higher, the score stays what "
+                                     "the skills cover")
     contact: dict[str, Any] | None = Field(default=None, description="only when the "
                                            "candidate chose to share it")
 

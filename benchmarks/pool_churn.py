@@ -562,7 +562,7 @@ def matrix_only(args: argparse.Namespace) -> int:
     from matcher import Engine, Settings
     from matcher.profiles import CandidateProfile, Evidence
     from matcher.scoring.rank import rank_matrix
-    from matcher.scoring.score import candidate_matrix
+    from matcher.scoring.score import candidate_matrix, title_columns
 
     engine = Engine(Settings(home=args.home, model="hashing"), show_progress=False)
     taxonomy, partial = engine.taxonomy, engine.partial_credit
@@ -575,7 +575,8 @@ def matrix_only(args: argparse.Namespace) -> int:
 
     profiles = [profile(f"c_{rng.getrandbits(48):012x}") for _ in range(args.candidates)]
     started = clock()
-    matrix = PoolMatrix(partial.space, profiles)
+    titles = title_columns(taxonomy, partial.space)
+    matrix = PoolMatrix(partial.space, titles, profiles)
     build = clock() - started
     occupations = sorted({r.occupation_uri for r in taxonomy.occupation_skills})
     requirements = [engine.requirement_from_occupation(o, lang="sv")
@@ -597,7 +598,7 @@ def matrix_only(args: argparse.Namespace) -> int:
 
     out: dict[str, Any] = {"build_seconds": round(build, 2), "search_as_built": searches()}
     ordered = sorted(profiles, key=lambda p: p.id)
-    one = candidate_matrix(ordered, partial.space).tocsc()
+    one = candidate_matrix(ordered, partial.space, titles).tocsc()
     ids = [p.id for p in ordered]
     times = []
     for requirement in requirements:

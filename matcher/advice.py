@@ -31,14 +31,11 @@ from matcher.scoring.partial_credit import PartialCredit
 from matcher.scoring.results import Suggestion, Suggestions
 from matcher.suggest import OccupationSpace, Relevance
 from matcher.taxonomy import Taxonomy
+from matcher.title_names import TitleName, title_lifts
 
 # An interest asks for a row (an ad, an occupation) whose skills are at least this close to
 # it, relative to the closest row: such rows are suggested even below the support floor.
 INTEREST_ASKS = 0.5
-# A credential title this close to an occupation's name (OccupationNames.closeness) is named
-# in the suggestion's explanation, when it points to the occupation (Titles: word for word,
-# or its course gives one of the occupation's skills).
-TITLE_SAYS = 0.5
 # The titles read per person (those giving the most evidence): a first suggestion for someone
 # with many credentials stays within about a second.
 MAX_TITLES = 10
@@ -48,37 +45,37 @@ AdRow = tuple[str, str, RequirementProfile, Mapping[str, str]]
 
 @dataclass(frozen=True)
 class Titles:
-    """A person's credential titles against occupation names (:func:`title_closeness`), per
-    occupation of :attr:`occupation_space`:
-
-    - ``closeness``: the closest title's closeness, at most :data:`TITLE_SAYS` where no title
-      points to the occupation (it orders suggestions);
-    - ``naming``: the closeness of the closest title that names the occupation word for word,
-      or whose own course gives at least one skill the occupation lists, and ``namer``: which
-      title that is. Only such a title is said to point to the occupation and lets it count
-      as supported with fewer skills: a semantic closeness is relative to the title's best
-      occupation, so every title is "close" to some names ("Rån- och hotprevention i butik"
-      to *consumer rights advisor*), but a course that gives none of an occupation's skills
-      does not point to it.
+    """A person's title lifts (:attr:`CandidateProfile.titles`) in :attr:`occupation_space`
+    order: ``closeness`` per occupation (it orders suggestions), and ``namers``: the title
+    that points to an occupation, by row (:mod:`matcher.title_names`). Only a pointing title
+    lets an occupation count as supported with fewer skills and is named in the explanation.
     """
 
     closeness: np.ndarray
-    titles: list[str]
-    naming: np.ndarray
-    namer: np.ndarray
+    namers: Mapping[int, str]
 
     @property
     def points(self) -> np.ndarray:
         """Per occupation: whether a title points to it."""
-        pointing: np.ndarray = self.naming >= TITLE_SAYS
+        pointing = np.zeros(len(self.closeness), dtype=bool)
+        pointing[list(self.namers)] = True
         return pointing
 
     def named_by(self, row: int) -> str | None:
         """The title that points to the occupation in ``row``, if one does."""
-        return self.titles[int(self.namer[row])] if self.points[row] else None
+        return self.namers.get(row)
 
 
-class Resources(Protocol):
+class TitleReader(Protocol):
+    """What :func:`with_title_lifts` needs of the engine."""
+
+    @property
+    def taxonomy(self) -> Taxonomy: ...
+
+    def title_names(self, title: str) -> tuple[TitleName, ...]: ...
+
+
+class Resources(TitleReader, Protocol):
     """What advice needs of the engine."""
 
     @property
@@ -219,7 +216,8 @@ def rank_occupations(engine: Resources, profile: CandidateProfile, top_k: int,
 
 def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> list[str]:
     """The titles of the credentials the person's skills come from, each once: the ``limit``
-    that give the most evidence (each title is looked up once, ~0.1 s, then remembered)."""
+    that give the most evidence (for a profile built without title lifts, each is looked up
+    once, ~0.1 s, then remembered)."""
     weight: dict[str, float] = {}
     for evidence in profile.skills.values():
         for e in evidence:
@@ -228,50 +226,48 @@ def credential_titles(profile: CandidateProfile, limit: int = MAX_TITLES) -> lis
     return sorted(weight, key=lambda t: -weight[t])[:limit]
 
 
-def title_closeness(engine: Resources, profile: CandidateProfile) -> Titles | None:
-    """How close the person's credential titles come to each occupation's name, in
-    :attr:`occupation_space` order (:class:`Titles`); None without titles (self-declared
-    skills only)."""
+def with_title_lifts(engine: TitleReader, profile: CandidateProfile) -> CandidateProfile:
+    """``profile`` with its :attr:`~CandidateProfile.titles`: as built, or, for a profile
+    made without them (by hand, from skills and evidence alone), from the titles its
+    evidence names (those giving the most evidence, :func:`credential_titles`)."""
+    if profile.titles:
+        return profile
     titles = credential_titles(profile)
-    space = engine.occupation_space
-    if not titles or not space.uris:
-        return None
-    near = np.stack([name_closeness(engine, title[:200]) for title in titles])
-    # Which occupations list a skill that each title's own course gives.
-    columns = engine.partial_credit.space.col
-    gives = np.zeros((len(titles), space.kind.shape[1]), dtype=np.float32)
-    row_of = {title: i for i, title in enumerate(titles)}
+    if not titles:
+        return profile
+    gave: dict[str, list[str]] = {title: [] for title in titles}
     for uri, evidence in profile.skills.items():
-        col = columns.get(uri)
-        if col is None:
-            continue
         for e in evidence:
-            if e.credential_title in row_of:
-                gives[row_of[e.credential_title], col] = 1.0
-    lists = np.asarray((space.kind @ gives.T) > 0).T  # titles x occupations
-    # A title that names the occupation word for word points to it whatever its course gave
-    # ("Barista – grundkurs"); a semantic closeness only with one of the occupation's skills.
-    lexical = np.stack([_names_word_for_word(engine, title) for title in titles])
-    naming = np.where(lists, near, lexical)
-    named = naming.max(axis=0)
-    # A title lifts fully only what it points to; elsewhere at most as much as the weakest
-    # pointing title (dev2 MRR 0.596 -> 0.608, dev unchanged; no cap or a lower one is worse).
-    lift = np.where(named >= TITLE_SAYS, near.max(axis=0),
-                    np.minimum(near.max(axis=0), TITLE_SAYS))
-    return Titles(lift, titles, named, naming.argmax(axis=0))
+            if e.credential_title in gave:
+                gave[e.credential_title].append(uri)
+    lifts = title_lifts([(t, gave[t], engine.title_names(t)) for t in titles], engine.taxonomy)
+    return CandidateProfile.from_ordered(profile.id, dict(profile.skills), profile.notes,
+                                         lifts) if lifts else profile
 
 
-def _names_word_for_word(engine: Resources, title: str) -> np.ndarray:
-    """The title's lexical closeness to each occupation's name, or its head's: a title often
-    names the occupation before a dash or colon ("Barista – grundkurs", "CNC-operatör: grund"),
-    and the words after it keep the whole title from matching the name."""
-    names = engine.occupation_names
-    columns = _name_columns(names, engine.occupation_space)
-    found: np.ndarray = names.lexical_closeness(title[:200])[columns]
-    head = re.split(r"\s+[–—-]\s+|:\s*", title, maxsplit=1)[0].strip()
-    if head and head != title.strip():
-        found = np.maximum(found, names.lexical_closeness(head[:200])[columns])
-    return found
+def title_closeness(engine: Resources, profile: CandidateProfile) -> Titles | None:
+    """The person's title lifts in :attr:`occupation_space` order (:class:`Titles`); None
+    when the titles lift nothing (or there are none: self-declared skills only)."""
+    space = engine.occupation_space
+    lifts = with_title_lifts(engine, profile).titles
+    if not lifts or not space.uris:
+        return None
+    row = _space_rows(space)
+    closeness = np.zeros(len(space.uris), dtype=np.float32)
+    namers: dict[int, str] = {}
+    for uri, found in lifts.items():
+        i = row.get(uri)
+        if i is None:
+            continue
+        closeness[i] = found.lift
+        if found.title is not None:
+            namers[i] = found.title
+    return Titles(closeness, namers)
+
+
+@lru_cache(maxsize=4)
+def _space_rows(space: OccupationSpace) -> dict[str, int]:
+    return {uri: i for i, uri in enumerate(space.uris)}
 
 
 def name_closeness(engine: Resources, query: str) -> np.ndarray:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from matcher.ad_library import AdLibrary, DerivedWith
     from matcher.catalogue import Catalogue
     from matcher.jobs import CatalogueEntry, ImportReport, StoredAd
+    from matcher.title_names import TitleName
 
 AD_POLICY = AdPolicy()  # which links of an ad's phrases count (matcher/requirements.py)
 
@@ -309,8 +310,17 @@ class Engine:
                     for credential, verified in candidate.credentials]
             profiles.append(build_candidate_profile(
                 candidate.id, held, self_declared=candidate.self_declared,
-                taxonomy=self.taxonomy, policy=self.link_policy))
+                taxonomy=self.taxonomy, policy=self.link_policy,
+                title_names=[self.title_names(credential.title)
+                             for credential, _ in candidate.credentials]))
         return profiles
+
+    def title_names(self, title: str) -> tuple[TitleName, ...]:
+        """The occupations a credential title comes close to
+        (:func:`matcher.title_names.title_names`), as a profile and the service keep them."""
+        from matcher.title_names import title_names
+
+        return title_names(self.occupation_names, title)
 
     def candidate_profile(
         self,
@@ -429,6 +439,9 @@ class Engine:
         """Rank candidates against a requirement, each with a score in [0, 1] and why.
 
         Candidates who hold every must-have skill come first; within each group, by score.
+        For an ESCO occupation's requirement, a candidate whose credential titles point to
+        it is lifted in the order (never in the score shown, :data:`TITLE_WEIGHT
+        <matcher.scoring.score.TITLE_WEIGHT>`), and the explanation names the title.
         Scoring is one sparse product over all candidates; explanations are built for the
         ``top_k`` only.
 
@@ -443,6 +456,12 @@ class Engine:
         inputs = [c for c in candidates if isinstance(c, CandidateInput)]
         built = iter(self.candidate_profiles(inputs)) if inputs else iter(())
         profiles = [next(built) if isinstance(c, CandidateInput) else c for c in candidates]
+        if requirement.occupation is not None:
+            # A profile made by hand (skills and evidence, no title lifts) is lifted by the
+            # titles its evidence names, as its suggestions are.
+            from matcher.advice import with_title_lifts
+
+            profiles = [with_title_lifts(self, p) for p in profiles]
         return rank_profiles(requirement, profiles, self.partial_credit, self.taxonomy,
                              top_k=top_k, lang=lang)
 

@@ -36,6 +36,7 @@ from matcher.evidence import (
     credential_evidence,
 )
 from matcher.taxonomy import Taxonomy
+from matcher.title_names import TitleLift, TitleName, title_lifts
 
 # ESCO marks each occupation–skill link essential or optional; optional skills count half.
 ESSENTIAL_WEIGHT, OPTIONAL_WEIGHT = 1.0, 0.5
@@ -44,11 +45,17 @@ MAX_WEIGHT = 10.0
 
 @dataclass(frozen=True)
 class CandidateProfile:
-    """A person's ESCO skills, each with its evidence, strongest first. ``id`` is pseudonymous."""
+    """A person's ESCO skills, each with its evidence, strongest first. ``id`` is pseudonymous.
+
+    ``titles``: the occupations the titles of the person's credentials lift, by URI
+    (:mod:`matcher.title_names`): evidence of what the credentials were *for*, beside the
+    skills their outcomes give.
+    """
 
     id: str
     skills: Mapping[str, tuple[Evidence, ...]]
     notes: tuple[str, ...] = ()
+    titles: Mapping[str, TitleLift] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ordered = {
@@ -56,17 +63,25 @@ class CandidateProfile:
             for uri, evidence in self.skills.items() if evidence
         }
         object.__setattr__(self, "skills", MappingProxyType(ordered))
+        object.__setattr__(self, "titles", MappingProxyType(dict(self.titles)))
 
     @classmethod
     def from_ordered(cls, id: str, skills: dict[str, tuple[Evidence, ...]],
-                     notes: tuple[str, ...] = ()) -> CandidateProfile:
+                     notes: tuple[str, ...] = (),
+                     titles: dict[str, TitleLift] | None = None) -> CandidateProfile:
         """A profile from skills whose evidence is already strongest first and never empty
         (one unpacked from the service's pool): nothing sorted again on a search's path."""
         profile = object.__new__(cls)
         object.__setattr__(profile, "id", id)
         object.__setattr__(profile, "skills", MappingProxyType(skills))
         object.__setattr__(profile, "notes", notes)
+        object.__setattr__(profile, "titles", MappingProxyType(titles or {}))
         return profile
+
+    def title_lift(self, occupation_uri: str) -> float:
+        """How far the person's credential titles lift this occupation (0 when not at all)."""
+        found = self.titles.get(occupation_uri)
+        return found.lift if found is not None else 0.0
 
     def weight(self, uri: str) -> float:
         """The weight of the strongest evidence for ``uri`` (0 when the skill is not held)."""
@@ -107,6 +122,7 @@ def build_candidate_profile(
     self_declared: Iterable[str] = (),
     taxonomy: Taxonomy,
     policy: LinkPolicy | None = None,
+    title_names: Sequence[Sequence[TitleName] | None] | None = None,
 ) -> CandidateProfile:
     """A candidate profile from credentials with their links, and self-declared skill URIs.
 
@@ -120,6 +136,9 @@ def build_candidate_profile(
         self_declared: ESCO skill URIs the person declares without a document.
         taxonomy: to check the self-declared URIs and skip links to unknown skills.
         policy: which suggested links count (default :class:`LinkPolicy`).
+        title_names: per credential (in the same order), the occupations its title comes
+            close to (:func:`matcher.title_names.title_names`; None or empty: not known),
+            for the profile's :attr:`~CandidateProfile.titles`.
 
     Raises:
         UnknownConceptError: a self-declared URI is not an ESCO skill of the taxonomy.
@@ -127,11 +146,15 @@ def build_candidate_profile(
     policy = policy or LinkPolicy()
     skills: dict[str, list[Evidence]] = {}
     notes: list[str] = []
-    for credential, verified, links in credentials:
+    titled: list[tuple[str, list[str], Sequence[TitleName]]] = []
+    for i, (credential, verified, links) in enumerate(credentials):
         facts = CredentialFacts.of(credential)
         found = credential_evidence(facts, verified, links, policy, known=taxonomy.skills)
         for uri, evidence in found:
             skills.setdefault(uri, []).append(evidence)
+        names = title_names[i] if title_names is not None else None
+        if found and names and facts.title:  # a title speaks for a course that gave skills
+            titled.append((facts.title, [uri for uri, _ in found], names))
         if not found:
             notes.append(f"credential {facts.id or facts.title!r}: no learning outcome links to "
                          "an ESCO skill confidently; it adds nothing to the profile")
@@ -143,7 +166,7 @@ def build_candidate_profile(
     if not skills:
         notes.append("the profile holds no skills: add credentials or self-declared skills")
     return CandidateProfile(candidate_id, {u: tuple(e) for u, e in skills.items()},
-                            tuple(notes))
+                            tuple(notes), title_lifts(titled, taxonomy))
 
 
 # -- candidates files ------------------------------------------------------------------------
@@ -270,13 +293,16 @@ class Requirement:
 
 @dataclass(frozen=True)
 class RequirementProfile:
-    """Skills an employer asks for, with weights and must-haves."""
+    """Skills an employer asks for, with weights and must-haves; ``occupation``: the ESCO
+    occupation they are for, when built from one (candidates whose credential titles point
+    to it rank higher, :func:`matcher.scoring.score.ranking_key`)."""
 
     id: str
     title: str
     source: Literal["occupation", "ad", "skills"]
     requirements: tuple[Requirement, ...] = field(default_factory=tuple)
     notes: tuple[str, ...] = ()
+    occupation: str | None = None
 
     def __post_init__(self) -> None:
         if not self.requirements:
@@ -346,6 +372,8 @@ class RequirementProfile:
         }
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.occupation is not None:
+            out["occupation"] = self.occupation
         return out
 
     @classmethod
@@ -360,6 +388,7 @@ class RequirementProfile:
                 for r in data["requirements"]
             ),
             notes=tuple(data.get("notes", ())),
+            occupation=data.get("occupation"),
         )
 
 
@@ -388,7 +417,8 @@ def requirement_from_occupation(taxonomy: Taxonomy, uri: str, *, lang: str = "en
             "(occupationSkillRelations.csv) or give the skills explicitly",
             field="occupation",
         )
-    return RequirementProfile(uri, occupation.label(lang), "occupation", requirements)
+    return RequirementProfile(uri, occupation.label(lang), "occupation", requirements,
+                              occupation=uri)
 
 
 def requirement_from_skills(

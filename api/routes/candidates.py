@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from api.deps import EngineDep, JobSeeker, MappingDep, PoolDep, StoreDep
 from api.errors import Conflict, Gone, NotFound
+from api.profiles import title_names_json
 from api.routes.common import (
     add_held,
     audit_out,
@@ -185,6 +186,7 @@ async def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine
     stays spent when the credential is removed again."""
     links: list[dict[str, Any]] = []
     document: dict[str, Any] | None = None
+    names: list[dict[str, Any]] | None = None
     if body.credential is not None:
         credential = parse_credential(body.credential, source="credential")
         # The same mapping the library reads a credential with (title and outcomes, top 5).
@@ -194,13 +196,14 @@ async def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine
                   "confidence": float(link.confidence), "state": "suggested",
                   "reason": link.reason}
                  for i, link in mapped.suggestions()]
-    return await anyio.to_thread.run_sync(_add_held, body, document, links, seeker, store,
-                                          pool)
+        names = await anyio.to_thread.run_sync(title_names_json, engine, credential.title)
+    return await anyio.to_thread.run_sync(_add_held, body, document, links, names, seeker,
+                                          store, pool, engine)
 
 
 def _add_held(body: HeldCredentialAdd, document: dict[str, Any] | None,
-              links: list[dict[str, Any]], seeker: Any, store: Any,
-              pool: Any) -> dict[str, Any]:
+              links: list[dict[str, Any]], names: list[dict[str, Any]] | None, seeker: Any,
+              store: Any, pool: Any, engine: Any) -> dict[str, Any]:
     with store.session() as session:
         candidate = own_candidate(session, seeker)
         if body.claim_code is not None:
@@ -209,13 +212,15 @@ def _add_held(body: HeldCredentialAdd, document: dict[str, Any] | None,
 
             if revoked_issued(session, issued.id):  # raising rolls the spending back
                 raise Conflict("the issuer has revoked this credential", field="claim_code")
-            held = HeldCredential(candidate_id=candidate.id, credential_id=issued.id,
-                                  verified=True, document=issued.document, links=[],
-                                  added_at=utcnow())
+            held = HeldCredential(
+                candidate_id=candidate.id, credential_id=issued.id, verified=True,
+                document=issued.document, links=[], added_at=utcnow(),
+                title_names=title_names_json(engine, str(issued.document.get("title", ""))))
         else:
             assert document is not None
             held = HeldCredential(candidate_id=candidate.id, credential_id=None, verified=False,
-                                  document=document, links=links, added_at=utcnow())
+                                  document=document, links=links, added_at=utcnow(),
+                                  title_names=names)
         held_id = add_held(session, store, candidate, held)
     return held_answer(store, pool, held_id)
 

@@ -54,7 +54,9 @@ def _row_to_profile(row: Any) -> RequirementProfile:
     return RequirementProfile(
         row.id, row.title, row.source,
         tuple(Requirement(r["uri"], float(r["weight"]), bool(r["must_have"]),
-                          str(r.get("origin", ""))) for r in row.requirements))
+                          str(r.get("origin", "")), r.get("evidence"), r.get("confidence"),
+                          bool(r.get("core", True)))
+              for r in row.requirements), occupation=row.occupation)
 
 
 def _owned(row: RequirementRow | None, owner: str, requirement_id: str) -> RequirementRow:
@@ -78,7 +80,7 @@ def _saved_requirement(store: Any, owner: str, requirement_id: str) -> Requireme
 
 # Built once (reused, it keeps its compiled form and cache key).
 _SAVED = select(RequirementRow.owner, RequirementRow.id, RequirementRow.title,
-                RequirementRow.source, RequirementRow.requirements
+                RequirementRow.source, RequirementRow.requirements, RequirementRow.occupation
                 ).where(RequirementRow.id == bindparam("id"))
 
 
@@ -106,9 +108,10 @@ def _save_requirement(profile: RequirementProfile, employer: Any, engine: Any, s
                       lang: str) -> dict[str, Any]:
     row = RequirementRow(id=profile.id, owner=employer.owner, title=profile.title,
                          source=profile.source, created_at=utcnow(),
-                         requirements=[{"uri": r.uri, "weight": r.weight,
-                                        "must_have": r.must_have, "origin": r.origin}
-                                       for r in profile.requirements])
+                         occupation=profile.occupation,
+                         # Everything a requirement scores by (the core flag, exact weights):
+                         # a saved search ranks as the search it was built from.
+                         requirements=profile.to_dict(exact=True)["requirements"])
     with store.session() as session:
         session.add(row)
     return _requirement_out(profile, engine, lang, row.created_at)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import EngineDep, Issuer, JobSeeker, PoolDep, StoreDep
 from api.errors import NotFound, ServiceError
+from api.profiles import title_names_json
 from api.routes.common import add_held, held_answer, own_candidate
 from api.routes.credentials import CredentialId, _own
 from api.routes.system import ERRORS, MAX_ID
@@ -259,6 +260,7 @@ def upload(body: VerifiableUpload, seeker: JobSeeker, engine: EngineDep, store: 
             document=imported.credential.model_dump(mode="json"), links=links,
             added_at=utcnow(), source=imported.source_format, signed=signed,
             verification=result, status_url=status.get("statusListCredential"),
+            title_names=title_names_json(engine, imported.credential.title),
             status_index=int(str(index)) if str(index).isdigit() else None)
         held_id = add_held(session, store, candidate, held)
     return held_answer(store, pool, held_id)

@@ -164,6 +164,9 @@ class HeldCredential(Base):
     status_url: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
     status_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The occupations its title comes close to ([{uri, closeness, lexical}], matcher.title_names),
+    # worked out when it was added; NULL for rows added before migration 0005.
+    title_names: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
     candidate: Mapped[Candidate] = relationship(back_populates="credentials")
     credential: Mapped[IssuerCredential | None] = relationship()
@@ -235,6 +238,7 @@ class RequirementRow(Base):
     source: Mapped[str] = mapped_column(String(16))
     requirements: Mapped[list[Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    occupation: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class JobAdRow(Base):

@@ -16,7 +16,13 @@ from matcher.profiles import CandidateProfile, RequirementProfile
 from matcher.scoring.explain import explainer_for
 from matcher.scoring.partial_credit import PartialCredit
 from matcher.scoring.results import RankedCandidate, RankingResult
-from matcher.scoring.score import Scores, candidate_matrix, score_candidates, top_rows
+from matcher.scoring.score import (
+    Scores,
+    candidate_matrix,
+    score_candidates,
+    title_columns,
+    top_rows,
+)
 from matcher.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -42,7 +48,8 @@ def rank_profiles(
     if not profiles:
         check_top_k(top_k)
         return RankingResult(requirement, (), 0, 0, ("no candidates given",))
-    result = rank_matrix(requirement, candidate_matrix(profiles, partial.space),
+    titles = title_columns(taxonomy, partial.space)
+    result = rank_matrix(requirement, candidate_matrix(profiles, partial.space, titles),
                          [p.id for p in profiles], partial, taxonomy,
                          profile_of=profiles.__getitem__, top_k=top_k, lang=lang)
     empty = sum(1 for p in profiles if p.is_empty)
@@ -65,12 +72,16 @@ def rank_matrix(
     lang: str = "en",
 ) -> RankingResult:
     """Rank the rows of a candidates × skills matrix (CSC for speed, see
-    :func:`score_candidates`); ``profile_of(row)`` gives the profile to explain for the top-k.
+    :func:`score_candidates`), with title-lift columns after the skills when it has them
+    (:func:`~matcher.scoring.score.title_columns`); ``profile_of(row)`` gives the profile to
+    explain for the top-k.
     """
     check_top_k(top_k)
     for uri in requirement.uris:
         taxonomy.skill(uri)  # UnknownConceptError names any URI the taxonomy lacks
-    scores = score_candidates(matrix, requirement, partial)
+    titles = (title_columns(taxonomy, partial.space)
+              if matrix.shape[1] > len(partial.space) else None)
+    scores = score_candidates(matrix, requirement, partial, titles)
     order = top_rows(scores, top_k)
     return ranking_result(requirement, scores, order, ids, partial, taxonomy,
                           profile_of=profile_of, total=len(ids), lang=lang)
@@ -100,6 +111,18 @@ def ranking_result(
         notes.append(f"no candidate holds every must-have skill ({labels}); the list shows "
                      "the closest candidates, none of whom meets them")
     explainer = explainer_for(requirement.requirements, partial, taxonomy, lang)
-    ranked = tuple(RankedCandidate(rank, ids[row], explainer.explain(profile_of(row)))
-                   for rank, row in enumerate(order.tolist(), start=1))
-    return RankingResult(requirement, ranked, total, meeting, tuple(notes))
+    ranked = []
+    for rank, row in enumerate(order.tolist(), start=1):
+        profile = profile_of(row)
+        ranked.append(RankedCandidate(rank, ids[row], explainer.explain(profile),
+                                      _title_points(requirement, scores, row, profile)))
+    return RankingResult(requirement, tuple(ranked), total, meeting, tuple(notes))
+
+
+def _title_points(requirement: RequirementProfile, scores: Scores, row: int,
+                  profile: CandidateProfile) -> str | None:
+    """The credential title that lifted this candidate for the occupation asked for."""
+    if scores.lift is None or requirement.occupation is None or scores.lift[row] <= 0:
+        return None
+    found = profile.titles.get(requirement.occupation)
+    return found.title if found is not None else None

@@ -20,6 +20,9 @@ class RankedCandidate:
     rank: int
     candidate_id: str
     explanation: Explanation
+    # The title of the candidate's credential that points to the occupation asked for and
+    # lifted them in the order (matcher.title_names); the score does not include it.
+    title_points: str | None = None
 
     @property
     def score(self) -> float:
@@ -27,7 +30,7 @@ class RankedCandidate:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rank": self.rank, "candidate_id": self.candidate_id,
-                **self.explanation.to_dict()}
+                **self.explanation.to_dict(), "title_points": self.title_points}
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,20 @@
 
 Reads: candidate and requirement profiles, the partial-credit matrix. Writes nothing.
 
-:func:`ranking_key` orders candidates (must-haves met first, then the score, then the
-coverage of the rest) and :func:`best_rows` takes the top-k of any key: the one top-k helper
-of the library.
+:func:`ranking_key` orders candidates (must-haves met first, then the score, lifted for an
+occupation by the titles of the candidate's credentials, then the coverage of the rest) and
+:func:`best_rows` takes the top-k of any key: the one top-k helper of the library.
+
+Title lifts (:attr:`matcher.profiles.CandidateProfile.titles`) ride in the candidate matrix
+itself, one column per ESCO occupation after the skill columns (:func:`title_columns`): the
+service's pool updates and compacts them with the skills, and a search for an occupation
+reads its one column.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +28,32 @@ from matcher.scoring.partial_credit import PartialCredit, SkillSpace
 if TYPE_CHECKING:
     from scipy import sparse
 
+    from matcher.taxonomy import Taxonomy
 
-def candidate_matrix(profiles: Sequence[CandidateProfile], space: SkillSpace) -> sparse.csr_matrix:
-    """Candidates × skills, each entry the weight of the strongest evidence."""
+# How much a credential title that points to an occupation lifts a candidate in an
+# employer's ranking for it: the order key is the score × (1 + TITLE_WEIGHT × lift), lift in
+# [0, 1] (matcher.title_names). The percentage shown stays the score. Chosen on dev–dev3
+# (docs/benchmarks.md, eighteenth session).
+TITLE_WEIGHT = 1.0
+# The order key's offset for meeting every must-have: above any lifted score.
+MUST_KEY = 4.0 + 2.0 * TITLE_WEIGHT
+
+
+@functools.lru_cache(maxsize=8)
+def _title_columns(occupations: tuple[str, ...], skills: int) -> dict[str, int]:
+    return {uri: skills + i for i, uri in enumerate(occupations)}
+
+
+def title_columns(taxonomy: Taxonomy, space: SkillSpace) -> dict[str, int]:
+    """Per ESCO occupation, its title-lift column in a candidate matrix: after the skills."""
+    return _title_columns(tuple(taxonomy.occupations), len(space))
+
+
+def candidate_matrix(profiles: Sequence[CandidateProfile], space: SkillSpace,
+                     titles: Mapping[str, int] | None = None) -> sparse.csr_matrix:
+    """Candidates × skills, each entry the weight of the strongest evidence; with ``titles``
+    (:func:`title_columns`), then one column per occupation with the candidate's title
+    lift."""
     from scipy import sparse
 
     indptr = [0]
@@ -37,10 +65,20 @@ def candidate_matrix(profiles: Sequence[CandidateProfile], space: SkillSpace) ->
             if col is not None:
                 indices.append(col)
                 data.append(evidence[0].weight)
+        if titles is not None:
+            for uri, lifted in profile.titles.items():
+                col = titles.get(uri)
+                if col is not None and lifted.lift > 0:
+                    indices.append(col)
+                    data.append(lifted.lift)
         indptr.append(len(indices))
-    return sparse.csr_matrix(
+    width = len(space) + (len(titles) if titles is not None else 0)
+    matrix = sparse.csr_matrix(
         (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32),
-         np.asarray(indptr, dtype=np.int64)), shape=(len(profiles), len(space)))
+         np.asarray(indptr, dtype=np.int64)), shape=(len(profiles), width))
+    if titles is not None:
+        matrix.sort_indices()  # title columns follow the skills within each row
+    return matrix
 
 
 def requirement_matrix(requirements: Sequence[Sequence[tuple[str, float]]],
@@ -77,6 +115,9 @@ class Scores:
     # (``others_meet``): a caller can take the top-k among these rows alone.
     rows: np.ndarray | None = None
     others_meet: bool = False
+    # (n,) how far the candidates' credential titles lift them for the occupation asked
+    # for, in [0, 1] (None: not an occupation, or no title lifts it): orders, never scores.
+    lift: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,6 +164,7 @@ def score_candidates(
     candidates: sparse.spmatrix,
     requirement: RequirementProfile,
     partial: PartialCredit,
+    titles: Mapping[str, int] | None = None,
 ) -> Scores:
     """Score every candidate row against ``requirement`` (no loop over candidates).
 
@@ -132,6 +174,9 @@ def score_candidates(
     matter, so the product runs on those columns of ``C``: with ``C`` in CSC form (an inverted
     index, skill → candidates) selecting them touches only their entries. Pass a CSC matrix
     to rank many candidates repeatedly; any other sparse format is converted first.
+
+    With ``titles`` (the matrix's :func:`title_columns`) and a requirement for an occupation,
+    the candidates' title lifts for it come from its column (:attr:`Scores.lift`).
     """
     from scipy import sparse
 
@@ -165,7 +210,25 @@ def score_candidates(
         held = direct[:, np.flatnonzero(must)]  # a must-have is held when its entry is > 0
         must_met[rows] = (np.bincount(held.indices[held.data > 0], minlength=len(rows))
                           == must.sum())
-    return Scores(score, must_met, full, rows, not must.any())
+    return Scores(score, must_met, full, rows, not must.any(),
+                  title_lift(csc, requirement, titles))
+
+
+def title_lift(candidates: sparse.csc_matrix, requirement: RequirementProfile,
+               titles: Mapping[str, int] | None) -> np.ndarray | None:
+    """Per row, the title lift for ``requirement``'s occupation (None: not an occupation,
+    no title columns, or no row lifted)."""
+    if titles is None or requirement.occupation is None:
+        return None
+    col = titles.get(requirement.occupation)
+    if col is None or col >= candidates.shape[1]:
+        return None
+    start, end = candidates.indptr[col], candidates.indptr[col + 1]
+    if start == end:
+        return None
+    lift = np.zeros(candidates.shape[0], dtype=np.float32)
+    lift[candidates.indices[start:end]] = candidates.data[start:end]
+    return lift
 
 
 def core_weights(requirements: Sequence[Any]) -> np.ndarray:
@@ -178,8 +241,12 @@ def core_weights(requirements: Sequence[Any]) -> np.ndarray:
 
 def ranking_key(scores: Scores) -> np.ndarray:
     """The order of a ranking, highest first: those meeting every must-have first, then by
-    score; equal core coverage: more of the rest first."""
-    key = scores.score.astype(np.float64) + scores.must_met.astype(np.float64) * 2.0
+    score, lifted by the candidate's credential titles (× (1 + :data:`TITLE_WEIGHT` ×
+    lift)); equal: more of the rest first."""
+    key = scores.score.astype(np.float64)
+    if scores.lift is not None:
+        key = key * (1.0 + TITLE_WEIGHT * scores.lift.astype(np.float64))
+    key = key + scores.must_met.astype(np.float64) * MUST_KEY
     if scores.full is not None:
         key = key + scores.full.astype(np.float64) * 1e-3
     return key
@@ -195,8 +262,9 @@ def leaders(scores: Scores, k: int,
         return None
     rows = scores.rows if live is None else scores.rows[live[scores.rows]]
     key = ranking_key(Scores(scores.score[rows], scores.must_met[rows],
-                             None if scores.full is None else scores.full[rows]))
-    above = key > 2.0 * scores.others_meet  # the key of every row that holds none
+                             None if scores.full is None else scores.full[rows],
+                             lift=None if scores.lift is None else scores.lift[rows]))
+    above = key > MUST_KEY * scores.others_meet  # the key of every row that holds none
     if int(above.sum()) < k:
         return None
     return rows[above], key[above]

@@ -48,7 +48,7 @@ def test_upgrade_keeps_data_and_settles_duplicate_holders(url: str) -> None:
             "INSERT INTO job_ads (owner, external_id, headline, document, requirements, "
             "imported_at) VALUES ('p', 'a1', 'H', :doc, '[]', :t)"), {"doc": poisoned, "t": now})
     store.upgrade()
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == "0005"  # and on to the head
     with store.engine.connect() as conn:
         held = conn.execute(text("SELECT candidate_id, credential_id, verified, "
                                  "CAST(links AS TEXT) FROM held_credentials ORDER BY id")).all()

@@ -33,7 +33,13 @@ from matcher.profiles import (
     RequirementProfile,
 )
 from matcher.scoring.rank import rank_matrix, ranking_result
-from matcher.scoring.score import candidate_matrix, score_candidates
+from matcher.scoring.score import (
+    candidate_matrix,
+    ranking_key,
+    score_candidates,
+    title_columns,
+)
+from matcher.title_names import TitleLift
 from tests.api.conftest import (
     DEMENTIA,
     FORKLIFT,
@@ -79,11 +85,17 @@ def _profile(rng: random.Random, candidate_id: str, uris: list[str]) -> Candidat
         strength = rng.choice(["verified", "unverified", "self_declared"])
         skills[uri] = (Evidence(strength, 1.0, STRENGTH_WEIGHT[strength]  # type: ignore[arg-type]
                                 * rng.choice([1.0, 0.5])),)
-    return CandidateProfile(candidate_id, skills)
+    # Some hold a credential whose title lifts them for the forklift operator.
+    titles = ({FORKLIFT_OPERATOR: TitleLift(rng.choice([0.3, 0.6, 1.0]), "Truckkort A+B")}
+              if rng.random() < 0.3 else {})
+    return CandidateProfile(candidate_id, skills, titles=titles)
 
 
 def _requirements(uris: list[str]) -> list[RequirementProfile]:
     return [
+        RequirementProfile("r0", "forklift operator", "occupation",
+                           (Requirement(FORKLIFT, 1.0, False), Requirement(DEMENTIA, 0.5, False)),
+                           occupation=FORKLIFT_OPERATOR),
         RequirementProfile("r1", "one", "skills", (Requirement(FORKLIFT, 1.0, False),)),
         RequirementProfile("r2", "must", "skills", (Requirement(FORKLIFT, 1.0, True),
                                                     Requirement(DEMENTIA, 0.5, False))),
@@ -101,7 +113,8 @@ def _check_same_as_from_scratch(engine: Engine, matrix: PoolMatrix,
     partial, taxonomy = engine.partial_credit, engine.taxonomy
     ordered = sorted(profiles.values(), key=lambda p: p.id)
     ids = [p.id for p in ordered]
-    scratch = candidate_matrix(ordered, partial.space).tocsc()
+    titles = title_columns(taxonomy, partial.space)
+    scratch = candidate_matrix(ordered, partial.space, titles).tocsc()
     for requirement in _requirements(list(taxonomy.skills)):
         for top_k in (1, 3, 10, 1000):
             got = api_ranking.rank(engine, _Pool(matrix), requirement,  # type: ignore[arg-type]
@@ -110,9 +123,9 @@ def _check_same_as_from_scratch(engine: Engine, matrix: PoolMatrix,
                 assert got.total_candidates == 0 and not got.candidates
                 continue
             # From scratch: one matrix, every row scored as before, ordered by must-haves
-            # met, score, then candidate id.
-            scores = score_candidates(scratch, requirement, partial)
-            key = scores.score.astype(np.float64) + scores.must_met * 2.0
+            # met, the score lifted by titles, then candidate id.
+            scores = score_candidates(scratch, requirement, partial, titles)
+            key = ranking_key(scores)
             order = np.lexsort((np.arange(len(key)), -key))[:top_k]
             want = ranking_result(requirement, scores, order, ids, partial, taxonomy,
                                   profile_of=ordered.__getitem__, total=len(ids))
@@ -121,8 +134,9 @@ def _check_same_as_from_scratch(engine: Engine, matrix: PoolMatrix,
             # ties at the cut included (both take the first rows, that is the smallest ids).
             old = rank_matrix(requirement, scratch, ids, partial, taxonomy,
                               profile_of=ordered.__getitem__, top_k=top_k)
-            assert ([(c.candidate_id, round(c.score, 4)) for c in got.candidates]
-                    == [(c.candidate_id, round(c.score, 4)) for c in old.candidates])
+            assert ([(c.candidate_id, round(c.score, 4), c.title_points) for c in got.candidates]
+                    == [(c.candidate_id, round(c.score, 4), c.title_points)
+                        for c in old.candidates])
             assert (got.total_candidates, got.meeting_must_haves, got.notes) == (
                 old.total_candidates, old.meeting_must_haves, old.notes)
     assert len(matrix) == len(profiles)
@@ -137,7 +151,8 @@ def test_matrix_updated_in_place_ranks_as_one_built_from_scratch(
     uris = list(engine.taxonomy.skills)
     profiles = {cid: _profile(rng, cid, uris) for cid in
                 (f"c_{rng.getrandbits(32):08x}" for _ in range(40))}
-    matrix = PoolMatrix(engine.partial_credit.space, profiles.values())
+    space = engine.partial_credit.space
+    matrix = PoolMatrix(space, title_columns(engine.taxonomy, space), profiles.values())
     _check_same_as_from_scratch(engine, matrix, profiles)
     saw_tail = False
     for step in range(120):
@@ -180,8 +195,10 @@ def test_packed_profiles_come_back_equal_and_share_their_evidence() -> None:
                    Evidence("self_declared", 1.0, 0.4)),
         DEMENTIA: (Evidence("unverified", 0.5, 0.35, **course,
                             verification={"status": "unverified", "reason": "unknown key"}),),
-    }, ("a note",))
-    b = CandidateProfile("b", {FORKLIFT: (Evidence("verified", 0.8, 0.8, **course),)})
+    }, ("a note",), {FORKLIFT_OPERATOR: TitleLift(1.0, "Truckkort A+B"),
+                     DEMENTIA: TitleLift(0.3)})
+    b = CandidateProfile("b", {FORKLIFT: (Evidence("verified", 0.8, 0.8, **course),)},
+                         titles={FORKLIFT_OPERATOR: TitleLift(1.0, "Truckkort A+B")})
     packed_a, packed_b = shelf.pack(a), shelf.pack(b)
     assert shelf.unpack(packed_a) == a and shelf.unpack(packed_b) == b
     # Two holders of one course hold one evidence object (a dict-bearing one is kept as is).
@@ -200,9 +217,11 @@ def test_a_matrix_from_packed_pages_is_the_one_built_from_profiles(engine: Engin
     profiles = [_profile(rng, f"c_{rng.getrandbits(32):08x}", uris) for _ in range(30)]
     shelf = ProfileShelf()
     pages = [profiles[:13], profiles[13:]]  # not in id order: sorted when laid out
-    built = PoolMatrix.from_rows(space, shelf, [shelf.pack(p) for page in pages for p in page],
-                                 sparse.vstack([candidate_matrix(page, space) for page in pages],
-                                               format="csr"))
+    titles = title_columns(engine.taxonomy, space)
+    built = PoolMatrix.from_rows(space, titles, shelf,
+                                 [shelf.pack(p) for page in pages for p in page],
+                                 sparse.vstack([candidate_matrix(page, space, titles)
+                                                for page in pages], format="csr"))
     _check_same_as_from_scratch(engine, built, {p.id: p for p in profiles})
 
 

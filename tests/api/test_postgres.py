@@ -25,7 +25,7 @@ def test_migrations_on_postgres(pg_url: str) -> None:
     assert store.dialect == "postgresql" and "+psycopg" in store.url
     store.upgrade()
     store.upgrade()  # idempotent
-    assert store.current_revision() == "0004"
+    assert store.current_revision() == "0005"
     row, secret = store.create_key("employer", "pg", owner="o")
     assert store.find_key(secret).id == row.id  # type: ignore[union-attr]
     store.dispose()

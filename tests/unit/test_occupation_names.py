@@ -136,9 +136,10 @@ def test_a_title_makes_two_held_skills_enough_support_but_never_one(engine: Engi
 
 def test_a_title_points_to_an_occupation_only_when_its_course_teaches_some_of_it(
         engine: Engine) -> None:
-    from matcher.advice import TITLE_SAYS, title_closeness
+    from matcher.advice import title_closeness
     from matcher.evidence import Evidence
     from matcher.profiles import CandidateProfile
+    from matcher.title_names import TITLE_SAYS
     from tests.fixtures.esco_mini import SKILL
 
     def held(care_title: str | None, reception_title: str) -> CandidateProfile:

@@ -54,7 +54,8 @@ def test_candidate_profile_holds_evidence_and_strength_orders_weight(engine: Eng
 
 def test_profile_has_no_field_for_personal_characteristics() -> None:
     fields = {f.name for f in dataclasses.fields(CandidateProfile)}
-    assert fields == {"id", "skills", "notes"}
+    # titles: the occupations the credential titles point to (evidence, like the skills)
+    assert fields == {"id", "skills", "notes", "titles"}
 
 
 @pytest.mark.parametrize("field", ["gender", "age", "origin", "religion", "disability", "name"])

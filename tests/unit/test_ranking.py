@@ -195,3 +195,45 @@ def test_suggest_names_gaps_and_the_credentials_that_close_them(engine: Engine) 
     assert suggestions.ads  # demo ads, mapped onto the tiny taxonomy
     assert engine.suggest(holder("empty")).occupations == ()
     assert "holds no skills" in engine.suggest(holder("empty")).notes[-1]
+
+
+def test_a_credential_title_naming_the_occupation_lifts_the_order_not_the_score(
+        engine: Engine) -> None:
+    """An employer searching for an occupation sees first the candidate whose course is
+    named for it, even with a little less of the listed skills; the percentage shown stays
+    the coverage, and the card names the title. A skill list or an ad is not an occupation:
+    no title lifts it."""
+    from dataclasses import replace
+
+    from matcher.evidence import Evidence
+    from matcher.profiles import CandidateProfile
+    from tests.fixtures.esco_mini import OCC, SKILL
+
+    def held(title: str, weight: float, *skills: str) -> CandidateProfile:
+        evidence = (Evidence("unverified", 0.9, weight, credential_id="c",
+                             credential_title=title),)
+        return CandidateProfile(title, {SKILL + s: evidence for s in skills})
+
+    # The first's course is named for the care assistant; the second holds a little more of
+    # its skills, from a course named for hotel reception.
+    titled = held("Undersköterska i äldreomsorg", 0.4, "dementia")
+    wider = held("Receptionsarbete på hotell", 0.5, "dementia", "infosec")
+    requirement = engine.requirement_from_occupation(OCC + "care-assistant")
+    assert requirement.occupation == OCC + "care-assistant"
+
+    lifted = engine.rank_candidates(requirement, [wider, titled])
+    plain = engine.rank_candidates(replace(requirement, occupation=None), [wider, titled])
+    assert [c.candidate_id for c in plain.candidates] == [wider.id, titled.id]
+    assert [c.candidate_id for c in lifted.candidates] == [titled.id, wider.id]
+    scores = {c.candidate_id: c.score for c in plain.candidates}
+    assert {c.candidate_id: c.score for c in lifted.candidates} == scores
+    assert scores[titled.id] < scores[wider.id]
+    first, second = lifted.candidates
+    assert first.title_points == "Undersköterska i äldreomsorg"
+    assert first.to_dict()["title_points"] == "Undersköterska i äldreomsorg"
+    assert second.title_points is None and plain.candidates[1].title_points is None
+    # The same skills asked for as a list: no occupation, no lift.
+    listed = engine.rank_candidates(engine.requirement_from_skills(
+        [r.uri for r in requirement.requirements]), [wider, titled])
+    assert listed.requirement.occupation is None
+    assert [c.candidate_id for c in listed.candidates] == [wider.id, titled.id]
