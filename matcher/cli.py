@@ -203,6 +203,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
         e = c.explanation
         flag = "" if e.must_haves_met else "  [must-haves NOT met]"
         lines.append(f"\n{c.rank}. {c.candidate_id}  score {e.score:.2f} ({_core(e)}){flag}")
+        if c.title_points:
+            lines.append(f"   ★ ranked higher: the credential {c.title_points!r} is named "
+                         "for this occupation")
         lines += [f"   ✓ {m.label}  ({m.rationale})" for m in e.matched]
         lines += [f"   ~ {m.label}  {m.score:.2f}: {m.rationale}" for m in e.partial]
         if e.missing:

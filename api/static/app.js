@@ -54,6 +54,7 @@ const T = {
     "em.merit": "meriterande", "em.remove": "Ta bort",
     "score.help": "Procenten är hur stor del av jobbets kärnkompetenser som täcks (helt eller delvis); för ett yrke väger kompetenser som är typiska för just det yrket mer än allmänna",
     "em.mustMet": "Har alla måste-kompetenser", "em.mustNotMet": "Saknar måste-kompetens",
+    "em.titlePoints": "Högre i listan: utbildningen ”{title}” är inriktad på yrket",
     "em.view": "Visa profil", "em.contact": "Kontakt", "em.pickOccupation": "Välj ett yrke i listan.",
     "em.pickSkill": "Välj en kompetens i listan.", "em.noSkills": "Lägg till minst en kompetens.",
     "is.title": "Granska kompetenskopplingar", "is.choose": "Välj mikromerit",
@@ -124,6 +125,7 @@ const T = {
     "em.merit": "a merit", "em.remove": "Remove",
     "score.help": "The percentage is the share of the job's core skills covered (fully or in part); for an occupation, skills typical of that occupation weigh more than general ones",
     "em.mustMet": "Has every must-have skill", "em.mustNotMet": "Lacks a must-have skill",
+    "em.titlePoints": "Ranked higher: the credential “{title}” is named for this occupation",
     "em.view": "View profile", "em.contact": "Contact", "em.pickOccupation": "Pick an occupation from the list.",
     "em.pickSkill": "Pick a skill from the list.", "em.noSkills": "Add at least one skill.",
     "is.title": "Review skill links", "is.choose": "Choose a micro-credential",
@@ -383,6 +385,8 @@ async function searchCandidates() {
       // The badge speaks of must-haves only when the search named some.
       r.must_haves ? el("span", { class: `badge ${r.must_haves_met ? "ok" : "missing"}` },
         t(r.must_haves_met ? "em.mustMet" : "em.mustNotMet")) : null,
+      // Why a candidate with less coverage can stand higher: a course named for the job.
+      r.title_points ? el("p", { class: "note" }, t("em.titlePoints", { title: r.title_points })) : null,
       explanation(r, skills),
       r.contact ? el("p", {}, `${t("em.contact")}: ${Object.values(r.contact).join(", ")}`) : null,
       el("button", { type: "button", class: "secondary",

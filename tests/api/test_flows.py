@@ -325,3 +325,46 @@ def test_map_reads_texts_in_the_language_the_caller_knows(client: TestClient,
     assert (guessed["outcomes"][0]["lang"], told["outcomes"][0]["lang"]) == ("en", "sv")
     r = client.post("/v1/map", json={"texts": ["truckkort"], "written_in": "de"}, headers=h)
     assert r.status_code == 422 and r.json()["field"] == "written_in", r.json()
+
+
+def test_a_course_named_for_the_occupation_lifts_its_holder_in_a_search_and_a_saved_one(
+        client: TestClient, keys: Keys, store: Any) -> None:
+    """The service orders an occupation search as the library does: the holder of a course
+    named for the occupation comes first, the card says which title, the percentage stays
+    the coverage; a saved requirement for the occupation ranks exactly as the direct search;
+    a skill list is no occupation and lifts nobody."""
+
+    def seeker(owner: str, title: str, outcomes: list[str]) -> str:
+        _, secret = store.create_key("job_seeker", owner, owner=owner)
+        h = {"Authorization": f"Bearer {secret}"}
+        r = client.post("/v1/me/candidate", json={"consent": True}, headers=h)
+        assert r.status_code == 201, r.text
+        doc = credential_doc(f"urn:test:cred:{owner}") | {"title": title,
+                                                           "learning_outcomes": outcomes}
+        r = client.post("/v1/me/candidate/credentials", json={"credential": doc}, headers=h)
+        assert r.status_code == 201, r.text
+        return str(client.get("/v1/me/candidate", headers=h).json()["id"])
+
+    named = seeker("named", "Truckförare – grundkurs", ["Deltagaren kan köra gaffeltruck"])
+    wider = seeker("wider", "Receptionsarbete på hotell",
+                   ["Deltagaren kan köra gaffeltruck", "Deltagaren kan läsa ritningar"])
+    e = keys.headers("employer")
+
+    def search(body: dict[str, Any]) -> list[tuple[str, float, str | None]]:
+        r = client.post("/v1/search", json=body | {"top_k": 5}, headers=e)
+        assert r.status_code == 200, r.text
+        return [(c["candidate_id"], c["score"], c.get("title_points"))
+                for c in r.json()["results"]]
+
+    direct = search({"requirement": {"occupation": FORKLIFT_OPERATOR}})
+    assert [c[:1] + c[2:] for c in direct] == [(named, "Truckförare – grundkurs"),
+                                               (wider, None)]
+    assert direct[0][1] == direct[1][1]  # the same coverage of the core, shown as such
+    r = client.post("/v1/requirements", json={"occupation": FORKLIFT_OPERATOR}, headers=e)
+    assert r.status_code == 201, r.text
+    assert r.json()["occupation"] == FORKLIFT_OPERATOR
+    assert search({"requirement_id": r.json()["id"]}) == direct
+    # The occupation's skills as a list: the more complete profile first, no title named.
+    skills = [{"uri": q["uri"], "weight": q["weight"]} for q in r.json()["requirements"]]
+    listed = search({"requirement": {"skills": skills}})
+    assert [c[0] for c in listed] == [wider, named] and not any(c[2] for c in listed)

@@ -120,7 +120,8 @@ def test_personas_get_the_same_profile_suggestions_and_ranking_everywhere(
             assert (_suggestion_key(suggested.json()) == _suggestion_key(library_suggestions)
                     == _suggestion_key(json.loads(out))), name
 
-        # An employer's search ranks the four the same way as the library does.
+        # An employer's search ranks the four the same way as the library does, lifted by
+        # the same credential titles.
         employer = client.app.state.store.create_key(  # type: ignore[attr-defined]
             "employer", "parity employer", owner="employer-parity")[1]
         occupation = OCC + "care-assistant"
@@ -128,10 +129,10 @@ def test_personas_get_the_same_profile_suggestions_and_ranking_everywhere(
                                             "top_k": 4, "lang": "en"},
                         headers={"Authorization": f"Bearer {employer}"})
         assert r.status_code == 200, r.text
-        from_service_ranking = [(service_ids[c["candidate_id"]], round(c["score"], 4))
-                                for c in r.json()["results"]]
+        from_service_ranking = [(service_ids[c["candidate_id"]], round(c["score"], 4),
+                                 c.get("title_points")) for c in r.json()["results"]]
     ranking = engine.rank_candidates(engine.requirement_from_occupation(occupation),
                                      [library[n] for n in PERSONAS], top_k=4)
-    from_library_ranking = [(c.candidate_id.rsplit(":", 1)[1], round(c.score, 4))
-                            for c in ranking.candidates]
+    from_library_ranking = [(c.candidate_id.rsplit(":", 1)[1], round(c.score, 4),
+                             c.title_points) for c in ranking.candidates]
     assert from_service_ranking == from_library_ranking
