@@ -1,4 +1,5 @@
-"""The service's commands of ``matcher``: ``serve``, ``db upgrade``, ``keys create|list|revoke``.
+"""The service's commands of ``matcher``: ``serve``, ``db upgrade|title-names``,
+``keys create|list|revoke``.
 
 They plug into the ``matcher`` command through the ``meritmatch.cli`` entry-point group
 (``pyproject.toml``): :func:`register` adds their subparsers, so the library's CLI never
@@ -74,6 +75,40 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_title_names(args: argparse.Namespace) -> int:
+    """Work out the title names of held credentials stored without them (added before
+    migration 0005), so their titles lift their holders as a credential added today does.
+    One encode per distinct title; each batch is one transaction that also logs the
+    holders' changes, so running servers pick them up. Safe to stop and run again."""
+    from sqlalchemy import select
+
+    from api.profiles import title_names_json
+    from api.store.models import HeldCredential
+    from matcher import Engine
+
+    store = _store()
+    engine = Engine(_settings(), show_progress=False)
+    names: dict[str, list[dict[str, Any]]] = {}
+    filled = candidates = 0
+    while True:
+        with store.session() as session:
+            rows = list(session.scalars(select(HeldCredential)
+                                        .where(HeldCredential.title_names.is_(None))
+                                        .order_by(HeldCredential.id).limit(args.batch)))
+            if not rows:
+                break
+            for row in rows:
+                title = str(row.document.get("title", ""))
+                if title not in names:
+                    names[title] = title_names_json(engine, title)
+                row.title_names = names[title]
+            holders = {row.candidate_id for row in rows}
+            store.log_changes(session, holders)
+            filled, candidates = filled + len(rows), candidates + len(holders)
+    _print_json({"credentials": filled, "titles": len(names), "candidates": candidates})
+    return 0
+
+
 def cmd_keys_create(args: argparse.Namespace) -> int:
     row, secret = _store().create_key(args.role, args.name, args.owner)
     _print_json({"id": row.id, "role": row.role, "owner": row.owner, "name": row.name,
@@ -132,6 +167,11 @@ def register(sub: Any) -> None:
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="create or migrate the tables (also done at start-up)"
                       ).set_defaults(func=cmd_db_upgrade)
+    names = db_sub.add_parser(
+        "title-names", help="work out the title names of credentials added before migration "
+        "0005 (their titles then lift their holders in occupation searches)")
+    names.add_argument("--batch", type=int, default=500, help="credentials per transaction")
+    names.set_defaults(func=cmd_db_title_names)
 
     keys = sub.add_parser("keys", help="API keys of the service")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")

@@ -57,7 +57,8 @@ def text_links(links: list[dict[str, Any]]) -> list[TextLink]:
 
 
 def stored_title_names(stored: list[Any] | None) -> tuple[TitleName, ...]:
-    """A held credential's stored title names (none for rows added before migration 0005)."""
+    """A held credential's stored title names (none for rows added before migration 0005
+    until ``matcher db title-names`` fills them)."""
     return tuple(TitleName.from_dict(n) for n in stored or ())
 
 

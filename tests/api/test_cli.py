@@ -64,3 +64,42 @@ def test_a_missing_service_dependency_is_named_with_the_install_command(
     assert code == 1 and out == "" and err.count("\n") == 1
     assert "(missing no_such_module_here)" in err
     assert "pip install 'meritmatch[service]'" in err
+
+
+def test_db_title_names_fills_credentials_stored_before_they_were_kept(imported: Path,
+                                                                       capsys) -> None:
+    """Rows added before migration 0005 have no title names (the migration cannot run the
+    model); ``matcher db title-names`` works them out, logs the holders' changes so running
+    servers rebuild those profiles, and leaves nothing to do on a second run."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import null, select, update
+
+    from api.main import create_app
+    from api.settings import ServiceSettings
+    from api.store.models import HeldCredential
+    from matcher import Engine, Settings
+    from tests.api.conftest import FORKLIFT_OPERATOR, credential_doc
+
+    app = create_app(engine=Engine(Settings(), show_progress=False), settings=ServiceSettings())
+    with TestClient(app) as client:
+        store = client.app.state.store
+        _, secret = store.create_key("job_seeker", "seeker", owner="seeker")
+        h = {"Authorization": f"Bearer {secret}"}
+        assert client.post("/v1/me/candidate", json={"consent": True},
+                           headers=h).status_code == 201
+        doc = credential_doc() | {"title": "Truckförare – grundkurs"}
+        r = client.post("/v1/me/candidate/credentials", json={"credential": doc}, headers=h)
+        assert r.status_code == 201, r.text
+        with store.session() as session:  # as a row stored before 0005 reads
+            session.execute(update(HeldCredential).values(title_names=null()))
+        logged = store.changes_since(0)[0]
+
+    code, out, err = run(capsys, "db", "title-names")
+    assert code == 0, err
+    assert json.loads(out) == {"credentials": 1, "titles": 1, "candidates": 1}
+    with store.session() as session:
+        names = session.scalars(select(HeldCredential.title_names)).one()
+    assert names and FORKLIFT_OPERATOR in {n["uri"] for n in names}
+    assert len(store.changes_since(0)[0]) == len(logged) + 1
+    code, out, _ = run(capsys, "db", "title-names")
+    assert code == 0 and json.loads(out) == {"credentials": 0, "titles": 0, "candidates": 0}

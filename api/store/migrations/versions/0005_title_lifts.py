@@ -7,8 +7,8 @@ Create Date: 2026-12-01 12:30:00
 - ``held_credentials.title_names``: the occupations the credential's title comes close to
   (:func:`matcher.title_names.title_names`: ``[{uri, closeness, lexical}, …]``), worked out
   with the model when the credential is added, so the pool builds title lifts without it.
-  NULL on rows added before: their titles lift nothing until the credential is added again
-  (the migration cannot run the model).
+  NULL on rows added before (the migration cannot run the model): their titles lift nothing
+  until ``matcher db title-names`` works them out.
 - ``requirement_profiles.occupation``: the ESCO occupation a saved requirement was built
   from (its candidates are lifted by titles that point to it, as in a direct search).
 """
