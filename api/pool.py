@@ -223,7 +223,8 @@ class CandidatePool:
                         self._contacts.pop(candidate_id, None)
                         continue
                     profile = profiles[candidate_id]
-                    if profile != self._matrix.get(candidate_id):  # e.g. only contact changed
+                    # Unchanged as a search reads it: e.g. only contact changed.
+                    if profile.for_ranking() != self._matrix.get(candidate_id):
                         upserts.append(profile)
                     if row.share_contact and row.contact:
                         self._contacts[candidate_id] = dict(row.contact)

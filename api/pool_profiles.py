@@ -14,7 +14,11 @@ its top ten only, and a profile view one, so the pool keeps each profile *packed
   of them. The table that finds the shared object holds it weakly: evidence no candidate
   holds any more is dropped with its last holder.
 
-:meth:`ProfileShelf.unpack` gives back a profile equal to the one packed (a test checks it).
+- title lifts: only those a search reads (:meth:`CandidateProfile.for_ranking`, the
+  lifts whose title points to an occupation, a handful a person), shared like evidence.
+
+:meth:`ProfileShelf.unpack` gives back the packed profile as a search reads it
+(``profile.for_ranking()``; a test checks it).
 """
 
 from __future__ import annotations
@@ -58,7 +62,9 @@ class ProfileShelf:
             shared = tuple(self._share(e) for e in evidence)
             flat.append(shared[0] if len(shared) == 1 else shared)
         titles: list[Any] = []
-        for uri, lifted in profile.titles.items():
+        # Only the lifts an employer's ranking reads (CandidateProfile.for_ranking): the
+        # pool serves searches; suggestions build a person's profile afresh from the store.
+        for uri, lifted in profile.for_ranking().titles.items():
             titles += [sys.intern(uri), self._share_lift(lifted)]
         return (profile.id, tuple(flat), profile.notes, tuple(titles))
 

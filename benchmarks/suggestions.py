@@ -5,6 +5,7 @@
     python benchmarks/suggestions.py --split dev3    # a third, written later still
     python benchmarks/suggestions.py --split dev4    # a fourth (2026-12-01), measured first untuned
     python benchmarks/suggestions.py --sweep         # dev split, the parameter comparison
+    python benchmarks/suggestions.py --title-sweep   # dev–dev3: the employer ranking's title lift
     python benchmarks/suggestions.py --split test    # once, for the report
 
 Each person is 2–6 micro-credentials (Swedish or English outcomes) with 1–3 ESCO occupations a
@@ -149,11 +150,70 @@ def sweep(engine: Engine, rows: list[dict[str, Any]],
     return out
 
 
+def title_sweep(engine: Engine) -> list[dict[str, Any]]:
+    """The employer ranking's title lift (matcher.scoring.score.TITLE_WEIGHT) and the lifts a
+    profile keeps (matcher.title_names.LIFT_FLOOR, or only lifts whose title points to the
+    occupation), on dev, dev2 and dev3 (never test): employer MAP per split and mean, and the
+    suggestions' MRR and hit@10, which read the same lifts.
+
+    Profiles are built once per split with every lift (floor 0); a floor keeps the lifts of at
+    least it, as building with that floor does.
+    """
+    from matcher import title_names
+    from matcher.scoring import score
+
+    weight, floor = score.TITLE_WEIGHT, title_names.LIFT_FLOOR
+    title_names.LIFT_FLOOR = 0.0
+    built = {}
+    for split in ("dev", "dev2", "dev3"):
+        rows = people(split)
+        built[split] = (rows, engine.candidate_profiles([candidate(p) for p in rows]))
+    title_names.LIFT_FLOOR = floor
+    out = []
+    for keep, pointing in ((0.0, False), (0.2, False), (0.35, False), (0.5, False),
+                           (0.0, True)):
+        kept = {split: (rows, [replace(p, titles={u: t for u, t in p.titles.items()
+                                                  if t.lift >= keep and t.lift > 0
+                                                  and (t.title is not None or not pointing)})
+                                for p in profiles])
+                for split, (rows, profiles) in built.items()}
+        suggestions = {}
+        for split, (rows, profiles) in kept.items():
+            metrics = suggestion_metrics(engine, rows, profiles)
+            suggestions[split] = {"MRR": metrics["MRR"], "hit@10": metrics["hit@10"]}
+        entries = sum(len(p.titles) for _, profiles in kept.values() for p in profiles)
+        people_n = sum(len(profiles) for _, profiles in kept.values())
+        for w in (0.0, 0.5, 1.0, 2.0, 4.0):
+            score.TITLE_WEIGHT, score.MUST_KEY = w, 4.0 + 2.0 * w
+            maps = {split: employer_map(engine, rows, profiles)["MAP"]
+                    for split, (rows, profiles) in kept.items()}
+            out.append({"weight": w, "floor": keep, "pointing_only": pointing,
+                        "MAP": maps, "mean_MAP": round(float(np.mean(list(maps.values()))), 3),
+                        "suggestions": suggestions,
+                        "lifts_per_person": round(entries / people_n, 1)})
+    score.TITLE_WEIGHT, score.MUST_KEY = weight, 4.0 + 2.0 * weight
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "dev2", "dev3", "dev4", "test"), default="dev")
     parser.add_argument("--sweep", action="store_true", help="compare parameters (dev only)")
+    parser.add_argument("--title-sweep", action="store_true",
+                        help="compare title-lift weights and floors (dev, dev2, dev3)")
     args = parser.parse_args()
+    if args.title_sweep:
+        results = title_sweep(official_engine(show_progress=False))
+        for r in results:
+            sug = " ".join(f"{k} {v['MRR']:.3f}/{v['hit@10']:.1f}"
+                           for k, v in r["suggestions"].items())
+            only = " pointing" if r["pointing_only"] else ""
+            print(f"w {r['weight']:.1f} floor {r['floor']:.2f}{only}"
+                  f"  MAP {r['mean_MAP']:.3f} {r['MAP']}  lifts/person {r['lifts_per_person']}"
+                  f"  suggestions MRR/hit@10 {sug}")
+        write_results("suggestions_title_sweep", {"splits": ["dev", "dev2", "dev3"],
+                                                  "results": results})
+        return
     if args.sweep and args.split == "test":
         parser.error("parameters are compared on dev only")
     engine = official_engine(show_progress=False)

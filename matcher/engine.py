@@ -119,6 +119,7 @@ class Engine:
         self._partial: PartialCredit | None = None
         self._occupations: OccupationSpace | None = None
         self._names: OccupationNames | None = None
+        self._title_names: dict[str, tuple[TitleName, ...]] = {}  # by title, bounded
         self._ads: AdLibrary | None = None
         self._catalogue: Catalogue | None = None
 
@@ -317,10 +318,17 @@ class Engine:
 
     def title_names(self, title: str) -> tuple[TitleName, ...]:
         """The occupations a credential title comes close to
-        (:func:`matcher.title_names.title_names`), as a profile and the service keep them."""
+        (:func:`matcher.title_names.title_names`), as a profile and the service keep them.
+        Remembered per title (the same courses come back with every holder)."""
         from matcher.title_names import title_names
 
-        return title_names(self.occupation_names, title)
+        found = self._title_names.get(title)
+        if found is None:
+            found = title_names(self.occupation_names, title)
+            if len(self._title_names) >= 4096:
+                self._title_names.clear()
+            self._title_names[title] = found
+        return found
 
     def candidate_profile(
         self,

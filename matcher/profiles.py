@@ -49,7 +49,8 @@ class CandidateProfile:
 
     ``titles``: the occupations the titles of the person's credentials lift, by URI
     (:mod:`matcher.title_names`): evidence of what the credentials were *for*, beside the
-    skills their outcomes give.
+    skills their outcomes give. Suggestions read them all; an employer's ranking only those
+    a title points to (:meth:`for_ranking`).
     """
 
     id: str
@@ -78,10 +79,15 @@ class CandidateProfile:
         object.__setattr__(profile, "titles", MappingProxyType(titles or {}))
         return profile
 
-    def title_lift(self, occupation_uri: str) -> float:
-        """How far the person's credential titles lift this occupation (0 when not at all)."""
-        found = self.titles.get(occupation_uri)
-        return found.lift if found is not None else 0.0
+    def for_ranking(self) -> CandidateProfile:
+        """The profile as an employer's ranking reads it: only the title lifts whose title
+        points to the occupation, so the card can name it (the others, about a hundred a
+        person, order the person's own suggestions alone)."""
+        if all(t.title is not None for t in self.titles.values()):
+            return self
+        return CandidateProfile.from_ordered(
+            self.id, dict(self.skills), self.notes,
+            {uri: t for uri, t in self.titles.items() if t.title is not None})
 
     def weight(self, uri: str) -> float:
         """The weight of the strongest evidence for ``uri`` (0 when the skill is not held)."""

@@ -12,9 +12,9 @@ title. Two steps, split by what they need:
   person holds and the skills each gave, how far the titles *lift* it (0–1) and which title
   *points* to it. Built with the profile (:func:`matcher.profiles.build_candidate_profile`),
   so the library, the CLI and the service (whose pool builds profiles without the model)
-  read the same lifts. Suggestions order occupations by them (:mod:`matcher.advice`) and an
-  employer's ranking for an occupation lifts its candidates by them
-  (:func:`matcher.scoring.score.ranking_key`).
+  read the same lifts. Suggestions order occupations by them (:mod:`matcher.advice`); an
+  employer's ranking for an occupation lifts its candidates by those whose title points to
+  it, and names that title (:func:`matcher.scoring.score.ranking_key`).
 
 A title *points* to an occupation when it names it word for word (or its head before a dash
 or colon does), or comes close to its name and its own course gives at least one skill the
@@ -37,10 +37,13 @@ from matcher.taxonomy import Taxonomy
 # A title this close (OccupationNames.closeness) to an occupation's name points to it, when
 # it names it word for word or its course gives one of the occupation's skills (see above).
 TITLE_SAYS = 0.5
-# Lifts below this are not kept with a profile: every title comes somewhat close to ~1 % of
-# the occupations (~30), and a pool of a million profiles keeps the lifts in its matrix.
-# Chosen on dev–dev3 (docs/benchmarks.md, eighteenth session).
-LIFT_FLOOR = 0.2
+# Lifts below this are not kept with a profile. Every title comes somewhat close to ~1 % of
+# the occupations (~110 lifts a person on dev–dev3), but a floor only loses suggestion MRR
+# (floor 0 / 0.2 / 0.35 / 0.5: dev 0.670 / 0.670 / 0.683 / 0.647, dev2 0.634 / 0.632 / 0.633
+# / 0.632, dev3 0.663 / 0.651 / 0.638 / 0.650; `benchmarks/suggestions.py --title-sweep`),
+# and the service's pool keeps only the pointing lifts (~10 a person) an employer's ranking
+# reads (CandidateProfile.for_ranking), so every lift is kept.
+LIFT_FLOOR = 0.0
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,9 @@ def title_names(names: Names, title: str) -> tuple[TitleName, ...]:
 
 
 def title_lifts(titled: Iterable[tuple[str, Iterable[str], Sequence[TitleName]]],
-                taxonomy: Taxonomy, floor: float = LIFT_FLOOR) -> dict[str, TitleLift]:
-    """Per occupation URI, how far these titles lift it (lifts of at least ``floor`` only).
+                taxonomy: Taxonomy, floor: float | None = None) -> dict[str, TitleLift]:
+    """Per occupation URI, how far these titles lift it (lifts of at least ``floor`` only,
+    default :data:`LIFT_FLOOR`).
 
     ``titled``: (title, the skill URIs its credential gave the profile, its
     :func:`title_names`) for each credential that gave the profile a skill. An occupation a
@@ -120,6 +124,7 @@ def title_lifts(titled: Iterable[tuple[str, Iterable[str], Sequence[TitleName]]]
                 naming = name.closeness
             if naming >= TITLE_SAYS and naming > pointing.get(name.uri, (0.0, ""))[0]:
                 pointing[name.uri] = (naming, title)
+    floor = LIFT_FLOOR if floor is None else floor
     lifts: dict[str, TitleLift] = {}
     for uri, near in nearest.items():
         points = pointing.get(uri)

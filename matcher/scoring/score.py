@@ -32,8 +32,12 @@ if TYPE_CHECKING:
 
 # How much a credential title that points to an occupation lifts a candidate in an
 # employer's ranking for it: the order key is the score × (1 + TITLE_WEIGHT × lift), lift in
-# [0, 1] (matcher.title_names). The percentage shown stays the score. Chosen on dev–dev3
-# (docs/benchmarks.md, eighteenth session).
+# [0.5, 1] (matcher.title_names). The percentage shown stays the score. Employer MAP on
+# dev / dev2 / dev3 (`benchmarks/suggestions.py --title-sweep`, pointing lifts): weight 0
+# 0.764 / 0.723 / 0.778, 0.5 0.807 / 0.732 / 0.802, 1 0.816 / 0.743 / 0.820, 2 0.817 / 0.738
+# / 0.836, 4 0.817 / 0.753 / 0.827. Past 1 the gains are within a person's rank on one set;
+# 1 keeps the order readable: a lifted candidate never passes one with more than twice
+# their coverage of the core.
 TITLE_WEIGHT = 1.0
 # The order key's offset for meeting every must-have: above any lifted score.
 MUST_KEY = 4.0 + 2.0 * TITLE_WEIGHT
@@ -53,7 +57,7 @@ def candidate_matrix(profiles: Sequence[CandidateProfile], space: SkillSpace,
                      titles: Mapping[str, int] | None = None) -> sparse.csr_matrix:
     """Candidates × skills, each entry the weight of the strongest evidence; with ``titles``
     (:func:`title_columns`), then one column per occupation with the candidate's title
-    lift."""
+    lift, where a title points to it."""
     from scipy import sparse
 
     indptr = [0]
@@ -68,7 +72,9 @@ def candidate_matrix(profiles: Sequence[CandidateProfile], space: SkillSpace,
         if titles is not None:
             for uri, lifted in profile.titles.items():
                 col = titles.get(uri)
-                if col is not None and lifted.lift > 0:
+                # Only a title that points to the occupation lifts, so the card names it
+                # (CandidateProfile.for_ranking).
+                if col is not None and lifted.lift > 0 and lifted.title is not None:
                     indices.append(col)
                     data.append(lifted.lift)
         indptr.append(len(indices))
