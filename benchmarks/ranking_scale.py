@@ -44,8 +44,9 @@ from matcher.scoring.rank import rank_matrix  # noqa: E402
 from matcher.scoring.score import title_columns  # noqa: E402
 from matcher.title_names import TitleLift  # noqa: E402
 
-# Title lifts per candidate kept in the matrix (measured on dev–dev3, docs/benchmarks.md).
-LIFTS = 2.0
+# Title lifts per candidate kept in the matrix: those that point, 9.6 a person on dev–dev3
+# (`benchmarks/suggestions.py --title-sweep`, "lifts_per_person" of the pointing rows).
+LIFTS = 10.0
 STRENGTHS = np.array([1.0, 0.7, 0.4], dtype=np.float32)
 NAMES = ("verified", "unverified", "self_declared")
 
