@@ -194,10 +194,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(result.to_dict(engine.taxonomy), pretty=True)
         return 0
+    meeting = (f", {result.meeting_must_haves} meet the must-haves"
+               if requirement.must_haves else "")  # no must-haves asked: nothing to meet
     lines = [f"{requirement.title} ({requirement.source}, {len(requirement.requirements)} "
              f"skills, {len(requirement.must_haves)} must-have) — "
-             f"{result.total_candidates} candidate(s), {result.meeting_must_haves} meet the "
-             "must-haves"]
+             f"{result.total_candidates} candidate(s){meeting}"]
     lines += [f"note: {n}" for n in result.notes]
     for c in result.candidates:
         e = c.explanation

@@ -121,7 +121,11 @@ def test_rank_command_json_and_table(imported: Path, candidates_file: Path, caps
                        "--must-have", SKILL + "booking", "--candidates", str(candidates_file),
                        "--format", "table", "--top-k", "1")
     assert code == 0 and out.splitlines()[2].startswith("1. reception")
-    assert "must-have" in out.splitlines()[0]
+    assert out.splitlines()[0].endswith("2 candidate(s), 1 meet the must-haves")
+    # No must-haves asked: the header says nothing of meeting them.
+    code, out, _ = run(capsys, "rank", "--occupation", OCC + "forklift-operator",
+                       "--candidates", str(candidates_file), "--format", "table")
+    assert code == 0 and out.splitlines()[0].endswith("0 must-have) — 2 candidate(s)")
 
 
 def test_rank_command_from_an_ad_file(imported: Path, candidates_file: Path, tmp_path: Path,
