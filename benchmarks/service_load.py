@@ -3,7 +3,10 @@
 1. A fresh SQLite store (WAL, synchronous=FULL) gets N synthetic candidates (default 10,000),
    bulk-inserted: each consents to be found and holds 1–3 unverified credentials whose
    outcome→skill links cover 60 % of the essential skills of one or two ESCO occupations, plus
-   a few unrelated skills and a self-declared one (10–40 skills each). No personal data.
+   a few unrelated skills and a self-declared one (10–40 skills each). The first
+   credential's title names its occupation word for word, and every title comes close to
+   30 others (the title names the service stores, matcher.title_names), so an occupation
+   search reads title lifts as in use. No personal data.
 2. The server starts as `matcher serve --workers N` (default 4 processes: one process runs
    Python under one GIL and tops out near one core, so it takes more than two to use two
    cores; gunicorn's uvicorn workers, each with its own SO_REUSEPORT socket, see
@@ -89,11 +92,13 @@ def build_store(url: str, engine: Any, n: int, seed: int = 0) -> tuple[str, list
     store = Store(url)
     store.upgrade()
     now = utcnow()
+    every_occupation = list(taxonomy.occupations)
     candidates, held = [], []
     for i in range(n):
         cid = f"c_bench{i:06d}"
         skills: list[str] = []
-        for occupation in rng.sample(occupations, rng.choice((1, 2))):
+        trained = rng.sample(occupations, rng.choice((1, 2)))
+        for occupation in trained:
             pool = essential[occupation]
             skills += rng.sample(pool, max(1, int(0.6 * len(pool))))
         skills += rng.sample(all_skills, rng.randint(2, 6))
@@ -111,8 +116,13 @@ def build_store(url: str, engine: Any, n: int, seed: int = 0) -> tuple[str, list
             links = [{"outcome_index": k, "uri": str(uri), "label": "", "state": "suggested",
                       "confidence": round(rng.uniform(0.4, 0.95), 3), "reason": "synthetic"}
                      for k, uri in enumerate(chunk)]
+            names = [{"uri": o, "closeness": round(rng.uniform(0.05, 0.45), 4), "lexical": 0.0}
+                     for o in rng.sample(every_occupation, 30)]
+            if c == 0:
+                names.append({"uri": trained[0], "closeness": 1.0, "lexical": 1.0})
             held.append({"candidate_id": cid, "credential_id": None, "verified": False,
-                         "document": doc, "links": links, "added_at": now})
+                         "document": doc, "links": links, "added_at": now,
+                         "title_names": names})
     declared = [{"candidate_id": c["id"], "skill_uri": rng.choice(all_skills), "added_at": now}
                 for c in candidates]
     from api.store.models import DeclaredSkill
@@ -129,9 +139,8 @@ def build_store(url: str, engine: Any, n: int, seed: int = 0) -> tuple[str, list
             rid = f"r_bench{j:04d}"
             session.execute(insert(RequirementRow), [{
                 "id": rid, "owner": "bench-employer", "title": profile.title,
-                "source": "occupation", "created_at": now,
-                "requirements": [{"uri": r.uri, "weight": r.weight, "must_have": r.must_have,
-                                  "origin": r.origin} for r in profile.requirements]}])
+                "source": "occupation", "created_at": now, "occupation": occupation,
+                "requirements": profile.to_dict(exact=True)["requirements"]}])
             requirement_ids.append(rid)
     _, key = store.create_key("employer", "load benchmark", owner="bench-employer")
     store.dispose()
