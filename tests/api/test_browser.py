@@ -182,6 +182,29 @@ def test_employer_by_occupation(page: Any, site: tuple[str, dict[str, str]]) -> 
     page.get_by_text("Inga kandidater hittades.").wait_for()
 
 
+def test_employer_reads_why_a_course_named_for_the_job_ranks_higher(
+        page: Any, site: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    url, keys = site
+    findable_seeker_then_employer(page, url, keys)
+    occupation = page.get_by_label("Yrke (skriv för att söka)")
+    occupation.press_sequentially("truck", delay=20)
+    wait_for_options(page, "em-occupation-list")
+    occupation.fill("truckförare")
+    page.get_by_role("button", name="Sök kandidater").click()
+    card = page.locator("#em-results .card").first
+    card.wait_for()
+    # The card says which course lifted the candidate; the percentage stays the coverage.
+    card.get_by_text("Högre i listan: utbildningen ”Truckkörning A och B” är inriktad på "
+                     "yrket").wait_for()
+    assert "100 % styrker 2 av jobbets 2 kärnkompetenser" in card.inner_text()
+    page.screenshot(path=str(tmp_path / "employer-title.png"), full_page=True)
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Search candidates").click()
+    page.locator("#em-results .card").first.get_by_text(
+        "Ranked higher: the credential “Truckkörning A och B” is named for this "
+        "occupation").wait_for()
+
+
 def test_issuer_reviews_links(page: Any, site: tuple[str, dict[str, str]]) -> None:
     url, keys = site
     cred = issue(url, keys["issuer"])
