@@ -155,7 +155,8 @@ class CandidatePool:
     def _page(self, session: Session, ids: list[str]) -> list[CandidateProfile]:
         """The profiles of these candidates, in bulk: declared skills as plain rows, held
         credentials (few) as objects with their links. The same profiles as
-        :func:`api.profiles.build_profile` builds from a loaded candidate (a test checks)."""
+        :func:`api.profiles.build_profile` builds from a loaded candidate, as a search reads
+        it (``for_ranking()``; a test checks)."""
         if not ids:  # e.g. every changed candidate withdrew consent
             return []
         declared: dict[str, list[str]] = {cid: [] for cid in ids}
@@ -170,8 +171,8 @@ class CandidatePool:
                          .selectinload(IssuerCredential.links))
                 .order_by(HeldCredential.id)):
             held[h.candidate_id].append(h)
-        return [profile_of(cid, held[cid], declared[cid], self.taxonomy, self.policy)
-                for cid in ids]
+        return [profile_of(cid, held[cid], declared[cid], self.taxonomy, self.policy,
+                           for_ranking=True) for cid in ids]
 
     # -- deltas ------------------------------------------------------------------------------
     def catch_up(self) -> int:
@@ -223,8 +224,7 @@ class CandidatePool:
                         self._contacts.pop(candidate_id, None)
                         continue
                     profile = profiles[candidate_id]
-                    # Unchanged as a search reads it: e.g. only contact changed.
-                    if profile.for_ranking() != self._matrix.get(candidate_id):
+                    if profile != self._matrix.get(candidate_id):  # e.g. only contact changed
                         upserts.append(profile)
                     if row.share_contact and row.contact:
                         self._contacts[candidate_id] = dict(row.contact)

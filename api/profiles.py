@@ -30,7 +30,7 @@ from api.store.models import Candidate, HeldCredential
 from matcher.evidence import LinkPolicy, LinkState, TextLink
 from matcher.profiles import CandidateProfile, build_candidate_profile
 from matcher.taxonomy import Taxonomy
-from matcher.title_names import TitleName
+from matcher.title_names import TITLE_SAYS, TitleName
 
 _STATES = ("suggested", "confirmed", "added", "rejected")
 
@@ -56,9 +56,15 @@ def text_links(links: list[dict[str, Any]]) -> list[TextLink]:
             for link in links]
 
 
-def stored_title_names(stored: list[Any] | None) -> tuple[TitleName, ...]:
+def stored_title_names(stored: list[Any] | None, *,
+                       pointing: bool = False) -> tuple[TitleName, ...]:
     """A held credential's stored title names (none for rows added before migration 0005
-    until ``matcher db title-names`` fills them)."""
+    until ``matcher db title-names`` fills them). ``pointing``: only those close enough to
+    point to their occupation (closeness ≥ :data:`~matcher.title_names.TITLE_SAYS`), all a
+    profile for ranking needs: a pointing lift is the closeness of a title that close."""
+    if pointing:
+        return tuple(TitleName.from_dict(n) for n in stored or ()
+                     if n["closeness"] >= TITLE_SAYS)
     return tuple(TitleName.from_dict(n) for n in stored or ())
 
 
@@ -76,20 +82,28 @@ def build_profile(candidate: Candidate, taxonomy: Taxonomy,
 
 def profile_of(candidate_id: str, credentials: Sequence[HeldCredential],
                declared: Sequence[str], taxonomy: Taxonomy,
-               policy: LinkPolicy | None = None) -> CandidateProfile:
+               policy: LinkPolicy | None = None, *,
+               for_ranking: bool = False) -> CandidateProfile:
     """:func:`build_profile` from a candidate's parts: their held credentials (in id order)
     and self-declared skill URIs (in the order declared). The pool's full load reads the
-    parts in bulk, without one ORM object per declared skill."""
+    parts in bulk, without one ORM object per declared skill.
+
+    ``for_ranking``: the profile as a search reads it (``profile.for_ranking()``), built
+    from the title names that can point only: the pool's way (0.2 ms a profile instead of
+    0.37 with every name, measured on 2 credentials of 31 names each)."""
     current = [h for h in credentials if h.revoked_at is None]
     held = [(h.document, bool(h.verified), text_links(held_links(h))) for h in current]
     declared = [uri for uri in declared if uri in taxonomy.skills]
     profile = build_candidate_profile(
         candidate_id, held, self_declared=declared, taxonomy=taxonomy, policy=policy,
-        title_names=[stored_title_names(h.title_names) for h in current])
+        title_names=[stored_title_names(h.title_names, pointing=for_ranking)
+                     for h in current])
+    if for_ranking:
+        profile = profile.for_ranking()
     findings = {str(h.document.get("id")): h.verification for h in current if h.verification}
     if not findings:
         return profile
     skills = {uri: tuple(replace(e, verification=findings[e.credential_id])
                          if e.credential_id in findings else e for e in evidence)
               for uri, evidence in profile.skills.items()}
-    return CandidateProfile(profile.id, skills, profile.notes)
+    return CandidateProfile(profile.id, skills, profile.notes, profile.titles)

@@ -230,13 +230,20 @@ def test_a_matrix_from_packed_pages_is_the_one_built_from_profiles(engine: Engin
 def test_a_full_load_builds_the_profiles_the_service_builds_one_at_a_time(
         client: TestClient, store: Store, keys: Any, engine: Engine) -> None:
     """The full load reads candidates in bulk (declared skills as plain rows); each profile
-    is the one :func:`api.profiles.build_profile` makes of the loaded candidate."""
-    from sqlalchemy import select
+    is the one :func:`api.profiles.build_profile` makes of the loaded candidate, as a search
+    reads it: with the title lifts that point, built from the title names that can."""
+    from sqlalchemy import select, update
 
     from api.profiles import build_profile
     from api.routes.common import load_candidate
+    from api.store.models import HeldCredential
+    from tests.fixtures.esco_mini import OCC
 
     seeker_with_credential(client, keys, consent=True)  # a claimed (verified) credential
+    with store.session() as session:  # its title points to the forklift operator only
+        session.execute(update(HeldCredential).values(title_names=[
+            {"uri": FORKLIFT_OPERATOR, "closeness": 1.0, "lexical": 0.0},
+            {"uri": OCC + "receptionist", "closeness": 0.3, "lexical": 0.0}]))
     h = keys.headers("job_seeker")
     for uri in (DEMENTIA, FORKLIFT):  # one also held through the credential
         assert client.post("/v1/me/candidate/skills", json={"uri": uri},
@@ -248,10 +255,17 @@ def test_a_full_load_builds_the_profiles_the_service_builds_one_at_a_time(
     with store.new_session() as session:
         rows = [load_candidate(session, candidate_id=cid) for cid in session.scalars(
             select(Candidate.id).where(Candidate.consent.is_(True))).all()]
-        loaded = {c.id: build_profile(c, engine.taxonomy, engine.link_policy)
-                  for c in rows if c is not None}
+        built = {c.id: build_profile(c, engine.taxonomy, engine.link_policy)
+                 for c in rows if c is not None}
+    loaded = {cid: profile.for_ranking() for cid, profile in built.items()}
     assert len(loaded) == 4 and set(pool.profiles()) == set(loaded)
     assert all(pool.profiles()[cid] == profile for cid, profile in loaded.items())
+    # Suggestions read every lift; the pool keeps the one a search reads, title and all.
+    titled = [p for p in built.values() if p.titles]
+    assert len(titled) == 1 and set(titled[0].titles) == {FORKLIFT_OPERATOR, OCC + "receptionist"}
+    kept = pool.profiles()[titled[0].id].titles
+    assert set(kept) == {FORKLIFT_OPERATOR} and kept[FORKLIFT_OPERATOR].lift == 1.0
+    assert kept[FORKLIFT_OPERATOR].title == "Truckkörning A och B"
     assert any(len(p.skills) >= 2 and any(len(e) > 1 for e in p.skills.values())
                for p in loaded.values())  # evidence from a credential and a declaration
     # A change read from the log (not a full load) gives the same profiles.
@@ -392,3 +406,22 @@ def test_two_server_processes_see_each_others_writes(server_home: Path, tmp_path
     finally:
         writer.stop()
         reader.stop()
+
+
+def test_a_credential_with_a_verifiers_finding_keeps_its_title_lifts(engine: Engine) -> None:
+    """The verifier's finding is put on the evidence after the profile is built; the title
+    lifts stay (they were once dropped there)."""
+    from api.profiles import profile_of
+    from api.store.models import HeldCredential
+
+    doc = credential_doc() | {"learning_outcomes": ["Deltagaren kan köra gaffeltruck"]}
+    held = HeldCredential(
+        candidate_id="c", credential_id=None, verified=True, document=doc,
+        links=[{"outcome_index": 0, "uri": FORKLIFT, "confidence": 0.9, "state": "suggested"}],
+        verification={"status": "verified", "reason": "proof, key and status checked"},
+        title_names=[{"uri": FORKLIFT_OPERATOR, "closeness": 1.0, "lexical": 1.0}])
+    for for_ranking in (False, True):
+        profile = profile_of("c", [held], [], engine.taxonomy, engine.link_policy,
+                             for_ranking=for_ranking)
+        assert profile.skills[FORKLIFT][0].verification == held.verification
+        assert profile.titles[FORKLIFT_OPERATOR].title == "Truckkörning A och B"
