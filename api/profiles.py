@@ -62,10 +62,8 @@ def stored_title_names(stored: list[Any] | None, *,
     until ``matcher db title-names`` fills them). ``pointing``: only those close enough to
     point to their occupation (closeness ≥ :data:`~matcher.title_names.TITLE_SAYS`), all a
     profile for ranking needs: a pointing lift is the closeness of a title that close."""
-    if pointing:
-        return tuple(TitleName.from_dict(n) for n in stored or ()
-                     if n["closeness"] >= TITLE_SAYS)
-    return tuple(TitleName.from_dict(n) for n in stored or ())
+    return tuple(TitleName.from_dict(n) for n in stored or ()
+                 if not pointing or n["closeness"] >= TITLE_SAYS)
 
 
 def title_names_json(engine: Any, title: str) -> list[dict[str, Any]]:

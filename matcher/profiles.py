@@ -83,11 +83,11 @@ class CandidateProfile:
         """The profile as an employer's ranking reads it: only the title lifts whose title
         points to the occupation, so the card can name it (the others, about a hundred a
         person, order the person's own suggestions alone)."""
-        if all(t.title is not None for t in self.titles.values()):
+        if all(t.points for t in self.titles.values()):
             return self
         return CandidateProfile.from_ordered(
             self.id, dict(self.skills), self.notes,
-            {uri: t for uri, t in self.titles.items() if t.title is not None})
+            {uri: t for uri, t in self.titles.items() if t.points})
 
     def weight(self, uri: str) -> float:
         """The weight of the strongest evidence for ``uri`` (0 when the skill is not held)."""

@@ -72,6 +72,12 @@ class TitleLift:
     lift: float
     title: str | None = None
 
+    @property
+    def points(self) -> bool:
+        """Whether a title points to the occupation: only such a lift orders an employer's
+        ranking, since the card can name it."""
+        return self.title is not None
+
 
 class Names(Protocol):
     """What :func:`title_names` needs of :class:`~matcher.occupation_names.OccupationNames`."""

@@ -197,13 +197,26 @@ async def add_held_credential(body: HeldCredentialAdd, seeker: JobSeeker, engine
                   "reason": link.reason}
                  for i, link in mapped.suggestions()]
         names = await anyio.to_thread.run_sync(title_names_json, engine, credential.title)
+    else:  # a claim: the issued credential's title, read before the transaction that spends
+        names = await anyio.to_thread.run_sync(_claimed_title_names, body, store, engine)
     return await anyio.to_thread.run_sync(_add_held, body, document, links, names, seeker,
-                                          store, pool, engine)
+                                          store, pool)
+
+
+def _claimed_title_names(body: HeldCredentialAdd, store: Any,
+                         engine: Any) -> list[dict[str, Any]] | None:
+    """The title names of the credential a claim code names (None when it names none: the
+    claim is refused in its own transaction). Worked out with the model outside it."""
+    with store.new_session() as session:
+        title = session.scalar(select(IssuerCredential.title).where(
+            IssuerCredential.claim_hash == hash_secret(str(body.claim_code)),
+            IssuerCredential.kind == "issued"))
+    return None if title is None else title_names_json(engine, title)
 
 
 def _add_held(body: HeldCredentialAdd, document: dict[str, Any] | None,
               links: list[dict[str, Any]], names: list[dict[str, Any]] | None, seeker: Any,
-              store: Any, pool: Any, engine: Any) -> dict[str, Any]:
+              store: Any, pool: Any) -> dict[str, Any]:
     with store.session() as session:
         candidate = own_candidate(session, seeker)
         if body.claim_code is not None:
@@ -214,8 +227,7 @@ def _add_held(body: HeldCredentialAdd, document: dict[str, Any] | None,
                 raise Conflict("the issuer has revoked this credential", field="claim_code")
             held = HeldCredential(
                 candidate_id=candidate.id, credential_id=issued.id, verified=True,
-                document=issued.document, links=[], added_at=utcnow(),
-                title_names=title_names_json(engine, str(issued.document.get("title", ""))))
+                document=issued.document, links=[], added_at=utcnow(), title_names=names)
         else:
             assert document is not None
             held = HeldCredential(candidate_id=candidate.id, credential_id=None, verified=False,

@@ -253,6 +253,7 @@ def upload(body: VerifiableUpload, seeker: JobSeeker, engine: EngineDep, store: 
     status = (signed or {}).get("credentialStatus")
     status = status if isinstance(status, dict) else {}
     index = status.get("statusListIndex")
+    names = title_names_json(engine, imported.credential.title)  # the model: no transaction open
     with store.session() as session:
         candidate = own_candidate(session, seeker)
         held = HeldCredential(
@@ -260,7 +261,7 @@ def upload(body: VerifiableUpload, seeker: JobSeeker, engine: EngineDep, store: 
             document=imported.credential.model_dump(mode="json"), links=links,
             added_at=utcnow(), source=imported.source_format, signed=signed,
             verification=result, status_url=status.get("statusListCredential"),
-            title_names=title_names_json(engine, imported.credential.title),
+            title_names=names,
             status_index=int(str(index)) if str(index).isdigit() else None)
         held_id = add_held(session, store, candidate, held)
     return held_answer(store, pool, held_id)

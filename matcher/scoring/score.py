@@ -74,7 +74,7 @@ def candidate_matrix(profiles: Sequence[CandidateProfile], space: SkillSpace,
                 col = titles.get(uri)
                 # Only a title that points to the occupation lifts, so the card names it
                 # (CandidateProfile.for_ranking).
-                if col is not None and lifted.lift > 0 and lifted.title is not None:
+                if col is not None and lifted.lift > 0 and lifted.points:
                     indices.append(col)
                     data.append(lifted.lift)
         indptr.append(len(indices))
