@@ -45,35 +45,31 @@ class ProfileShelf:
         self._lifts: weakref.WeakValueDictionary[TitleLift, TitleLift] = (
             weakref.WeakValueDictionary())
 
-    def _share(self, evidence: Evidence) -> Evidence:
+    @staticmethod
+    def _shared(table: weakref.WeakValueDictionary[Any, Any], value: Any) -> Any:
+        """The object equal to ``value`` that the table already holds, else ``value``, now
+        held."""
         try:
-            found = self._evidence.get(evidence)
+            found = table.get(value)
         except TypeError:  # unhashable: a verification finding (a dict) is attached
-            return evidence
+            return value
         if found is None:
-            self._evidence[evidence] = evidence
-            return evidence
+            table[value] = value
+            return value
         return found
 
     def pack(self, profile: CandidateProfile) -> Packed:
         flat: list[Any] = []
         for uri, evidence in profile.skills.items():
             flat.append(sys.intern(uri))
-            shared = tuple(self._share(e) for e in evidence)
+            shared = tuple(self._shared(self._evidence, e) for e in evidence)
             flat.append(shared[0] if len(shared) == 1 else shared)
         titles: list[Any] = []
         # Only the lifts an employer's ranking reads (CandidateProfile.for_ranking): the
         # pool serves searches; suggestions build a person's profile afresh from the store.
         for uri, lifted in profile.for_ranking().titles.items():
-            titles += [sys.intern(uri), self._share_lift(lifted)]
+            titles += [sys.intern(uri), self._shared(self._lifts, lifted)]
         return (profile.id, tuple(flat), profile.notes, tuple(titles))
-
-    def _share_lift(self, lifted: TitleLift) -> TitleLift:
-        found = self._lifts.get(lifted)
-        if found is None:
-            self._lifts[lifted] = lifted
-            return lifted
-        return found
 
     @staticmethod
     def unpack(packed: Packed) -> CandidateProfile:
