@@ -43,6 +43,20 @@ def test_gloss_reads_adjective_forms_and_common_words() -> None:
     assert gloss_swedish("felsökning av klientdatorer") == "troubleshooting of client computer"
 
 
+
+def test_everyday_words_are_glossed_and_function_words_keep_their_reading() -> None:
+    # Words the glossary did not know were left in Swedish, and the English model read
+    # them as English: "mat" (food) as a floor mat, so a school kitchen's "ta emot levererad
+    # mat och kontrollera temperaturen" linked *send medical samples*.
+    assert gloss_swedish("ta emot levererad mat") == "receive deliver food"
+    assert gloss_swedish("hålla isär specialkost") == "hold apart special diet"
+    assert gloss_swedish("elevens namn") == "student name"
+    assert gloss_swedish("rullburar") == "roll cage"
+    # A function word reads as it always did, whatever the glossary lists beside it:
+    # "kunskap om" is knowledge about, never "knowledge if".
+    assert gloss_swedish("kunskap om hygien") == "knowledge about hygiene"
+    assert gloss_swedish("personal som arbetar") == "staff that work"
+
 def test_after_a_form_of_vara_a_word_is_read_as_the_adjective_it_can_be() -> None:
     # "säkra" alone is the verb (to secure); after "är" it is the plural of "säker" (safe).
     assert gloss_swedish("Kan säkra lasten.").startswith("can secure")
